@@ -1,0 +1,29 @@
+# Two commands do all the set-up on a fresh machine:
+#   make run    installs into a local virtual environment and starts the app
+#   make test   installs and runs every test
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test check bench clean
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(PY) -m streamlit run app.py
+
+test: install
+	$(PY) -m pytest
+
+check: install
+	$(PY) -m decision check
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis tests/artifacts

@@ -1,0 +1,257 @@
+"""``python -m decision``: check content, score an answer file, list questions, set the PIN.
+
+Exit codes (spec/interfaces.md): 0 success, 1 invalid content, 2 bad input.
+Bad input prints one line on standard error naming the problem and the valid
+choices; no command ever prints a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from decision.content import Content, collect, content_dir_from_env
+from decision.engine import AnswerError, Result, score
+from decision.errors import Problem
+from decision.yamlio import YamlError, parse_yaml
+
+EXIT_OK, EXIT_INVALID_CONTENT, EXIT_BAD_INPUT = 0, 1, 2
+LANGS = ("en", "fr")
+
+
+class BadInput(Exception):
+    """A user error: one line, exit 2."""
+
+
+class InvalidContent(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise BadInput(f"{message} (see '{self.prog} --help')")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m decision", description="IMS / acupuncture decision aid: content check, scoring, questions.")
+    sub = p.add_subparsers(dest="command", metavar="{check,score,questions,set-pin}", parser_class=_Parser)
+    sub.required = True
+
+    c = sub.add_parser("check", help="validate content; print every problem as path:line: where: message")
+    c.add_argument("content_dir", nargs="?", type=Path, help="content folder (default: the shipped content/)")
+    c.add_argument("--quiet", action="store_true", help="print problems only, no warnings")
+
+    s = sub.add_parser("score", help="score one answer file (YAML or JSON; '-' reads standard input)")
+    s.add_argument("answers", help="answer file: a mapping question_id: answer_code, or - for standard input")
+    s.add_argument("--lang", choices=LANGS, default="en")
+    s.add_argument("--format", choices=("json", "text"), default="text")
+    s.add_argument("--content", type=Path, help="content folder (default: the shipped content/)")
+
+    q = sub.add_parser("questions", help="list questions and answer codes with their text")
+    q.add_argument("--lang", choices=LANGS, default="en")
+    q.add_argument("--format", choices=("json", "text"), default="text")
+    q.add_argument("--content", type=Path, help="content folder (default: the shipped content/)")
+
+    pin = sub.add_parser("set-pin", help="read a clinician PIN from standard input and store its salted hash")
+    pin.add_argument("--secrets", type=Path, default=Path(".streamlit/secrets.toml"),
+                     help="secrets file to write clinician_pin_hash into (default: .streamlit/secrets.toml)")
+    return p
+
+
+def _load(content_dir: Path | None) -> Content:
+    root = content_dir if content_dir is not None else content_dir_from_env()
+    if not root.is_dir():
+        raise BadInput(f"content folder not found: {root}")
+    content, problems = collect(root)
+    if content is None:
+        raise InvalidContent(problems)
+    return content
+
+
+def read_answers(source: str, stdin: TextIO) -> Any:
+    """Read an answer file (or standard input) as plain data. Raises BadInput."""
+    name = "standard input" if source == "-" else f"'{source}'"
+    try:
+        text = stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except IsADirectoryError:
+        raise BadInput(f"cannot read answers from {name}: it is a folder, not a file") from None
+    except FileNotFoundError:
+        raise BadInput(f"cannot read answers from {name}: no such file") from None
+    except PermissionError:
+        raise BadInput(f"cannot read answers from {name}: permission denied") from None
+    except UnicodeDecodeError:
+        raise BadInput(f"cannot read answers from {name}: not UTF-8 text") from None
+    except OSError as exc:
+        raise BadInput(f"cannot read answers from {name}: {exc.strerror or exc}") from None
+    if not text.strip():
+        raise BadInput(f"answers in {name} are empty: expected a mapping of question_id: answer_code")
+    if source.endswith(".json"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise BadInput(f"answers in {name} are not valid JSON: line {exc.lineno}: {exc.msg}") from None
+    else:
+        try:
+            data = parse_yaml(text).data  # YAML is a superset of JSON here
+        except YamlError as exc:
+            raise BadInput(f"answers in {name} are not valid YAML or JSON: line {exc.line}: {exc.message}") from None
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"a single value ({data!r})"
+        raise BadInput(f"answers in {name} must be a mapping of question_id: answer_code, got {kind}")
+    return data
+
+
+def lean_sentence(content: Content, result: Result, lang: str) -> str:
+    """The lean in non-directive words (content/ui.yaml lean_*)."""
+    lean = result.lean
+    if lean.option == "no_needling":
+        return content.t("lean_no_needling", lang)
+    if lean.option is None:
+        return content.t("lean_none", lang)
+    return content.t(f"lean_{lean.strength}", lang).replace("{option}", content.options[lean.option].name.get(lang))
+
+
+def _score_text(content: Content, result: Result, lang: str) -> str:
+    lines = [f"content version: {result.content_version}", f"lean: {result.lean.option or '-'} ({result.lean.strength})",
+             f"  {lean_sentence(content, result, lang)}"]
+    if result.flags:
+        lines.append("flags:")
+        for f in result.flags:
+            lines.append(f"  [{f.level.upper()}] {f.id} ({f.question}={f.answer}): {f.flag.message.get(lang)}")
+    for o in result.options:
+        lines.append(f"{content.options[o.option].name.get(lang)}: {o.score}")
+        for c in o.contributions:
+            lines.append(f"  {c.points:+d} {c.rule_id} ({c.question}={c.answer}): {c.rule.reason.get(lang)}")
+    if result.sure is not None:
+        s = result.sure
+        lines.append(f"SURE: {s.score}/4 ({s.answered} answered){' - not yet sure: ' + ', '.join(s.needs) if s.unsure else ''}")
+    if result.unanswered:
+        lines.append(f"unanswered: {', '.join(result.unanswered)}")
+    return "\n".join(lines)
+
+
+def _questions(content: Content, lang: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": q.id,
+            "section": section.id,
+            "section_title": section.title.get(lang),
+            "kind": section.kind,
+            "text": q.text.get(lang),
+            "answers": [{"code": a.code, "text": a.text.get(lang)} for a in q.answers],
+        }
+        for section in content.sections
+        for q in section.questions
+    ]
+
+
+def _questions_text(items: list[dict[str, Any]]) -> str:
+    lines: list[str] = []
+    section = None
+    for q in items:
+        if q["section"] != section:
+            section = q["section"]
+            lines.append(f"{'' if not lines else chr(10)}# {q['section_title']} ({section})")
+        lines.append(f"{q['id']}: {q['text']}")
+        lines.extend(f"    {a['code']}: {a['text']}" for a in q["answers"])
+    return "\n".join(lines)
+
+
+def _set_pin(secrets: Path, stdin: TextIO, out: TextIO) -> int:
+    from decision import pin as pins
+
+    if stdin.isatty():
+        import getpass
+
+        first = getpass.getpass("New clinician PIN: ")
+        if getpass.getpass("Same PIN again: ") != first:
+            raise BadInput("the two PINs differ; nothing was changed")
+    else:
+        first = stdin.readline().strip()
+    problem = pins.check_new_pin(first)
+    if problem:
+        raise BadInput(f"{problem}; nothing was changed")
+    try:
+        pins.write_pin_hash(secrets, pins.hash_pin(first))
+    except OSError as exc:
+        raise BadInput(f"cannot write {secrets}: {exc.strerror or exc}") from None
+    print(f"PIN hash written to {secrets} (clinician_pin_hash). Restart the app to use it.", file=out)
+    return EXIT_OK
+
+
+def run(argv: Sequence[str] | None, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "check":
+        from decision.check import check
+
+        root = args.content_dir if args.content_dir is not None else content_dir_from_env()
+        if not root.is_dir():
+            raise BadInput(f"content folder not found: {root}")
+        report = check(root)
+        for p in report.problems:
+            print(p, file=stdout)
+        if not args.quiet:
+            for w in report.warnings:
+                print(f"{w.path}:{w.line}: {w.where}: warning: {w.message}", file=stdout)
+        if not report.ok:
+            n = len(report.problems)
+            print(f"content is NOT valid: {n} problem{'s' if n != 1 else ''}", file=stderr)
+            return EXIT_INVALID_CONTENT
+        c = report.content
+        assert c is not None
+        print(
+            f"content OK: version {c.version}; {len(c.questions)} questions, {len(c.rules)} rules, "
+            f"{len(c.flags)} flags, {len(c.comparison)} comparison rows; {len(report.warnings)} warnings",
+            file=stderr,
+        )
+        return EXIT_OK
+    if args.command == "set-pin":
+        return _set_pin(args.secrets, stdin, stdout)
+
+    content = _load(args.content)
+    if args.command == "questions":
+        items = _questions(content, args.lang)
+        if args.format == "json":
+            json.dump({"content_version": content.version, "language": args.lang, "questions": items},
+                      stdout, ensure_ascii=False, indent=2)
+            stdout.write("\n")
+        else:
+            print(_questions_text(items), file=stdout)
+        return EXIT_OK
+
+    answers = read_answers(args.answers, stdin)
+    try:
+        result = score(content, answers)
+    except AnswerError as exc:
+        raise BadInput(str(exc)) from None
+    if args.format == "json":
+        json.dump(result.to_json(args.lang), stdout, ensure_ascii=False, indent=2)
+        stdout.write("\n")
+    else:
+        print(_score_text(content, result, args.lang), file=stdout)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return run(argv, sys.stdin, sys.stdout, sys.stderr)
+    except BadInput as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except InvalidContent as exc:
+        for p in exc.problems:
+            print(p, file=sys.stderr)
+        print(f"content is NOT valid: {len(exc.problems)} problem(s); run 'python -m decision check'", file=sys.stderr)
+        return EXIT_INVALID_CONTENT
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # last resort: never a traceback in front of a user
+        print(f"error: unexpected failure ({type(exc).__name__}: {exc}); please report it", file=sys.stderr)
+        return EXIT_INVALID_CONTENT

@@ -1,0 +1,71 @@
+"""The condition vocabulary as one operator table, compiled to plain closures.
+
+A compiled condition takes the answers (``{question_id: answer_code}``) and returns
+the ``(question, answer)`` pairs that made it true, or ``None`` when it is false.
+``not`` contributes no pairs of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from decision.models import Condition
+
+Match = tuple[tuple[str, str], ...]
+Matcher = Callable[[Mapping[str, str]], Match | None]
+
+
+def _is(question: str, codes: frozenset[str]) -> Matcher:
+    def match(answers: Mapping[str, str]) -> Match | None:
+        given = answers.get(question)
+        return ((question, given),) if given in codes else None
+
+    return match
+
+
+def _all(children: list[Matcher]) -> Matcher:
+    def match(answers: Mapping[str, str]) -> Match | None:
+        out: Match = ()
+        for child in children:
+            got = child(answers)
+            if got is None:
+                return None
+            out += got
+        return out
+
+    return match
+
+
+def _any(children: list[Matcher]) -> Matcher:
+    def match(answers: Mapping[str, str]) -> Match | None:
+        out: Match = ()
+        hit = False
+        for child in children:
+            got = child(answers)
+            if got is not None:
+                hit = True
+                out += got
+        return out if hit else None
+
+    return match
+
+
+def _not(child: Matcher) -> Matcher:
+    def match(answers: Mapping[str, str]) -> Match | None:
+        return () if child(answers) is None else None
+
+    return match
+
+
+def compile_condition(cond: Condition) -> Matcher:
+    """Turn a validated :class:`Condition` into a fast matcher."""
+    if cond.question is not None:
+        codes = (cond.answer,) if cond.answer is not None else tuple(cond.in_ or ())
+        return _is(cond.question, frozenset(codes))
+    if cond.all is not None:
+        return _all([compile_condition(c) for c in cond.all])
+    if cond.any is not None:
+        return _any([compile_condition(c) for c in cond.any])
+    if cond.not_ is None:  # Condition's own validator makes this unreachable
+        raise ValueError("empty condition")
+    return _not(compile_condition(cond.not_))

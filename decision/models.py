@@ -1,0 +1,246 @@
+"""Strict, frozen models for everything in ``content/``.
+
+Unknown keys are rejected, every patient-facing string needs English and French,
+and every fact carries a source and a review date. One model per YAML file kind
+(``*File``); cross-references between files are checked in :mod:`decision.content`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator, model_validator
+
+Id = Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+Text = Annotated[StrictStr, Field(min_length=1)]
+Level = Literal["stop", "caution", "info"]
+LEVELS: tuple[Level, ...] = ("stop", "caution", "info")
+SureNeed = Literal["certainty", "information", "values", "support"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class LocalizedText(Model):
+    """A string shown to people, in English and Canadian French."""
+
+    en: Text
+    fr: Text
+
+    def get(self, lang: str) -> str:
+        return self.fr if lang == "fr" else self.en
+
+    @field_validator("en", "fr")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("text is blank")
+        return value.strip()
+
+
+class Source(Model):
+    """Where a fact or a weight comes from."""
+
+    title: Text
+    href: StrictStr | None = None
+    # True for figures the clinical brief marks [R] (recalled, not re-checked):
+    # shown only with a caveat.
+    unverified: StrictBool = False
+
+
+def _one_or_many(value: Any) -> Any:
+    """Let authors write ``source: {title: ...}`` for a single source."""
+    return [value] if isinstance(value, dict) else value
+
+
+Sources = Annotated[tuple[Source, ...], Field(min_length=1)]
+
+
+class Condition(Model):
+    """A tiny rule vocabulary, evaluated without eval.
+
+    Exactly one of:
+    ``{question: q, answer: a}``, ``{question: q, in: [a, b]}``,
+    ``{all: [...]}``, ``{any: [...]}``, ``{not: {...}}``.
+    """
+
+    question: Id | None = None
+    answer: Id | None = None
+    in_: tuple[Id, ...] | None = Field(default=None, alias="in", min_length=1)
+    all: tuple[Condition, ...] | None = Field(default=None, min_length=1)
+    any: tuple[Condition, ...] | None = Field(default=None, min_length=1)
+    not_: Condition | None = Field(default=None, alias="not")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Condition:
+        forms = [
+            self.question is not None and self.answer is not None and self.in_ is None,
+            self.question is not None and self.in_ is not None and self.answer is None,
+        ]
+        combinators = [x is not None for x in (self.all, self.any, self.not_)]
+        leaf = self.question is not None or self.answer is not None or self.in_ is not None
+        if sum(forms) + sum(combinators) != 1 or (leaf and any(combinators)):
+            raise ValueError(
+                "a condition is exactly one of {question, answer}, {question, in: [...]}, "
+                "{all: [...]}, {any: [...]} or {not: ...}"
+            )
+        return self
+
+    def leaves(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Every (question, answer codes) this condition looks at, in order."""
+        if self.question is not None:
+            return [(self.question, (self.answer,) if self.answer is not None else tuple(self.in_ or ()))]
+        out: list[tuple[str, tuple[str, ...]]] = []
+        for child in (*(self.all or ()), *(self.any or ()), *((self.not_,) if self.not_ else ())):
+            out.extend(child.leaves())
+        return out
+
+
+class Rule(Model):
+    """Points for options when a condition holds. The reason is the explanation."""
+
+    id: Id
+    when: Condition
+    points: dict[Id, StrictInt] = Field(min_length=1)
+    reason: LocalizedText
+    source: Sources
+
+    _sources = field_validator("source", mode="before")(_one_or_many)
+
+    @field_validator("points")
+    @classmethod
+    def _no_zero(cls, value: dict[str, int]) -> dict[str, int]:
+        zero = [k for k, v in value.items() if v == 0]
+        if zero:
+            raise ValueError(f"0 points for {', '.join(zero)} moves nothing: remove it")
+        return value
+
+
+class Flag(Model):
+    """A safety or information note raised by an answer. Flags never change scores."""
+
+    id: Id
+    level: Level
+    when: Condition
+    options: tuple[Id, ...] = Field(min_length=1)
+    message: LocalizedText
+    clinician: LocalizedText
+    source: Sources
+    reviewed_on: dt.date
+
+    _sources = field_validator("source", mode="before")(_one_or_many)
+
+
+class Answer(Model):
+    code: Id
+    text: LocalizedText
+
+
+class Question(Model):
+    id: Id
+    label: LocalizedText  # short name for summaries and the clinician view
+    text: LocalizedText  # the question as the patient reads it
+    help: LocalizedText | None = None
+    answers: tuple[Answer, ...] = Field(min_length=2)
+    measures: SureNeed | None = None  # SURE items only: which decisional need a "no" points to
+
+    def answer(self, code: str) -> Answer | None:
+        return next((a for a in self.answers if a.code == code), None)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(a.code for a in self.answers)
+
+
+class SectionFile(Model):
+    """``content/questions/<id>.yaml``: one section of the questionnaire."""
+
+    id: Id
+    order: StrictInt
+    kind: Literal["questions", "safety", "sure"]
+    title: LocalizedText
+    intro: LocalizedText | None = None
+    questions: tuple[Question, ...] = Field(min_length=1)
+
+
+class Option(Model):
+    id: Id
+    name: LocalizedText
+    summary: LocalizedText
+    scored: StrictBool
+
+
+class OptionsFile(Model):
+    options: tuple[Option, ...] = Field(min_length=1)
+
+
+class RulesFile(Model):
+    rules: tuple[Rule, ...] = Field(min_length=1)
+
+
+class FlagsFile(Model):
+    flags: tuple[Flag, ...] = Field(min_length=1)
+
+
+class Frequency(Model):
+    """A side effect as a natural frequency: ``per_1000`` out of 1,000 ``per``."""
+
+    id: Id
+    label: LocalizedText
+    per_1000: Annotated[float, Field(ge=0, le=1000, strict=False)]
+    per: Literal["treatments", "patients"]
+
+
+class Cell(Model):
+    """One option's answer to one patient question in the side-by-side grid."""
+
+    text: LocalizedText
+    caveat: LocalizedText | None = None  # where the evidence is weaker or sources disagree
+    frequencies: tuple[Frequency, ...] = ()
+    source: Sources
+    reviewed_on: dt.date
+
+    _sources = field_validator("source", mode="before")(_one_or_many)
+
+
+class Row(Model):
+    id: Id
+    question: LocalizedText
+    cells: dict[Id, Cell] = Field(min_length=1)
+
+
+class ComparisonFile(Model):
+    rows: tuple[Row, ...] = Field(min_length=1)
+
+
+class UiFile(Model):
+    """``content/ui.yaml``: the app's own words (buttons, headings), in both languages."""
+
+    strings: dict[Id, LocalizedText] = Field(min_length=1)
+
+
+class LeanThresholds(Model):
+    """Score difference between IMS and acupuncture for a slight or strong lean."""
+
+    slight: StrictInt = Field(ge=1)
+    strong: StrictInt = Field(ge=2)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> LeanThresholds:
+        if self.strong <= self.slight:
+            raise ValueError(f"strong ({self.strong}) must be more than slight ({self.slight})")
+        return self
+
+
+class IndexFile(Model):
+    """``content/index.yaml``: what the aid is, its date, and the lean thresholds."""
+
+    title: LocalizedText
+    decision: LocalizedText
+    disclaimer: LocalizedText
+    about: LocalizedText
+    content_date: dt.date
+    review_every_months: StrictInt = Field(default=12, ge=1, le=60)
+    lean: LeanThresholds
