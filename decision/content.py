@@ -143,9 +143,10 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 
 def _display(path: Path) -> str:
+    """Paths under the working folder print relative (content/rules/x.yaml), others as given."""
     try:
-        return os.path.relpath(path)
-    except ValueError:  # another drive on Windows
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
         return str(path)
 
 

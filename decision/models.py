@@ -8,6 +8,7 @@ and every fact carries a source and a review date. One model per YAML file kind
 from __future__ import annotations
 
 import datetime as dt
+import types
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator, model_validator
@@ -48,6 +49,11 @@ class Source(Model):
     # True for figures the clinical brief marks [R] (recalled, not re-checked):
     # shown only with a caveat.
     unverified: StrictBool = False
+
+
+def _read_only(value: dict) -> Any:
+    """Frozen models hold read-only mappings: shared content can't be changed by accident."""
+    return types.MappingProxyType(value)
 
 
 def _one_or_many(value: Any) -> Any:
@@ -115,7 +121,7 @@ class Rule(Model):
         zero = [k for k, v in value.items() if v == 0]
         if zero:
             raise ValueError(f"0 points for {', '.join(zero)} moves nothing: remove it")
-        return value
+        return _read_only(value)
 
 
 class Flag(Model):
@@ -210,6 +216,8 @@ class Row(Model):
     question: LocalizedText
     cells: dict[Id, Cell] = Field(min_length=1)
 
+    _cells = field_validator("cells")(_read_only)
+
 
 class ComparisonFile(Model):
     rows: tuple[Row, ...] = Field(min_length=1)
@@ -219,6 +227,8 @@ class UiFile(Model):
     """``content/ui.yaml``: the app's own words (buttons, headings), in both languages."""
 
     strings: dict[Id, LocalizedText] = Field(min_length=1)
+
+    _strings = field_validator("strings")(_read_only)
 
 
 class LeanThresholds(Model):

@@ -1,0 +1,155 @@
+"""decision/cli.py through a real subprocess: exit codes, output, and bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from decision.content import DEFAULT_CONTENT_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent / "fixtures" / "invalid"
+
+
+def run(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "DECISION_CONTENT_DIR"}
+    env["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "decision", *args], input=stdin, capture_output=True, text=True, cwd=cwd, env=env, timeout=60
+    )
+
+
+def assert_bad_input(proc: subprocess.CompletedProcess, *fragments: str) -> None:
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_check_passes_on_the_shipped_content():
+    proc = run("check")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "content OK" in proc.stderr
+    assert not [line for line in proc.stdout.splitlines() if "warning:" not in line]
+
+
+def test_check_reports_every_problem_with_file_and_line(tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT_DIR, root)
+    shutil.copytree(FIXTURES / "rule_unknown_question", root, dirs_exist_ok=True)
+    shutil.copytree(FIXTURES / "flag_unknown_option", root, dirs_exist_ok=True)
+    proc = run("check", str(root))
+    assert proc.returncode == 1
+    out = proc.stdout
+    assert f"{root / 'rules' / 'extra.yaml'}:3: rules.extra_rule.when.question: unknown question 'needle_feeling'" in out
+    assert f"{root / 'flags' / 'extra.yaml'}:5: flags.extra_flag.options.[1]: unknown option 'acupunture'" in out
+    assert "content is NOT valid: 2 problems" in proc.stderr
+    assert "Traceback" not in out + proc.stderr
+
+
+def test_check_of_a_missing_folder_is_bad_input(tmp_path):
+    assert_bad_input(run("check", str(tmp_path / "nope")), "content folder not found")
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_score_json_has_the_interface_fields(tmp_path):
+    answers = write(tmp_path, "a.yaml", "lie_still: no\nvisit_time: short\nblood_thinners: yes\nsure_certain: yes\n")
+    proc = run("score", answers, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert set(data) >= {"content_version", "language", "options", "lean", "flags", "sure", "unanswered"}
+    assert data["lean"] == {"option": "ims", "strength": "strong"}
+    assert [f["question"] for f in data["flags"]] == ["blood_thinners"]
+    assert data["sure"]["score"] == 1 and data["sure"]["unsure"] is True
+    assert "needle_feelings" in data["unanswered"] and "lie_still" not in data["unanswered"]
+
+
+def test_score_reads_json_from_standard_input_in_french():
+    proc = run("score", "-", "--lang", "fr", "--format", "json", stdin='{"needle_feelings": "very_anxious"}')
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["language"] == "fr"
+    reason = data["options"][1]["contributions"][0]["reason"]
+    from decision import load_content
+
+    content = load_content()
+    rule = next(r for r in content.rules if r.id == data["options"][1]["contributions"][0]["rule"])
+    assert reason == rule.reason.fr != rule.reason.en
+
+
+def test_score_text_explains_in_words(tmp_path):
+    answers = write(tmp_path, "a.json", '{"problem_kind": "tight_knot", "unwell_today": "yes"}')
+    proc = run("score", answers)
+    assert proc.returncode == 0, proc.stderr
+    assert "[STOP]" in proc.stdout
+    assert "lean: no_needling" in proc.stdout
+    assert "problem_kind=tight_knot" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "fragments"),
+    [
+        ("unknown_id.yaml", "needle_feeling: fine\n", ["unknown question id 'needle_feeling'", "did you mean 'needle_feelings'?", "valid ids:"]),
+        ("unknown_code.yaml", "lie_still: maybe\n", ["unknown answer code 'maybe' for 'lie_still'", "valid codes: yes, not_sure, no"]),
+        ("wrong_type.yaml", "lie_still: [yes, no]\n", ["answer to 'lie_still' must be one of the answer codes (yes, not_sure, no)"]),
+        ("number.json", '{"duration": 6}', ["answer to 'duration' must be one of the answer codes"]),
+        ("empty.yaml", "   \n", ["are empty", "question_id: answer_code"]),
+        ("list.yaml", "- lie_still\n- no\n", ["must be a mapping of question_id: answer_code, got a list"]),
+        ("scalar.yaml", "hello\n", ["must be a mapping of question_id: answer_code, got a single value"]),
+        ("broken.yaml", "lie_still: [yes\n", ["not valid YAML or JSON", "line"]),
+        ("broken.json", '{"lie_still": "yes",}', ["not valid JSON", "line 1"]),
+        ("duplicate.yaml", "lie_still: yes\nlie_still: no\n", ["duplicate key 'lie_still'"]),
+    ],
+)
+def test_bad_answer_files_exit_2_with_one_clear_line(tmp_path, name, text, fragments):
+    assert_bad_input(run("score", write(tmp_path, name, text)), *fragments)
+
+
+def test_unreadable_answer_paths_exit_2(tmp_path):
+    assert_bad_input(run("score", str(tmp_path / "missing.yaml")), "no such file")
+    assert_bad_input(run("score", str(tmp_path)), "it is a folder")
+    binary = tmp_path / "bin.yaml"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    assert_bad_input(run("score", str(binary)), "not UTF-8")
+
+
+def test_bad_options_exit_2_with_one_line():
+    assert_bad_input(run("score", "-", "--lang", "de", stdin="{}"), "invalid choice: 'de'")
+    assert_bad_input(run("frobnicate"), "invalid choice: 'frobnicate'")
+
+
+def test_score_with_invalid_content_exits_1(tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT_DIR, root)
+    shutil.copytree(FIXTURES / "rule_unknown_option", root, dirs_exist_ok=True)
+    proc = run("score", "-", "--content", str(root), stdin="{}")
+    assert proc.returncode == 1
+    assert "unknown option 'acupunture'" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_questions_lists_every_id_and_code(lang):
+    from decision import contract
+
+    proc = run("questions", "--lang", lang, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    got = {q["id"]: tuple(a["code"] for a in q["answers"]) for q in data["questions"]}
+    assert {k: set(v) for k, v in got.items()} == {k: set(v) for k, v in contract.QUESTIONS.items()}
+    text = run("questions", "--lang", lang)
+    assert text.returncode == 0
+    assert "needle_feelings:" in text.stdout and "    panic_faint:" in text.stdout
