@@ -69,3 +69,21 @@ def compile_condition(cond: Condition) -> Matcher:
     if cond.not_ is None:  # Condition's own validator makes this unreachable
         raise ValueError("empty condition")
     return _not(compile_condition(cond.not_))
+
+
+def index_by_answer(conditions: list[Condition]) -> tuple[dict[tuple[str, str], tuple[int, ...]], tuple[int, ...]]:
+    """Index plain ``{question, answer | in}`` conditions by the answer that fires them.
+
+    Returns ``({(question, code): positions}, positions of all other conditions)`` so
+    scoring looks only at conditions an answer can fire, instead of all of them.
+    """
+    by_answer: dict[tuple[str, str], list[int]] = {}
+    others: list[int] = []
+    for i, cond in enumerate(conditions):
+        if cond.question is None:
+            others.append(i)
+            continue
+        codes = (cond.answer,) if cond.answer is not None else tuple(cond.in_ or ())
+        for code in codes:
+            by_answer.setdefault((cond.question, code), []).append(i)
+    return {k: tuple(v) for k, v in by_answer.items()}, tuple(others)

@@ -24,13 +24,14 @@ import types
 import typing
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from decision import contract
-from decision.conditions import Matcher, compile_condition
+from decision.conditions import Matcher, compile_condition, index_by_answer
 from decision.errors import ContentError, Problem
 from decision.models import (
     LEVELS,
@@ -109,9 +110,27 @@ class Content:
     compiled_rules: tuple[CompiledRule, ...] = field(repr=False)
     compiled_flags: tuple[CompiledFlag, ...] = field(repr=False)
 
-    @property
+    @cached_property
+    def rule_index(self) -> tuple[dict[tuple[str, str], tuple[int, ...]], tuple[int, ...]]:
+        return index_by_answer([r.when for r in self.rules])
+
+    @cached_property
+    def flag_index(self) -> tuple[dict[tuple[str, str], tuple[int, ...]], tuple[int, ...]]:
+        return index_by_answer([f.when for f in self.flags])
+
+    @cached_property
     def scored_options(self) -> tuple[str, ...]:
         return tuple(o.id for o in self.options.values() if o.scored)
+
+    @cached_property
+    def sure_needs(self) -> tuple[tuple[str, str], ...]:
+        """(SURE question id, the decisional need a "no" points to)."""
+        return tuple((q.id, q.measures or q.id) for q in self.questions_of_kind("sure"))
+
+    @cached_property
+    def codes(self) -> Mapping[str, frozenset[str]]:
+        """Valid answer codes per question id."""
+        return types.MappingProxyType({q.id: frozenset(q.codes) for q in self.questions.values()})
 
     def t(self, key: str, lang: str) -> str:
         """The app's own words for ``key`` in ``lang`` (see content/ui.yaml)."""
@@ -120,16 +139,16 @@ class Content:
     def questions_of_kind(self, *kinds: str) -> tuple[Question, ...]:
         return tuple(q for s in self.sections if s.kind in kinds for q in s.questions)
 
-    @property
+    @cached_property
     def questionnaire_ids(self) -> tuple[str, ...]:
         """Questions asked before the result (everything but SURE)."""
         return tuple(q.id for q in self.questions_of_kind("questions", "safety"))
 
-    @property
+    @cached_property
     def safety_ids(self) -> tuple[str, ...]:
         return tuple(q.id for q in self.questions_of_kind("safety"))
 
-    @property
+    @cached_property
     def sure_ids(self) -> tuple[str, ...]:
         return tuple(q.id for q in self.questions_of_kind("sure"))
 
@@ -220,8 +239,11 @@ def _allowed_keys(cls: type[BaseModel]) -> list[str]:
 
 def _pydantic_problems(f: _File, cls: type[BaseModel], exc: ValidationError) -> list[Problem]:
     out = []
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    for err in errors:
         loc = tuple(p for p in err["loc"] if p != "[key]")
+        if err["type"] == "too_short" and err.get("input"):
+            continue  # "empty after validation": the items' own errors say why
         kind = err["type"]
         leaf = loc[-1] if loc else ""
         if kind == "missing":
@@ -392,8 +414,11 @@ def collect(root: Path | str | None = None) -> tuple[Content | None, list[Proble
     for extra in sorted(root.iterdir()):
         if extra.name.startswith(".") or extra.name in known or extra.name.lower() in ("readme.md",):
             continue
+        stems = {Path(k).stem: k for k in known}
+        close = difflib.get_close_matches(extra.stem, list(stems), n=1, cutoff=0.6)
+        hint = f" (did you mean '{stems[close[0]]}'?)" if close else ""
         problems.append(
-            Problem(_display(extra), 1, "(file)", f"not a content file{did_you_mean(extra.name, known)}; expected: {', '.join(sorted(known))}")
+            Problem(_display(extra), 1, "(file)", f"not a content file{hint}; expected: {', '.join(sorted(known))}")
         )
     for name, files in folders.items():
         folder = root / name
@@ -536,7 +561,7 @@ def collect(root: Path | str | None = None) -> tuple[Content | None, list[Proble
                     problems.append(comparison_f.problem((*loc, "cells"), f"no cell for option '{oid}': every row needs {', '.join(options)}"))
             for oid, cell in row.cells.items():
                 cloc = (*loc, "cells", oid)
-                if options_f and oid not in options:
+                if options_f and oid not in options and oid not in contract.OPTIONS:
                     problems.append(comparison_f.problem(cloc, f"unknown option '{oid}'{did_you_mean(oid, options)}; options: {', '.join(options)}"))
                 if cell.reviewed_on > today:
                     problems.append(comparison_f.problem((*cloc, "reviewed_on"), f"reviewed_on {cell.reviewed_on} is in the future"))

@@ -6,42 +6,49 @@ the CLI, the PDF and the clinician view only put them into words.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from decision.content import Content, did_you_mean
 from decision.models import Flag, Rule
 
+# Results are NamedTuples: immutable, and much cheaper to build than frozen dataclasses.
 Strength = Literal["strong", "slight", "none"]
 LEVEL_ORDER = {"stop": 0, "caution": 1, "info": 2}
+
+
+def _position(item: tuple[int, Any]) -> int:
+    return item[0]
+
+
+def _level(flag: RaisedFlag) -> int:
+    return LEVEL_ORDER[flag.flag.level]
 
 
 class AnswerError(ValueError):
     """Answers that do not fit the questionnaire (unknown id or code, wrong type)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Contribution:
+class Contribution(NamedTuple):
     rule: Rule
     question: str
     answer: str
     points: int
+    option: str
 
     @property
     def rule_id(self) -> str:
         return self.rule.id
 
 
-@dataclass(frozen=True, slots=True)
-class OptionScore:
+class OptionScore(NamedTuple):
     option: str
     score: int
     contributions: tuple[Contribution, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class RaisedFlag:
+class RaisedFlag(NamedTuple):
     flag: Flag
     question: str
     answer: str
@@ -55,23 +62,20 @@ class RaisedFlag:
         return self.flag.level
 
 
-@dataclass(frozen=True, slots=True)
-class Lean:
+class Lean(NamedTuple):
     option: str | None
     strength: Strength
     stopped: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Sure:
+class Sure(NamedTuple):
     score: int
     answered: int
     unsure: bool
     needs: tuple[str, ...]  # decisional needs behind each "no" (certainty, information, ...)
 
 
-@dataclass(frozen=True, slots=True)
-class Result:
+class Result(NamedTuple):
     content_version: str
     answers: Mapping[str, str]
     options: tuple[OptionScore, ...]
@@ -140,6 +144,12 @@ def validate_answers(content: Content, answers: Any) -> dict[str, str]:
     """
     if not isinstance(answers, Mapping):
         raise AnswerError(f"answers must be a mapping of question id to answer code, got {type(answers).__name__}")
+    codes = content.codes
+    try:  # fast path: every answer valid
+        if all(code is None or code in codes[qid] for qid, code in answers.items()):
+            return {qid: code for qid, code in answers.items() if code is not None}
+    except (KeyError, TypeError):
+        pass
     clean: dict[str, str] = {}
     questions = content.questions
     for qid in sorted(answers, key=str):
@@ -172,6 +182,49 @@ def _strength(diff: int, content: Content) -> Strength:
     return "none"
 
 
+class _Compiled(NamedTuple):
+    """Per-content lookup tables, built once: a plain answer maps straight to the
+    prebuilt contributions and flags it fires (they are immutable, so shared)."""
+
+    contributions: dict[tuple[str, str], tuple[tuple[int, Contribution], ...]]
+    raised: dict[tuple[str, str], tuple[tuple[int, RaisedFlag], ...]]
+    other_rules: tuple[int, ...]
+    other_flags: tuple[int, ...]
+
+
+_COMPILED: weakref.WeakKeyDictionary[Content, _Compiled] = weakref.WeakKeyDictionary()
+
+
+def _compiled(content: Content) -> _Compiled:
+    found = _COMPILED.get(content)
+    if found is None:
+        rules_by_answer, other_rules = content.rule_index
+        flags_by_answer, other_flags = content.flag_index
+        contributions = {
+            (q, a): tuple(
+                (i, Contribution(content.rules[i], q, a, points, option))
+                for i in positions
+                for option, points in content.compiled_rules[i].points
+            )
+            for (q, a), positions in rules_by_answer.items()
+        }
+        raised = {
+            (q, a): tuple((i, RaisedFlag(content.flags[i], q, a)) for i in positions)
+            for (q, a), positions in flags_by_answer.items()
+        }
+        found = _Compiled(contributions, raised, other_rules, other_flags)
+        _COMPILED[content] = found
+    return found
+
+
+def _first_match(matcher: Any, answers: Mapping[str, str]) -> tuple[str, str] | None:
+    matched = matcher.match(answers)
+    if matched is None:
+        return None
+    q = matcher.first_question
+    return matched[0] if matched else (q, answers.get(q, ""))
+
+
 def score(content: Content, answers: Mapping[str, str]) -> Result:
     """Score IMS against acupuncture. Pure: same content and answers, same result.
 
@@ -182,53 +235,59 @@ def score(content: Content, answers: Mapping[str, str]) -> Result:
     answers = validate_answers(content, answers)
     scored = content.scored_options
     contributions: dict[str, list[Contribution]] = {o: [] for o in scored}
-    for cr in content.compiled_rules:
-        matched = cr.match(answers)
-        if matched is None:
-            continue
-        question, answer = matched[0] if matched else (cr.first_question, answers.get(cr.first_question, ""))
-        for option, points in cr.points:
-            contributions[option].append(Contribution(cr.rule, question, answer, points))
-    options = tuple(
-        OptionScore(o, sum(c.points for c in contributions[o]), tuple(contributions[o])) for o in scored
-    )
+    totals = dict.fromkeys(scored, 0)
+    compiled = _compiled(content)
+    fired: list[tuple[int, Contribution]] = []
+    for item in answers.items():
+        fired.extend(compiled.contributions.get(item, ()))
+    for i in compiled.other_rules:
+        cr = content.compiled_rules[i]
+        hit = _first_match(cr, answers)
+        if hit is not None:
+            fired.extend((i, Contribution(cr.rule, hit[0], hit[1], points, option)) for option, points in cr.points)
+    fired.sort(key=_position)
+    for _, c in fired:
+        option = c.option
+        contributions[option].append(c)
+        totals[option] += c.points
+    options = tuple(OptionScore(o, totals[o], tuple(contributions[o])) for o in scored)
 
-    raised: list[RaisedFlag] = []
-    for cf in content.compiled_flags:
-        matched = cf.match(answers)
-        if matched is None:
-            continue
-        question, answer = matched[0] if matched else (cf.first_question, answers.get(cf.first_question, ""))
-        raised.append(RaisedFlag(cf.flag, question, answer))
-    raised.sort(key=lambda f: LEVEL_ORDER[f.flag.level])  # stable: content order within a level
+    raised_at: list[tuple[int, RaisedFlag]] = []
+    for item in answers.items():
+        raised_at.extend(compiled.raised.get(item, ()))
+    for i in compiled.other_flags:
+        cf = content.compiled_flags[i]
+        hit = _first_match(cf, answers)
+        if hit is not None:
+            raised_at.append((i, RaisedFlag(cf.flag, hit[0], hit[1])))
+    raised_at.sort(key=_position)
+    raised = [f for _, f in raised_at]
+    raised.sort(key=_level)  # stable: content order within a level
 
-    stopped = tuple(o for o in scored if any(f.flag.level == "stop" and o in f.flag.options for f in raised))
-    open_options = [o for o in options if o.option not in stopped]
+    stop = {o for f in raised if f.flag.level == "stop" for o in f.flag.options}
+    stopped = tuple(o for o in scored if o in stop)
+    open_options = [o for o in options if o.option not in stop]
     if not open_options:
         lean = Lean("no_needling", "strong", stopped)
     elif len(open_options) == 1:
-        # One needling option is stopped: the other is the only needling option left.
+        # The other needling option is stopped: this one is the only one left. It
+        # leans as strongly as its lead over the stopped one, and at least slightly.
         only = open_options[0]
-        other = max((o.score for o in options if o.option != only.option), default=0)
+        other = max(o.score for o in options if o.option != only.option)
         strength = _strength(only.score - other, content) if only.score > other else "none"
         lean = Lean(only.option, strength if strength != "none" else "slight", stopped)
     else:
-        a, b = open_options[0], open_options[1]
+        a, b = open_options
         strength = _strength(a.score - b.score, content)
         leader = None if strength == "none" else (a.option if a.score > b.score else b.option)
         lean = Lean(leader, strength, stopped)
 
     sure = None
-    sure_ids = content.sure_ids
-    given = [(qid, answers[qid]) for qid in sure_ids if qid in answers]
-    if given:
-        yes = sum(1 for _, a in given if a == "yes")
-        needs = tuple(
-            content.questions[qid].measures or qid
-            for qid in sure_ids
-            if answers.get(qid) != "yes"
-        )
-        sure = Sure(score=yes, answered=len(given), unsure=yes <= 3, needs=needs)
+    sure_given = [answers[qid] for qid in content.sure_ids if qid in answers]
+    if sure_given:
+        yes = sure_given.count("yes")
+        needs = tuple(need for qid, need in content.sure_needs if answers.get(qid) != "yes")
+        sure = Sure(yes, len(sure_given), yes <= 3, needs)
 
     unanswered = tuple(qid for qid in content.questionnaire_ids if qid not in answers)
     return Result(content.version, answers, options, lean, tuple(raised), sure, unanswered)

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator, model_validator
 
-Id = Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+Id = Annotated[StrictStr, Field(pattern=r"^[a-z0-9][a-z0-9_]*$", max_length=40)]
 Text = Annotated[StrictStr, Field(min_length=1)]
 Level = Literal["stop", "caution", "info"]
 LEVELS: tuple[Level, ...] = ("stop", "caution", "info")

@@ -101,6 +101,8 @@ def parse_yaml(text: str) -> Located:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         problem = exc.problem or exc.context or "not valid YAML"
+        if "expected ',' or '}'" in problem or "mapping values are not allowed" in problem:
+            problem += " (text with : ? # or a comma needs \"quotes\")"
         raise YamlError(line, f"not valid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise YamlError(1, f"not valid YAML: {exc}") from None

@@ -1,0 +1,128 @@
+"""Scoring and content-load benchmarks for the decision core.
+
+    python -m bench.core
+
+score(): median per call over a fixed set of realistic answer sets, against a
+baseline measured in the same run: a hand-written lookup table that adds the same
+points with no validation, flags or explanation (the fastest this can be in
+Python). load_content(): cold load and validation of the shipped content, against
+a baseline of plain yaml.safe_load of the same files.
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+from bench.common import fmt_row, header, stats
+from decision import load_content, score
+from decision.content import DEFAULT_CONTENT_DIR
+
+SCORE_TARGET_US = 20.0
+LOAD_TARGET_MS = 200.0
+
+
+def answer_sets(content, n: int = 200, seed: int = 20261124) -> list[dict[str, str]]:
+    """Realistic answer sets: complete questionnaires, some half-done, a few with SURE."""
+    rnd = random.Random(seed)
+    out = []
+    questions = [content.questions[q] for q in content.questionnaire_ids]
+    for i in range(n):
+        answered = questions if i % 4 else rnd.sample(questions, k=len(questions) // 2)
+        answers = {q.id: rnd.choice(q.codes) for q in answered}
+        if i % 3 == 0:
+            answers.update({q: rnd.choice(("yes", "no")) for q in content.sure_ids})
+        out.append(answers)
+    return out
+
+
+def baseline_scorer(content):
+    table: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for r in content.rules:
+        for q, codes in r.when.leaves():
+            for c in codes:
+                table.setdefault((q, c), []).extend(r.points.items())
+
+    def scorer(answers):
+        totals = {"ims": 0, "acupuncture": 0}
+        for item in answers.items():
+            for option, points in table.get(item, ()):
+                totals[option] += points
+        return totals
+
+    return scorer
+
+
+def per_call_us(fn, sets, repeats: int = 7, loops: int = 20) -> list[float]:
+    runs = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(loops):
+            for answers in sets:
+                fn(answers)
+        runs.append((time.perf_counter() - t0) / (loops * len(sets)) * 1e6)
+    return runs
+
+
+def bench_score() -> None:
+    content = load_content()
+    sets = answer_sets(content)
+    base = baseline_scorer(content)
+    for answers in sets:  # the baseline adds the same points
+        result = score(content, answers)
+        assert base(answers) == {o.option: o.score for o in result.options}
+    header(f"score(): per call over {len(sets)} answer sets (7 repeats)")
+    ours = per_call_us(lambda a: score(content, a), sets)
+    theirs = per_call_us(base, sets)
+    print(fmt_row("score()", ours, "us"))
+    print(fmt_row("baseline: lookup-table sum", theirs, "us"))
+    med, bmed = stats(ours)[1], stats(theirs)[1]
+    verdict = "met" if med < SCORE_TARGET_US else "MISSED"
+    print(f"  ratio score()/baseline (median): {med / bmed:.1f}x; target median < {SCORE_TARGET_US:.0f} us: {verdict}")
+
+
+_COLD = """
+import sys, time
+t0 = time.perf_counter()
+{body}
+print((time.perf_counter() - t0) * 1000)
+"""
+
+
+def _cold(body: str) -> float:
+    code = _COLD.format(body=body)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def bench_load(repeats: int = 7) -> None:
+    header(f"load_content(): cold, new process each time ({repeats} repeats; imports included)")
+    ours = [_cold("from decision import load_content\nload_content()") for _ in range(repeats)]
+    files = sorted(str(p) for p in DEFAULT_CONTENT_DIR.rglob("*.yaml"))
+    theirs = [_cold(f"import yaml\nfor p in {files!r}:\n    yaml.safe_load(open(p, encoding='utf-8'))") for _ in range(repeats)]
+    warm = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        load_content()
+        warm.append((time.perf_counter() - t0) * 1000)
+    print(fmt_row("load_content() cold", ours, "ms"))
+    print(fmt_row("load_content() warm (in process)", warm, "ms"))
+    print(fmt_row("baseline: yaml.safe_load, cold", theirs, "ms"))
+    med = stats(ours)[1]
+    verdict = "met" if med < LOAD_TARGET_MS else "MISSED"
+    print(f"  ratio cold load/baseline (median): {med / stats(theirs)[1]:.1f}x; target < {LOAD_TARGET_MS:.0f} ms: {verdict}")
+
+
+def main() -> None:
+    bench_score()
+    bench_load()
+
+
+if __name__ == "__main__":
+    main()
