@@ -1,0 +1,272 @@
+"""The clinician PIN: a salted scrypt hash, never the PIN itself, and a lockout.
+
+``python -m decision set-pin`` reads a PIN on standard input, checks it with
+:func:`check_new_pin`, and writes :func:`hash_pin`'s output as ``clinician_pin_hash``
+into ``.streamlit/secrets.toml`` (:func:`write_pin_hash`). ``CLINICIAN_PIN_HASH`` in
+the environment overrides the file (:func:`configured_pin_hash`).
+
+:class:`PinGate` counts wrong PINs in the database (see :mod:`decision.store`), so a
+new browser tab or another app instance does not reset the count: five wrong PINs
+lock the clinician view for five minutes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+import re
+import secrets
+import stat
+import tempfile
+import tomllib
+from collections.abc import Callable, Mapping
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+SCRYPT_N, SCRYPT_R, SCRYPT_P, SCRYPT_DKLEN = 2**14, 8, 1, 32
+SALT_BYTES = 16
+MIN_DIGITS, MAX_DIGITS = 4, 12
+SECRETS_KEY = "clinician_pin_hash"
+ENV_KEY = "CLINICIAN_PIN_HASH"
+_MAX_SCRYPT_MEMORY = 256 * 1024 * 1024  # refuse hashes that would need more (a crafted hash must not stall the app)
+
+NO_PIN_HELP = {
+    "en": (
+        "No clinician PIN is set yet. On the computer that runs the app, in the project folder, run "
+        "`python -m decision set-pin` and type the PIN: only a salted hash is saved, in .streamlit/secrets.toml. "
+        "Or set CLINICIAN_PIN_HASH in the app's environment. Then reload this page."
+    ),
+    "fr": (
+        "Aucun NIP clinicien n'est encore défini. Sur l'ordinateur qui fait tourner l'application, dans le dossier "
+        "du projet, lancez `python -m decision set-pin` et tapez le NIP : seule une empreinte salée est enregistrée, "
+        "dans .streamlit/secrets.toml. Ou définissez CLINICIAN_PIN_HASH dans l'environnement de l'application. "
+        "Rechargez ensuite cette page."
+    ),
+}
+
+
+class PinNotConfigured(Exception):
+    """No PIN hash is configured: the clinician view stays closed and says how to set one."""
+
+    def __init__(self, lang: str = "en"):
+        super().__init__(NO_PIN_HELP.get(lang, NO_PIN_HELP["en"]))
+
+
+# --------------------------------------------------------------------------- hashing
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def hash_pin(pin: str) -> str:
+    """``scrypt$N$r$p$<salt b64>$<hash b64>`` with a fresh random 16-byte salt."""
+    salt = secrets.token_bytes(SALT_BYTES)
+    digest = hashlib.scrypt(
+        pin.strip().encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=SCRYPT_DKLEN
+    )
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
+
+
+def _parse(stored_hash: str) -> tuple[int, int, int, bytes, bytes] | None:
+    parts = stored_hash.strip().split("$") if isinstance(stored_hash, str) else []
+    if len(parts) != 6 or parts[0] != "scrypt" or not all(p.isdigit() for p in parts[1:4]):
+        return None
+    n, r, p = int(parts[1]), int(parts[2]), int(parts[3])
+    if n < 2 or n & (n - 1) or not 1 <= r <= 64 or not 1 <= p <= 64 or 128 * n * r * p > _MAX_SCRYPT_MEMORY:
+        return None
+    try:
+        salt = base64.b64decode(parts[4], validate=True)
+        digest = base64.b64decode(parts[5], validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if len(salt) < 8 or not 16 <= len(digest) <= 64:
+        return None
+    return n, r, p, salt, digest
+
+
+def valid_pin_hash(stored_hash: str) -> bool:
+    """True if ``stored_hash`` looks like :func:`hash_pin` output (so a typo in the secrets can be reported)."""
+    return _parse(stored_hash) is not None
+
+
+def verify_pin(pin: str, stored_hash: str) -> bool:
+    """Constant-time check of ``pin`` against a :func:`hash_pin` string; False on a malformed hash."""
+    parsed = _parse(stored_hash)
+    if parsed is None or not isinstance(pin, str):
+        return False
+    n, r, p, salt, expected = parsed
+    try:
+        got = hashlib.scrypt(
+            pin.strip().encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=len(expected),
+            maxmem=2 * 128 * n * r * p + 1024 * 1024,
+        )
+    except (ValueError, MemoryError):
+        return False
+    return hmac.compare_digest(got, expected)
+
+
+def check_new_pin(pin: str) -> str | None:
+    """Why ``pin`` is not a good PIN, in one sentence; None when it is fine."""
+    pin = pin.strip()
+    if not pin:
+        return f"Type a PIN of {MIN_DIGITS} to {MAX_DIGITS} digits."
+    if not (pin.isascii() and pin.isdigit()):
+        return "A PIN has digits only (0-9): no letters, spaces or other signs."
+    if len(pin) < MIN_DIGITS:
+        return f"That PIN is too short: use at least {MIN_DIGITS} digits (6 or more is safer)."
+    if len(pin) > MAX_DIGITS:
+        return f"That PIN is too long: use at most {MAX_DIGITS} digits."
+    if len(set(pin)) == 1:
+        return "That PIN is one digit repeated, which is easy to guess: choose another."
+    steps = {(int(b) - int(a)) % 10 for a, b in zip(pin, pin[1:])}
+    if steps in ({1}, {9}):
+        return "That PIN is a simple sequence (like 1234 or 9876), which is easy to guess: choose another."
+    return None
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+def configured_pin_hash(secrets_map: Mapping[str, Any] | None = None) -> str | None:
+    """``CLINICIAN_PIN_HASH`` from the environment, else ``clinician_pin_hash`` from the secrets, else None."""
+    env = os.environ.get(ENV_KEY, "").strip()
+    if env:
+        return env
+    if secrets_map is None:
+        return None
+    try:
+        value = secrets_map.get(SECRETS_KEY)
+    except (KeyError, FileNotFoundError):  # Streamlit raises these when there is no secrets.toml
+        return None
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+_KEY_LINE = re.compile(rf"""^\s*(?:{SECRETS_KEY}|"{SECRETS_KEY}"|'{SECRETS_KEY}')\s*=""")
+
+
+def write_pin_hash(secrets_path: Path, pin_hash: str) -> None:
+    """Set ``clinician_pin_hash`` in a TOML secrets file, keeping every other line.
+
+    Creates the file and its folder if missing (file mode 600), replaces an existing
+    top-level ``clinician_pin_hash`` line, and writes atomically (temporary file, then
+    rename), so a crash never leaves half a file.
+    """
+    if not valid_pin_hash(pin_hash):
+        raise ValueError("not a PIN hash made by hash_pin()")
+    path = Path(os.path.realpath(secrets_path))
+    old = path.read_bytes().decode("utf-8") if path.exists() else ""
+    newline = "\r\n" if "\r\n" in old else "\n"
+    entry = f'{SECRETS_KEY} = "{pin_hash}"{newline}'
+    lines = old.splitlines(keepends=True)
+    first_table = next((i for i, line in enumerate(lines) if line.lstrip().startswith("[")), len(lines))
+    top = [line for line in lines[:first_table] if not _KEY_LINE.match(line)]
+    replaced_at = next((i for i, line in enumerate(lines[:first_table]) if _KEY_LINE.match(line)), None)
+    if replaced_at is not None:  # same place as before
+        top.insert(replaced_at, entry)
+    else:  # top-level keys must come before the first [table]
+        if top and not top[-1].endswith(("\n", "\r")):
+            top[-1] += newline
+        top.append(entry)
+    text = "".join(top + lines[first_table:])
+    try:
+        parsed = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{secrets_path} is not valid TOML ({exc}); fix it, then set the PIN again") from None
+    if parsed.get(SECRETS_KEY) != pin_hash:
+        raise ValueError(
+            f"could not set {SECRETS_KEY} in {secrets_path}: it is defined in an unusual way; edit it by hand"
+        )
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o600
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+# --------------------------------------------------------------------------- lockout
+
+
+class LockoutStore(Protocol):
+    """What :class:`PinGate` needs from the database (``decision.store.HandoffStore`` has it)."""
+
+    def pin_state(self, key: str) -> tuple[int, datetime | None]: ...
+
+    def record_pin_failure(
+        self, key: str, *, now: datetime, max_failures: int, lock_for: timedelta
+    ) -> tuple[int, datetime | None]: ...
+
+    def clear_pin_failures(self, key: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PinAttempt:
+    ok: bool
+    locked_until: datetime | None  # set while locked: no PIN is checked until then
+    attempts_left: int
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class PinGate:
+    """Checks PINs; ``max_failures`` wrong ones in a row lock the gate for ``lock_for``."""
+
+    def __init__(
+        self,
+        store: LockoutStore,
+        max_failures: int = 5,
+        lock_for: timedelta = timedelta(minutes=5),
+        clock: Callable[[], datetime] = _utc_now,
+        key: str = "clinician",
+    ):
+        if max_failures < 1:
+            raise ValueError("max_failures must be at least 1")
+        self.store = store
+        self.max_failures = max_failures
+        self.lock_for = lock_for
+        self.clock = clock
+        self.key = key
+
+    def status(self) -> PinAttempt:
+        """Where the gate stands now, without trying a PIN (``ok`` is always False)."""
+        failures, locked = self.store.pin_state(self.key)
+        if locked is not None and self.clock() < locked:
+            return PinAttempt(False, locked, 0)
+        if locked is not None:  # the lock ran out: a fresh start
+            failures = 0
+        return PinAttempt(False, None, max(self.max_failures - failures, 0))
+
+    def try_pin(self, pin: str, stored_hash: str | None) -> PinAttempt:
+        """Check one PIN. While locked, nothing is checked. Raises :class:`PinNotConfigured` without a hash."""
+        if not stored_hash:
+            raise PinNotConfigured()
+        state = self.status()
+        if state.locked_until is not None:
+            return state
+        if verify_pin(pin, stored_hash):
+            self.store.clear_pin_failures(self.key)
+            return PinAttempt(True, None, self.max_failures)
+        failures, locked = self.store.record_pin_failure(
+            self.key, now=self.clock(), max_failures=self.max_failures, lock_for=self.lock_for
+        )
+        if locked is not None and self.clock() < locked:
+            return PinAttempt(False, locked, 0)
+        return PinAttempt(False, None, max(self.max_failures - failures, 0))

@@ -1,0 +1,334 @@
+"""decision/store.py: handoff records on a real SQLite file (no mocks of our code)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sqlite3
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from decision import store as store_module
+from decision.store import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    DEFAULT_TTL,
+    PROJECT_ROOT,
+    ExpiredCode,
+    HandoffError,
+    HandoffRecord,
+    HandoffStore,
+    StoreError,
+    UnknownCode,
+    normalize_code,
+    resolve_db_url,
+    resolve_ttl,
+)
+
+ANSWERS = {"main_area": "low_back", "needle_feelings": "bit_nervous", "sure_certain": "no"}
+RESULT = {"content_version": "v1", "language": "fr", "lean": {"option": None, "strength": "none"},
+          "flags": [{"id": "f", "level": "info", "message": "Demandez à votre physiothérapeute"}]}
+T0 = datetime(2025, 3, 1, 15, 30, tzinfo=UTC)
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "handoffs.sqlite3"
+
+
+@pytest.fixture
+def store(db: Path):
+    s = HandoffStore(sqlite_url(db))
+    yield s
+    s.close()
+
+
+def assert_one_plain_line(message: str) -> None:
+    assert message and "\n" not in message
+    assert "Traceback" not in message and "sqlalchemy" not in message.lower() and "[SQL" not in message
+
+
+# --------------------------------------------------------------------------- create / read
+
+
+def test_save_then_get_returns_the_same_record(store: HandoffStore):
+    saved = store.save(ANSWERS, "fr", RESULT, "2025-03-01+abcd1234", now=T0)
+    assert isinstance(saved, HandoffRecord)
+    assert len(saved.code) == CODE_LENGTH and set(saved.code) <= set(CODE_ALPHABET)
+    assert saved.created_at == T0 and saved.expires_at == T0 + DEFAULT_TTL == T0 + timedelta(hours=12)
+    got = store.get(saved.code, now=T0 + timedelta(hours=1))
+    assert got == saved
+    assert got.created_at.tzinfo is not None and got.created_at.utcoffset() == timedelta(0)
+    assert got.answers == ANSWERS and got.result == RESULT and got.language == "fr"
+    assert got.content_version == "2025-03-01+abcd1234" and got.origin == "patient"
+    assert got.flags == RESULT["flags"] and got.sure is None
+
+
+def test_clinician_origin_is_kept(store: HandoffStore):
+    saved = store.save(ANSWERS, "en", RESULT, "v1", origin="clinician")
+    assert store.get(saved.code).origin == "clinician"
+
+
+def test_save_refuses_bad_language_origin_or_answers(store: HandoffStore):
+    with pytest.raises(ValueError):
+        store.save(ANSWERS, "de", RESULT, "v1")
+    with pytest.raises(ValueError):
+        store.save(ANSWERS, "en", RESULT, "v1", origin="nurse")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        store.save({"main_area": 3}, "en", RESULT, "v1")  # type: ignore[dict-item]
+
+
+def test_code_alphabet_has_no_look_alikes():
+    assert not set("0O1IL") & set(CODE_ALPHABET)
+    assert len(set(CODE_ALPHABET)) == len(CODE_ALPHABET)
+
+
+def test_codes_are_read_as_typed(store: HandoffStore):
+    saved = store.save(ANSWERS, "en", RESULT, "v1")
+    typed = f" {saved.code[:3].lower()}-{saved.code[3:].lower()} "
+    assert normalize_code(typed) == saved.code
+    assert store.get(typed).code == saved.code
+    assert normalize_code("ab c-2 3\t4") == "ABC234"
+
+
+def test_unknown_and_malformed_codes_say_so_plainly(store: HandoffStore):
+    for typed in ("ZZZZZZ", "abc", "", "00OO11", "ABCDEFG"):
+        with pytest.raises(UnknownCode) as caught:
+            store.get(typed)
+        assert isinstance(caught.value, HandoffError)
+        assert "No shared answers have the code" in str(caught.value)
+        assert_one_plain_line(str(caught.value))
+
+
+def test_a_record_expires_after_its_ttl(store: HandoffStore):
+    saved = store.save(ANSWERS, "en", RESULT, "v1", now=T0)
+    assert store.get(saved.code, now=T0 + timedelta(hours=11, minutes=59)).code == saved.code
+    with pytest.raises(ExpiredCode) as caught:
+        store.get(saved.code, now=T0 + timedelta(hours=12))
+    assert isinstance(caught.value, HandoffError)
+    assert "has expired" in str(caught.value) and saved.code in str(caught.value)
+    assert_one_plain_line(str(caught.value))
+
+
+def test_ttl_and_clock_are_configurable(db: Path):
+    now = [T0]
+    s = HandoffStore(sqlite_url(db), ttl=timedelta(minutes=30), clock=lambda: now[0])
+    saved = s.save(ANSWERS, "en", RESULT, "v1")
+    assert saved.expires_at - saved.created_at == timedelta(minutes=30)
+    now[0] = T0 + timedelta(minutes=29)
+    assert s.get(saved.code).code == saved.code
+    now[0] = T0 + timedelta(minutes=31)
+    with pytest.raises(ExpiredCode):
+        s.get(saved.code)
+    s.close()
+    with pytest.raises(ValueError):
+        HandoffStore(sqlite_url(db), ttl=timedelta(0))
+
+
+def test_purge_removes_only_expired_records(store: HandoffStore):
+    old = [store.save(ANSWERS, "en", RESULT, "v1", now=T0) for _ in range(3)]
+    new = store.save(ANSWERS, "en", RESULT, "v1", now=T0 + timedelta(hours=6))
+    assert store.purge_expired(now=T0 + timedelta(hours=13)) == 3
+    assert store.purge_expired(now=T0 + timedelta(hours=13)) == 0
+    assert store.count() == 1
+    for record in old:
+        with pytest.raises(UnknownCode):
+            store.get(record.code, now=T0 + timedelta(hours=13))
+    assert store.get(new.code, now=T0 + timedelta(hours=13)).code == new.code
+
+
+def test_saving_purges_expired_records(store: HandoffStore):
+    store.save(ANSWERS, "en", RESULT, "v1", now=T0)
+    store.save(ANSWERS, "en", RESULT, "v1", now=T0 + timedelta(days=1))
+    assert store.count() == 1
+
+
+def test_delete_wipes_a_record(store: HandoffStore):
+    saved = store.save(ANSWERS, "en", RESULT, "v1")
+    assert store.delete(saved.code.lower()) is True
+    assert store.delete(saved.code) is False
+    with pytest.raises(UnknownCode):
+        store.get(saved.code)
+
+
+def test_a_live_code_is_never_reused_but_an_expired_one_may_be(store: HandoffStore, monkeypatch):
+    # Drive the stdlib's random choice (not our code) to force a clash.
+    drawn = iter("AAAAAA" + "AAAAAA" + "BBBBBB" + "AAAAAA")
+    monkeypatch.setattr(store_module.secrets, "choice", lambda seq: next(drawn))
+    first = store.save(ANSWERS, "en", RESULT, "v1", now=T0)
+    second = store.save(ANSWERS, "en", RESULT, "v1", now=T0 + timedelta(hours=1))
+    assert (first.code, second.code) == ("AAAAAA", "BBBBBB")
+    # AAAAAA has expired by now: it is removed first and its code drawn again.
+    third = store.save({"goal": "both"}, "en", RESULT, "v2", now=T0 + timedelta(hours=12, seconds=1))
+    assert third.code == "AAAAAA"
+    assert store.get("AAAAAA", now=T0 + timedelta(hours=13)).answers == {"goal": "both"}
+
+
+# --------------------------------------------------------------------------- the database file
+
+
+def test_file_and_folder_are_created_on_first_use_in_wal_mode(db: Path):
+    assert not db.parent.exists()
+    s = HandoffStore(sqlite_url(db))
+    s.save(ANSWERS, "en", RESULT, "v1")
+    s.close()
+    assert db.is_file()
+    with sqlite3.connect(db) as raw:
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_records_survive_a_restart(db: Path):
+    first = HandoffStore(sqlite_url(db))
+    saved = [first.save({**ANSWERS, "goal": "both"}, "fr", RESULT, "v1") for _ in range(5)]
+    first.close()
+    del first
+    again = HandoffStore(sqlite_url(db))
+    for record in saved:
+        assert again.get(record.code) == record
+    again.close()
+
+
+def test_a_corrupted_database_file_gives_a_clear_message(tmp_path: Path):
+    bad = tmp_path / "handoffs.sqlite3"
+    bad.write_bytes(b"this is not a database, just garbage " * 200 + os.urandom(4096))
+    with pytest.raises(StoreError) as caught:
+        HandoffStore(sqlite_url(bad))
+    message = str(caught.value)
+    assert "damaged or is not a database file" in message and str(bad) in message
+    assert_one_plain_line(message)
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+def test_a_database_damaged_while_open_gives_a_clear_message(db: Path):
+    s = HandoffStore(sqlite_url(db))
+    s.save(ANSWERS, "en", RESULT, "v1")
+    s.close()
+    (db.parent / (db.name + "-wal")).unlink(missing_ok=True)
+    with open(db, "r+b") as f:  # overwrite the header and first pages in place
+        f.write(os.urandom(8192))
+    s = None
+    with pytest.raises(StoreError) as caught:
+        s = HandoffStore(sqlite_url(db))
+        s.save(ANSWERS, "en", RESULT, "v1")
+    assert_one_plain_line(str(caught.value))
+    assert "damaged" in str(caught.value)
+
+
+def test_an_unwritable_database_path_gives_a_clear_message(tmp_path: Path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a regular file")
+    with pytest.raises(StoreError) as caught:
+        HandoffStore(sqlite_url(blocker / "sub" / "handoffs.sqlite3"))
+    assert "Cannot create the folder" in str(caught.value)
+    assert_one_plain_line(str(caught.value))
+    with pytest.raises(StoreError) as caught:
+        HandoffStore(sqlite_url(tmp_path))  # a folder, not a file
+    assert "is a folder" in str(caught.value)
+
+
+def test_bad_urls_and_missing_drivers_give_a_clear_message():
+    with pytest.raises(StoreError) as caught:
+        HandoffStore("this is not a url")
+    assert "not a database URL" in str(caught.value)
+    with pytest.raises(StoreError) as caught:
+        HandoffStore("nosuchdialect://user:hunter2@db.example/x")
+    assert "hunter2" not in str(caught.value)
+    assert_one_plain_line(str(caught.value))
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+class NoSecretsFile(dict):
+    """Like st.secrets without a secrets.toml: every read raises FileNotFoundError."""
+
+    def get(self, key, default=None):
+        raise FileNotFoundError("no secrets.toml")
+
+
+def test_db_url_comes_from_env_then_secrets_then_a_file(monkeypatch, tmp_path: Path):
+    monkeypatch.delenv("DECISION_DB_URL", raising=False)
+    monkeypatch.delenv("DECISION_DB_PATH", raising=False)
+    default = resolve_db_url(None)
+    assert default.startswith("sqlite:///") and default.endswith("data/handoffs.sqlite3")
+    assert Path(default.removeprefix("sqlite:///")) == PROJECT_ROOT / "data" / "handoffs.sqlite3"
+    assert resolve_db_url(NoSecretsFile()) == default
+    assert resolve_db_url({"db_url": "postgresql+psycopg://u:p@h/db"}) == "postgresql+psycopg://u:p@h/db"
+    monkeypatch.setenv("DECISION_DB_PATH", str(tmp_path / "x.sqlite3"))
+    assert resolve_db_url({}) == f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    monkeypatch.setenv("DECISION_DB_PATH", "elsewhere/h.db")
+    assert Path(resolve_db_url({}).removeprefix("sqlite:///")) == PROJECT_ROOT / "elsewhere" / "h.db"
+    monkeypatch.setenv("DECISION_DB_URL", "postgresql+psycopg://env/db")
+    assert resolve_db_url({"db_url": "postgresql+psycopg://u:p@h/db"}) == "postgresql+psycopg://env/db"
+
+
+def test_ttl_comes_from_env_then_secrets(monkeypatch):
+    monkeypatch.delenv("DECISION_HANDOFF_TTL_HOURS", raising=False)
+    assert resolve_ttl(None) == resolve_ttl(NoSecretsFile()) == timedelta(hours=12)
+    assert resolve_ttl({"handoff_ttl_hours": 2}) == timedelta(hours=2)
+    monkeypatch.setenv("DECISION_HANDOFF_TTL_HOURS", "0.5")
+    assert resolve_ttl({"handoff_ttl_hours": 2}) == timedelta(minutes=30)
+    for bad in ("soon", "0", "-3", "1000"):
+        monkeypatch.setenv("DECISION_HANDOFF_TTL_HOURS", bad)
+        with pytest.raises(StoreError):
+            resolve_ttl(None)
+
+
+def test_threads_sharing_one_store_lose_nothing(store: HandoffStore):
+    # Streamlit runs each browser session in a thread of one process, all on one store.
+    def write(worker: int) -> list[str]:
+        return [store.save({"worker": str(worker)}, "en", RESULT, "v1").code for _ in range(50)]
+
+    with ThreadPoolExecutor(8) as pool:
+        codes = [c for batch in pool.map(write, range(8)) for c in batch]
+    assert len(set(codes)) == len(codes) == store.count() == 400
+
+
+# --------------------------------------------------------------------------- several processes
+
+PROCESSES, PER_PROCESS = 8, 500
+
+
+def _write_many(url: str, worker: int, n: int, start, out) -> None:
+    s = HandoffStore(url)
+    start.wait(60)
+    codes = [
+        s.save({"main_area": "low_back", "worker": str(worker), "i": str(i)}, "en", {"w": worker, "i": i}, "v1").code
+        for i in range(n)
+    ]
+    s.close()
+    out.put((worker, codes))
+
+
+def test_concurrent_writers_in_several_processes_lose_nothing(db: Path):
+    url = sqlite_url(db)
+    ctx = multiprocessing.get_context("spawn")
+    start, out = ctx.Event(), ctx.Queue()
+    procs = [ctx.Process(target=_write_many, args=(url, w, PER_PROCESS, start, out)) for w in range(PROCESSES)]
+    for p in procs:
+        p.start()
+    time.sleep(0.5)
+    start.set()
+    results = dict(out.get(timeout=300) for _ in procs)
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    codes = [c for w in range(PROCESSES) for c in results[w]]
+    assert len(codes) == PROCESSES * PER_PROCESS
+    assert len(set(codes)) == len(codes), "two records share a code"
+    reader = HandoffStore(url)
+    assert reader.count() == PROCESSES * PER_PROCESS
+    for w, worker_codes in results.items():
+        for i, code in enumerate(worker_codes):
+            record = reader.get(code)
+            assert record.answers["worker"] == str(w) and record.answers["i"] == str(i)
+            assert record.result == {"w": w, "i": i}
+    reader.close()
