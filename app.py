@@ -1,0 +1,88 @@
+"""The decision aid on the waiting-room tablet: ``streamlit run app.py``.
+
+A thin adapter: load the content once (shared, frozen), keep the language and
+the idle check in the session, and hand over to the pages in app_pages/.
+Invalid content shows a staff screen instead of a half-working questionnaire.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import time
+import traceback
+
+import streamlit as st
+
+import ui
+from decision import ContentError
+from ui import kiosk, screens, style
+from ui.words import Words, initial_language
+
+log = logging.getLogger("decision_aid")
+
+st.set_page_config(
+    page_title="IMS · Acupuncture",
+    layout="centered",
+    initial_sidebar_state="collapsed",
+    menu_items={"Get help": None, "Report a bug": None, "About": None},
+)
+style.apply()
+
+try:
+    content = ui.get_content()
+except ContentError as exc:
+    screens.content_problems(exc.problems)
+    st.stop()
+except OSError as exc:
+    screens.content_problems(None, f"content folder missing or unreadable: {exc.filename or exc}")
+    st.stop()
+
+state = st.session_state
+IDLE_SECONDS = kiosk.idle_seconds()
+wiped = kiosk.check_idle_on_rerun(state, IDLE_SECONDS)  # also catches a tablet that slept
+if kiosk.LANG not in state:
+    state[kiosk.LANG] = initial_language(st.query_params.get("lang"), st.context.locale)
+t = Words(content, state[kiosk.LANG])
+st.set_page_config(page_title=t.of(content.meta.title))
+st.html(f'<script>document.documentElement.lang="{t.lang}";</script>', unsafe_allow_javascript=True)
+
+patient = st.Page("app_pages/patient.py", title=t.of(content.meta.title), default=True)
+clinician = st.Page("app_pages/clinician.py", title="Clinician", url_path="clinician")
+page = st.navigation([patient, clinician], position="hidden")
+if wiped and page is not patient:
+    st.switch_page(patient)
+
+
+def _still_here() -> None:
+    state[kiosk.LAST_ACTIVITY] = time.time()
+
+
+@st.fragment(run_every=kiosk.tick_seconds(IDLE_SECONDS))
+def idle_watchdog() -> None:
+    """Ticks while the page is open: warn, then wipe and go back to the welcome screen."""
+    if not kiosk.has_patient_data(state) and page is patient:
+        return
+    idle = kiosk.idle_for(state)
+    if idle > IDLE_SECONDS:
+        kiosk.wipe(state)
+        if page is not patient:
+            st.switch_page(patient)
+        st.rerun()
+    elif idle > IDLE_SECONDS - kiosk.warning_seconds(IDLE_SECONDS):
+        words = Words(content, state.get(kiosk.LANG, t.lang))
+        with st.container(key="idle_warning"):
+            st.html(
+                f'<div role="alert"><p class="idle-title">{html.escape(words("idle_title"))}</p>'
+                f'<p class="idle-text">{html.escape(words("idle_text"))}</p></div>'
+            )
+            st.button(words("still_here"), key="still_here", type="primary", width="stretch", on_click=_still_here)
+
+
+idle_watchdog()
+try:
+    page.run()
+except Exception as exc:  # never a traceback on the tablet; never answers in the log
+    log.error("page failed: %s\n%s", type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
+    screens.friendly_error(t("error_title"), t("error_text"))
+    st.button(t("start_over"), key="error_start_over", type="primary", on_click=kiosk.wipe, args=(state,))

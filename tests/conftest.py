@@ -1,0 +1,150 @@
+"""Shared fixtures for browser tests: a real Streamlit server and a tablet-sized
+headless Chromium page.
+
+- ``streamlit_server``: starts ``streamlit run app.py`` on a free loopback port
+  and yields its base URL. Environment overrides come from the ``streamlit_env``
+  fixture (override it in a module) or from indirect parametrization:
+  ``@pytest.mark.parametrize("streamlit_server", [{"DECISION_IDLE_SECONDS": "8"}], indirect=True)``.
+- ``browser_page``: a fresh 820x1180 touch page (locale from ``browser_locale``,
+  en-CA unless overridden or parametrized).
+
+Without Chromium or Playwright these fixtures FAIL when the environment
+variable CI is set, and skip otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+TABLET = {"width": 820, "height": 1180}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium (``CHROMIUM`` overrides the lookup on PATH)."""
+    return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def missing(what: str) -> None:
+    message = f"{what} is not available, so the browser tests cannot run"
+    if os.environ.get("CI"):
+        pytest.fail(f"{message} (CI is set: install it, e.g. apt-get install chromium)", pytrace=False)
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def run_streamlit(env: dict[str, str] | None = None, timeout: float = 60.0) -> Iterator[str]:
+    """Run the real app as a subprocess; yield its base URL once /_stcore/health says ok."""
+    port = free_port()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log_path = ARTIFACTS / f"server-{port}.log"
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--server.fileWatcherType", "none",
+        "--browser.gatherUsageStats", "false",
+        "--global.developmentMode", "false",
+    ]  # fmt: skip
+    full_env = {**os.environ, **(env or {})}
+    with open(log_path, "w", encoding="utf-8") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                if proc.poll() is not None:
+                    pytest.fail(f"streamlit exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
+                try:
+                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                        if r.read().strip() == b"ok":
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail(f"streamlit did not become healthy in {timeout:.0f} s:\n{log_path.read_text()[-3000:]}")
+                time.sleep(0.2)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    log_path.unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="module")
+def streamlit_env() -> dict[str, str]:
+    """Environment overrides for ``streamlit_server`` (override in a test module)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def streamlit_server(request: pytest.FixtureRequest, streamlit_env: dict[str, str]) -> Iterator[str]:
+    overrides = {**streamlit_env, **getattr(request, "param", {})}
+    with run_streamlit(overrides) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = chromium_path()
+    if not path:
+        missing("Chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("Playwright")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def browser_locale(request: pytest.FixtureRequest) -> str:
+    return getattr(request, "param", "en-CA")
+
+
+@pytest.fixture
+def browser_page(browser, browser_locale: str):
+    context = browser.new_context(
+        viewport=TABLET, device_scale_factor=1, is_mobile=True, has_touch=True, locale=browser_locale
+    )
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()

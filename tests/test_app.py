@@ -1,0 +1,384 @@
+"""app.py and app_pages/ without a browser (Streamlit AppTest): the patient flow.
+
+Buttons and rows are found by their keys (``q_<question>__<answer>`` for the
+answer buttons, ``q_<question>`` for safety and SURE rows); the expected words
+come from content/, so the tests follow the content, not a copy of it.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from decision import load_content, score
+from decision.content import DEFAULT_CONTENT_DIR
+from ui.panels import lean_sentence
+from ui.words import Words
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+CONTENT = load_content()
+QUESTIONS = CONTENT.questions_of_kind("questions")
+SAFETY = CONTENT.questions_of_kind("safety")
+SURE = CONTENT.questions_of_kind("sure")
+EN, FR = Words(CONTENT, "en"), Words(CONTENT, "fr")
+
+LEANS_IMS = {
+    "main_area": "neck_shoulders", "problem_kind": "tight_knot", "duration": "under_6_weeks",
+    "stress_sleep": "no", "needle_feelings": "fine", "strong_sensation": "ok_if_helps",
+    "soreness_after": "no_problem", "visit_time": "short", "lie_still": "no", "approach": "western",
+    "goal": "loosen_muscle", "insurance": "no", "past_ims": "helped", "past_acupuncture": "no",
+}  # fmt: skip
+LEANS_ACUPUNCTURE = {
+    "main_area": "many_places", "problem_kind": "widespread_ache", "duration": "over_3_months",
+    "stress_sleep": "yes", "needle_feelings": "bit_nervous", "strong_sensation": "no",
+    "soreness_after": "big_problem", "visit_time": "flexible", "lie_still": "yes", "approach": "traditional",
+    "goal": "ease_pain_relax", "insurance": "no", "past_ims": "no", "past_acupuncture": "helped",
+}  # fmt: skip
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def start_app(locale: str | None = "en-CA", lang: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    if locale:
+        at.context["locale"] = locale
+    if lang:
+        at.query_params["lang"] = lang
+    at.run()
+    assert not at.exception
+    return at
+
+
+def text(at: AppTest) -> str:
+    """Everything a patient can read on the screen."""
+    parts = [html.unescape(h.value) for h in at.html if not h.value.lstrip().startswith(("<style", "<script"))]
+    parts += [m.value for m in (*at.title, *at.header, *at.subheader, *at.markdown)]
+    parts += [b.label for b in at.button]
+    return "\n".join(str(p) for p in parts)
+
+
+def answers(at: AppTest) -> dict[str, str]:
+    return dict(at.session_state["answers"]) if "answers" in at.session_state else {}
+
+
+def tap(at: AppTest, key: str) -> AppTest:
+    at.button(key=key).click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def go_through(at: AppTest, given: dict[str, str], safety: dict[str, str] | None = None) -> AppTest:
+    """From the welcome screen to the result: the given answers, skipping the rest."""
+    tap(at, "start")
+    for q in QUESTIONS:
+        tap(at, f"q_{q.id}__{given[q.id]}" if q.id in given else "skip")
+    for qid, code in (safety or {}).items():
+        at.segmented_control(key=f"q_{qid}").set_value(code)
+    at.run()
+    return tap(at, "see_result")
+
+
+def all_no() -> dict[str, str]:
+    return {q.id: "no" for q in SAFETY}
+
+
+# ------------------------------------------------------------------ the full path
+
+
+def test_full_path_in_english():
+    at = start_app("en-CA")
+    assert at.title[0].value == EN.of(CONTENT.meta.title)
+    for key in ("welcome_time", "welcome_not_decide", "welcome_privacy"):
+        assert EN(key) in text(at)
+
+    go_through(at, LEANS_IMS, all_no())
+    shown = text(at)
+    expected = score(CONTENT, {**LEANS_IMS, **all_no()})
+    assert expected.lean.option == "ims" and expected.lean.strength == "strong"
+    assert EN("result_title") in shown
+    assert lean_sentence(expected, EN) in shown
+    assert EN("strength_strong") in shown
+    assert EN("content_version", version=CONTENT.version) in shown
+    for row in CONTENT.comparison:
+        assert EN.of(row.question) in shown
+    for rule in (c.rule for o in expected.options for c in o.contributions):
+        assert EN.of(rule.reason) in shown
+    assert "flag-stop" not in shown and "flag-caution" not in shown
+    assert answers(at) == {**LEANS_IMS, **all_no()}
+
+
+def test_full_path_in_french_from_the_browser_locale():
+    at = start_app("fr-CA")
+    assert at.title[0].value == FR.of(CONTENT.meta.title)
+    go_through(at, LEANS_ACUPUNCTURE, all_no())
+    shown = text(at)
+    expected = score(CONTENT, {**LEANS_ACUPUNCTURE, **all_no()})
+    assert expected.lean.option == "acupuncture"
+    assert FR("result_title") in shown
+    assert lean_sentence(expected, FR) in shown
+    assert FR("content_version", version=CONTENT.version) in shown
+    assert EN("result_title") not in shown
+
+
+def test_lang_in_the_address_wins_over_the_browser_locale():
+    at = start_app("en-CA", lang="fr")
+    assert at.title[0].value == FR.of(CONTENT.meta.title)
+    at = start_app("fr-CA", lang="en")
+    assert at.title[0].value == EN.of(CONTENT.meta.title)
+    at = start_app(None)
+    assert at.title[0].value == EN.of(CONTENT.meta.title)
+
+
+def test_language_can_change_midway_and_answers_stay():
+    at = start_app("en-CA")
+    tap(at, "start")
+    tap(at, f"q_{QUESTIONS[0].id}__{QUESTIONS[0].codes[0]}")
+    tap(at, "switch_lang")
+    assert at.title[0].value == FR.of(QUESTIONS[1].text)
+    assert answers(at) == {QUESTIONS[0].id: QUESTIONS[0].codes[0]}
+
+
+def test_progress_names_the_section_and_counts_questions():
+    at = start_app("en-CA")
+    tap(at, "start")
+    for _ in range(4):
+        tap(at, "skip")
+    q = QUESTIONS[4]
+    section = EN.of(CONTENT.section_of[q.id].title)
+    assert EN("progress", section=section, n=5, total=len(QUESTIONS)) in text(at)
+    assert at.title[0].value == EN.of(q.text)
+
+
+# ------------------------------------------------------------------ Back, Start over, idle
+
+
+def test_back_keeps_answers():
+    at = start_app("en-CA")
+    tap(at, "start")
+    first, second = QUESTIONS[0], QUESTIONS[1]
+    tap(at, f"q_{first.id}__{first.codes[2]}")
+    tap(at, f"q_{second.id}__{second.codes[1]}")
+    tap(at, "back")
+    tap(at, "back")
+    assert at.title[0].value == EN.of(first.text)
+    assert at.button(key=f"q_{first.id}__{first.codes[2]}").proto.type == "primary"
+    assert EN("your_answer", answer=EN.of(first.answers[2].text)) in text(at)
+    assert answers(at) == {first.id: first.codes[2], second.id: second.codes[1]}
+
+    # The result's Back goes to the safety check, with its answers still chosen.
+    at = start_app("en-CA")
+    go_through(at, LEANS_IMS, {"blood_thinners": "yes", "pregnant": "not_sure"})
+    tap(at, "back")
+    assert at.segmented_control(key="q_blood_thinners").value == "yes"
+    assert at.segmented_control(key="q_pregnant").value == "not_sure"
+    assert at.segmented_control(key="q_seizures").value is None
+    assert answers(at)["problem_kind"] == LEANS_IMS["problem_kind"]
+
+
+def test_start_over_asks_once_then_clears_everything():
+    at = start_app("en-CA")
+    tap(at, "start")
+    tap(at, "switch_lang")  # a chosen language is cleared too
+    tap(at, f"q_{QUESTIONS[0].id}__{QUESTIONS[0].codes[0]}")
+    tap(at, "start_over")
+    assert FR("confirm_start_over") in text(at)
+    tap(at, "keep_going_top")
+    assert answers(at) and at.session_state["step"] == 2
+
+    tap(at, "start_over")
+    tap(at, "yes_start_over_top")
+    assert at.title[0].value == EN.of(CONTENT.meta.title)
+    assert answers(at) == {}
+    assert at.session_state["step"] == 0
+
+
+def test_start_over_at_the_end_of_the_result():
+    at = start_app("en-CA")
+    go_through(at, LEANS_IMS, all_no())
+    tap(at, "restart_end")
+    tap(at, "yes_start_over_end")
+    assert at.title[0].value == EN.of(CONTENT.meta.title)
+    assert answers(at) == {}
+
+
+def test_idle_wipe_clears_everything_on_the_next_tap():
+    at = start_app("en-CA")
+    go_through(at, LEANS_IMS, all_no())
+    at.session_state["_last_activity"] = time.time() - 10_000  # the tablet slept
+    at.run()
+    assert at.title[0].value == EN.of(CONTENT.meta.title)
+    assert answers(at) == {}
+    assert at.session_state["step"] == 0
+
+
+def test_a_recent_tap_keeps_the_answers():
+    at = start_app("en-CA")
+    tap(at, "start")
+    tap(at, f"q_{QUESTIONS[0].id}__{QUESTIONS[0].codes[0]}")
+    at.session_state["_last_activity"] = time.time() - 30
+    at.run()
+    assert answers(at) == {QUESTIONS[0].id: QUESTIONS[0].codes[0]}
+
+
+def test_idle_time_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("DECISION_IDLE_SECONDS", "20")
+    at = start_app("en-CA")
+    tap(at, "start")
+    tap(at, f"q_{QUESTIONS[0].id}__{QUESTIONS[0].codes[0]}")
+    at.session_state["_last_activity"] = time.time() - 25
+    at.run()
+    assert answers(at) == {}
+
+
+# ------------------------------------------------------------------ flags and partial paths
+
+
+def test_a_stop_flag_changes_the_result():
+    at = start_app("en-CA")
+    go_through(at, {**LEANS_IMS, "needle_feelings": "panic_faint"}, all_no())
+    shown = text(at)
+    assert "flag-stop" in shown
+    assert EN("stop_title_all") in shown
+    assert EN("lean_no_needling") in shown
+    assert EN.of(CONTENT.options["no_needling"].summary) in shown
+    assert EN("instead_title") in shown
+    stop_message = next(f for f in CONTENT.flags if f.level == "stop" and f.when.question == "needle_feelings")
+    assert EN.of(stop_message.message) in shown
+    # Flags come first: the stop panel is drawn before the lean.
+    blocks = [h.value for h in at.html]
+    first_stop = next(i for i, b in enumerate(blocks) if "flag-stop" in b)
+    first_lean = next(i for i, b in enumerate(blocks) if 'class="lean"' in b)
+    assert first_stop < first_lean
+
+
+def test_unwell_today_stops_needling_in_french():
+    at = start_app("fr-CA")
+    go_through(at, LEANS_IMS, {**all_no(), "unwell_today": "yes"})
+    shown = text(at)
+    assert FR("stop_title_all") in shown
+    assert FR("lean_no_needling") in shown
+
+
+def test_caution_and_info_flags_are_shown():
+    at = start_app("en-CA")
+    go_through(at, {**LEANS_IMS, "insurance": "yes"}, {**all_no(), "blood_thinners": "yes", "pregnant": "not_sure"})
+    shown = text(at)
+    assert "flag-caution" in shown and EN("caution_title") in shown
+    assert "flag-info" in shown and EN("info_title") in shown
+    result = score(CONTENT, answers(at))
+    for f in result.flags:
+        assert EN.of(f.flag.message) in shown
+
+
+def test_a_partial_path_gives_a_result_for_the_answers_given():
+    at = start_app("en-CA")
+    given = {"problem_kind": "tight_knot", "goal": "loosen_muscle"}
+    go_through(at, given)
+    shown = text(at)
+    result = score(CONTENT, given)
+    assert lean_sentence(result, EN) in shown
+    assert EN("unanswered_note", n=len(result.unanswered)) in shown
+    assert answers(at) == given
+
+
+def test_nothing_answered_fits_both_the_same():
+    at = start_app("en-CA")
+    go_through(at, {})
+    shown = text(at)
+    assert EN("lean_none") in shown
+    assert EN("no_reasons") in shown
+
+
+# ------------------------------------------------------------------ what if, SURE
+
+
+def test_what_if_shows_another_lean_and_saves_nothing():
+    at = start_app("en-CA")
+    go_through(at, LEANS_IMS, all_no())
+    before = answers(at)
+    at.pills(key="whatif_q").set_value("needle_feelings").run()
+    assert EN("whatif_you_said", answer=EN.of(CONTENT.questions["needle_feelings"].answer("fine").text)) in text(at)
+    at.pills(key="whatif_a").set_value("panic_faint").run()
+    shown = text(at)
+    assert EN("whatif_then") in shown
+    assert EN("lean_no_needling") in shown
+    assert EN("whatif_changed") in shown
+    assert answers(at) == before
+    # Another question clears the old alternative answer.
+    at.pills(key="whatif_q").set_value("goal").run()
+    assert not at.exception
+    assert at.pills(key="whatif_a").value is None
+
+
+def test_sure_answers_are_kept_and_acknowledged():
+    at = start_app("en-CA")
+    go_through(at, LEANS_IMS, all_no())
+    for q in SURE:
+        at.segmented_control(key=f"q_{q.id}").set_value("yes")
+    at.run()
+    assert EN("sure_all_yes") in text(at)
+    at.segmented_control(key=f"q_{SURE[0].id}").set_value("no").run()
+    assert EN("sure_some_no") in text(at)
+    assert answers(at)[SURE[0].id] == "no"
+
+
+# ------------------------------------------------------------------ errors and content problems
+
+
+def test_invalid_content_shows_a_staff_screen_not_a_questionnaire(tmp_path, monkeypatch):
+    broken = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT_DIR, broken)
+    (broken / "options.yaml").write_text("options:\n  - id: ims\n", encoding="utf-8")
+    monkeypatch.setenv("DECISION_CONTENT_DIR", str(broken))
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    shown = text(at)
+    assert "Content needs fixing" in shown
+    assert "options.yaml" in shown
+    assert not at.button  # nothing to tap: no half-working questionnaire
+
+
+def test_an_unexpected_error_shows_a_friendly_message_and_start_over():
+    at = start_app("en-CA")
+    at.session_state["answers"] = {"main_area": "not_an_answer"}
+    at.session_state["step"] = len(QUESTIONS) + 2
+    at.run()
+    assert not at.exception
+    shown = text(at)
+    assert EN("error_title") in shown
+    assert "Traceback" not in shown and "not_an_answer" not in shown
+    tap(at, "error_start_over")
+    assert at.title[0].value == EN.of(CONTENT.meta.title)
+
+
+def test_the_clinician_page_is_a_placeholder_for_now():
+    at = start_app("en-CA")
+    at.switch_page("app_pages/clinician.py").run()
+    assert not at.exception
+    assert at.title[0].value == EN("clinician_placeholder")
+
+
+def test_idle_wipe_on_the_clinician_page_goes_back_to_the_welcome_screen():
+    at = start_app("en-CA")
+    at.switch_page("app_pages/clinician.py").run()
+    at.session_state["_last_activity"] = time.time() - 10_000
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == EN.of(CONTENT.meta.title)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_every_answer_button_shows_content_words(lang):
+    t = Words(CONTENT, lang)
+    at = start_app(None, lang=lang)
+    tap(at, "start")
+    for q in QUESTIONS:
+        labels = {b.key: b.label for b in at.button if b.key and b.key.startswith(f"q_{q.id}__")}
+        assert labels == {f"q_{q.id}__{a.code}": t.of(a.text) for a in q.answers}
+        tap(at, "skip")

@@ -1,0 +1,251 @@
+"""The real app in headless Chromium at 820x1180 (touch), as a new patient uses it.
+
+On every screen: axe-core finds no serious or critical WCAG 2.1 A/AA violation,
+every visible tappable element is at least 44x44 CSS px, nothing overflows
+sideways, and a screenshot is saved to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import ARTIFACTS, TABLET
+from decision import load_content
+from ui.words import Words
+
+pytestmark = pytest.mark.browser
+
+CONTENT = load_content()
+QUESTIONS = CONTENT.questions_of_kind("questions")
+SAFETY = CONTENT.questions_of_kind("safety")
+SURE = CONTENT.questions_of_kind("sure")
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}}
+TAPPABLE = (
+    "button, [role=radio], [role=button], [role=checkbox], [role=tab], [role=option], "
+    "a[href], input:not([type=hidden]), select, textarea, summary"
+)
+
+# Two journeys: every answer set is chosen to exercise flags and a clear lean.
+JOURNEYS = {
+    "en-CA": {
+        "answers": {
+            "main_area": "neck_shoulders", "problem_kind": "tight_knot", "duration": "under_6_weeks",
+            "stress_sleep": "no", "needle_feelings": "fine", "strong_sensation": "ok_if_helps",
+            "soreness_after": "manageable", "visit_time": "normal", "lie_still": "no",
+            "approach": "western", "goal": "both", "insurance": "yes", "past_ims": "no", "past_acupuncture": "no",
+        },
+        "safety": {"blood_thinners": "yes", "pregnant": "not_sure"},
+    },
+    "fr-CA": {
+        "answers": {
+            "main_area": "head_jaw", "problem_kind": "headaches", "duration": "over_3_months",
+            "stress_sleep": "yes", "needle_feelings": "bit_nervous", "strong_sensation": "rather_not",
+            "soreness_after": "big_problem", "visit_time": "flexible", "lie_still": "yes",
+            "approach": "either", "goal": "ease_pain_relax", "insurance": "not_sure",
+            "past_ims": "no", "past_acupuncture": "helped",
+        },
+        "safety": {"fainted_before": "yes"},
+    },
+}
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def wait_for_app(page) -> None:
+    """Streamlit's own e2e wait: connected, script not running, no skeletons."""
+    page.wait_for_timeout(210)
+    page.wait_for_selector(
+        "[data-testid='stApp'][data-test-connection-state='CONNECTED'][data-test-script-state='notRunning']",
+        timeout=20_000,
+    )
+    page.wait_for_function("document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0")
+
+
+def tap(page, locator) -> None:
+    locator.scroll_into_view_if_needed()
+    locator.tap()
+    wait_for_app(page)
+
+
+def screenshot(page, name: str) -> None:
+    """The whole screen, not just the viewport (Streamlit scrolls inside stMain)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    height = page.evaluate(
+        "Math.max(document.documentElement.scrollHeight,"
+        " (document.querySelector('[data-testid=\"stMain\"]') || {scrollHeight: 0}).scrollHeight)"
+    )
+    page.set_viewport_size({"width": TABLET["width"], "height": max(TABLET["height"], int(height))})
+    page.wait_for_timeout(150)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    page.set_viewport_size(TABLET)
+    page.wait_for_timeout(100)
+
+
+def check_screen(page, name: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    screenshot(page, name)
+    problems: list[str] = []
+
+    result = Axe().run(page, options=AXE_OPTIONS)
+    for v in result.response["violations"]:
+        if v["impact"] in ("serious", "critical"):
+            targets = [n["target"] for n in v["nodes"]][:5]
+            problems.append(f"axe {v['impact']} {v['id']}: {v['help']} at {targets}")
+
+    small = page.evaluate(
+        """(selector) => [...document.querySelectorAll(selector)].filter(el => {
+            const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
+            return r.width > 1 && r.height > 1 && s.visibility !== 'hidden' && s.display !== 'none'
+                && !el.closest('[aria-hidden="true"]');
+        }).map(el => { const r = el.getBoundingClientRect();
+            return {tag: el.tagName, role: el.getAttribute('role'), text: (el.innerText || el.value || '').trim().slice(0, 40),
+                    w: Math.round(r.width * 10) / 10, h: Math.round(r.height * 10) / 10}; })
+          .filter(x => x.w < 44 || x.h < 44)""",
+        TAPPABLE,
+    )
+    problems += [f"small target {s}" for s in small]
+
+    widths = page.evaluate(
+        """() => { const m = document.querySelector('[data-testid="stMain"]');
+            return {doc: document.documentElement.scrollWidth, inner: window.innerWidth,
+                    main: m ? m.scrollWidth : 0, mainClient: m ? m.clientWidth : 0}; }"""
+    )
+    if widths["doc"] > widths["inner"] or widths["main"] > widths["mainClient"]:
+        problems.append(f"horizontal overflow {widths}")
+    assert not problems, f"{name}:\n" + "\n".join(problems)
+
+
+def words_for(locale: str) -> Words:
+    return Words(CONTENT, locale.split("-")[0])
+
+
+def answer_button(page, t: Words, qid: str, code: str):
+    return page.locator(f".st-key-q_{qid}__{code} button")
+
+
+def choice(page, t: Words, qid: str, code: str):
+    """The answer in one safety or SURE row, found by its visible words."""
+    text = t.of(CONTENT.questions[qid].answer(code).text)
+    return page.locator(f".st-key-row_{qid}").get_by_role("radio", name=text, exact=True)
+
+
+def go_through_questions(page, t: Words, answers: dict[str, str], prefix: str | None) -> None:
+    for n, q in enumerate(QUESTIONS, start=1):
+        section = t.of(CONTENT.section_of[q.id].title)
+        progress = t("progress", section=section, n=n, total=len(QUESTIONS))
+        page.get_by_text(progress, exact=True).wait_for()
+        page.get_by_role("heading", name=t.of(q.text)).wait_for()
+        if prefix:
+            check_screen(page, f"{prefix}_{n + 1:02d}_{q.id}")
+        if q.id in answers:
+            tap(page, answer_button(page, t, q.id, answers[q.id]))
+        else:
+            tap(page, page.locator(".st-key-skip button"))
+
+
+# ------------------------------------------------------------------ tests
+
+
+@pytest.mark.parametrize("browser_locale", ["en-CA", "fr-CA"], indirect=True)
+def test_a_new_patient_goes_through_every_screen(browser_page, streamlit_server, browser_locale):
+    page, t = browser_page, words_for(browser_locale)
+    journey = JOURNEYS[browser_locale]
+    prefix = browser_locale.split("-")[0]
+
+    page.goto(streamlit_server)
+    wait_for_app(page)
+    page.get_by_role("heading", name=t.of(CONTENT.meta.title)).wait_for()
+    assert page.evaluate("document.documentElement.lang") == t.lang
+    check_screen(page, f"{prefix}_01_welcome")
+    tap(page, page.get_by_role("button", name=t("start"), exact=True))
+
+    go_through_questions(page, t, journey["answers"], prefix)
+
+    page.get_by_text(t("progress_last", section=t.of(CONTENT.section_of[SAFETY[0].id].title))).wait_for()
+    for q in SAFETY:
+        tap(page, choice(page, t, q.id, journey["safety"].get(q.id, "no")))
+    assert page.locator(".st-key-row_unwell_today [role=radio][aria-checked=true]").count() == 1
+    check_screen(page, f"{prefix}_16_safety")
+    tap(page, page.locator(".st-key-see_result button"))
+
+    page.get_by_role("heading", name=t("result_title")).wait_for()
+    assert page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollTop") == 0
+    assert page.locator(".flag-caution").is_visible()
+    assert page.locator(".flag-stop").count() == 0
+    assert page.locator("img.icon-array").count() >= 2
+    assert t("content_version", version=CONTENT.version) in page.inner_text("body")
+
+    # Sources: one tap away.
+    first_sources = page.locator(f".st-key-cmp_{CONTENT.comparison[0].id} summary")
+    tap(page, first_sources)
+    page.locator(".src-date").first.wait_for()
+    assert t("checked_on", date=t.date(CONTENT.comparison[0].cells["ims"].reviewed_on)) in page.inner_text("body")
+
+    # What if: pick a question and another answer; the lean is shown again.
+    q0 = QUESTIONS[1]
+    tap(page, page.locator(".st-key-whatif_q").get_by_role("radio", name=t.of(q0.label), exact=True))
+    other = next(c for c in q0.codes if c != journey["answers"][q0.id])
+    tap(page, page.locator(".st-key-whatif_a").get_by_role("radio", name=t.of(q0.answer(other).text), exact=True))
+    page.get_by_text(t("whatif_then")).wait_for()
+
+    for q in SURE:
+        tap(page, choice(page, t, q.id, "yes"))
+    page.get_by_text(t("sure_all_yes")).wait_for()
+    check_screen(page, f"{prefix}_17_result")
+
+    # Start over (from the end) asks once, then the welcome screen is back, empty.
+    tap(page, page.locator(".st-key-restart_end button"))
+    check_screen(page, f"{prefix}_18_start_over_confirm")
+    tap(page, page.locator(".st-key-yes_start_over_end button"))
+    page.get_by_role("heading", name=t.of(CONTENT.meta.title)).wait_for()
+    tap(page, page.get_by_role("button", name=t("start"), exact=True))
+    assert page.locator(".chosen").count() == 0
+
+
+def test_a_stop_flag_changes_the_result_screen(browser_page, streamlit_server):
+    page, t = browser_page, words_for("en-CA")
+    page.goto(streamlit_server)
+    wait_for_app(page)
+    tap(page, page.get_by_role("button", name=t("start"), exact=True))
+    go_through_questions(page, t, {"needle_feelings": "panic_faint", "problem_kind": "tight_knot"}, prefix=None)
+    tap(page, choice(page, t, "unwell_today", "yes"))
+    tap(page, page.locator(".st-key-see_result button"))
+    page.get_by_role("heading", name=t("result_title")).wait_for()
+    stop = page.locator(".flag-stop")
+    assert stop.is_visible()
+    assert t("stop_title_all") in stop.inner_text()
+    assert t("lean_no_needling") in page.inner_text("body")
+    assert t.of(CONTENT.options["no_needling"].summary) in page.inner_text("body")
+    # The red panel comes before the lean.
+    assert page.evaluate(
+        "document.querySelector('.flag-stop').compareDocumentPosition(document.querySelector('.lean')) & 4"
+    )
+    check_screen(page, "en_20_result_stop")
+
+
+@pytest.mark.parametrize("streamlit_server", [{"DECISION_IDLE_SECONDS": "15"}], indirect=True)
+def test_idle_tablet_warns_then_wipes(browser_page, streamlit_server):
+    page, t = browser_page, words_for("en-CA")
+    page.goto(streamlit_server)
+    wait_for_app(page)
+    tap(page, page.get_by_role("button", name=t("start"), exact=True))
+    first = QUESTIONS[0]
+    tap(page, answer_button(page, t, first.id, first.codes[0]))
+
+    # The warning shows before the wipe; "I'm still here" keeps the answers.
+    page.get_by_text(t("idle_title")).wait_for(timeout=20_000)
+    check_screen(page, "en_21_idle_warning")
+    tap(page, page.get_by_role("button", name=t("still_here"), exact=True))
+    assert page.get_by_text(t("idle_title")).count() == 0
+    tap(page, page.locator(".st-key-back button"))
+    page.get_by_text(t("your_answer", answer=t.of(first.answers[0].text))).wait_for()
+
+    # Left alone, the tablet goes back to the welcome screen with nothing kept.
+    page.get_by_text(t("idle_title")).wait_for(timeout=20_000)
+    page.get_by_role("heading", name=t.of(CONTENT.meta.title)).wait_for(timeout=20_000)
+    wait_for_app(page)
+    tap(page, page.get_by_role("button", name=t("start"), exact=True))
+    page.get_by_role("heading", name=t.of(first.text)).wait_for()
+    assert page.locator(".chosen").count() == 0

@@ -1,0 +1,76 @@
+"""Kiosk behaviour: one shared tablet, nothing left behind for the next patient.
+
+Everything a patient enters lives only in ``st.session_state`` (never in a
+cache, a file or a log). It is wiped by Start over, and by the idle check: on
+every rerun (which also catches a tablet that slept) and from a watchdog
+fragment that ticks while the page is open.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import MutableMapping
+from typing import Any
+
+DEFAULT_IDLE_SECONDS = 180
+
+# Session keys the app owns (widget keys are wiped with everything else).
+LANG = "lang"
+LANG_CHOSEN = "lang_chosen"
+STEP = "step"
+ANSWERS = "answers"
+LAST_ACTIVITY = "_last_activity"
+CONFIRM_START_OVER = "confirm_start_over"
+
+
+def idle_seconds(env: MutableMapping[str, str] | None = None) -> int:
+    """``DECISION_IDLE_SECONDS`` (a whole number of seconds, at least 5), else 180."""
+    raw = (env if env is not None else os.environ).get("DECISION_IDLE_SECONDS", "")
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        return DEFAULT_IDLE_SECONDS
+    return value if value >= 5 else DEFAULT_IDLE_SECONDS
+
+
+def warning_seconds(idle: int) -> int:
+    """How long before the wipe the "Are you still there?" warning shows."""
+    return max(2, min(30, idle // 3))
+
+
+def tick_seconds(idle: int) -> float:
+    """How often the watchdog looks: often enough to show the warning in time."""
+    return float(max(1, min(10, warning_seconds(idle) // 3)))
+
+
+def has_patient_data(state: MutableMapping[str, Any]) -> bool:
+    """Anything a patient did that the next patient must not see."""
+    return bool(state.get(ANSWERS)) or bool(state.get(STEP)) or bool(state.get(LANG_CHOSEN))
+
+
+def wipe(state: MutableMapping[str, Any]) -> None:
+    """Forget everything in this session: answers, screen, language, widgets."""
+    for key in list(state.keys()):
+        del state[key]
+
+
+def idle_for(state: MutableMapping[str, Any], now: float | None = None) -> float:
+    last = state.get(LAST_ACTIVITY)
+    if last is None:
+        return 0.0
+    return (time.time() if now is None else now) - float(last)
+
+
+def check_idle_on_rerun(state: MutableMapping[str, Any], idle: int, now: float | None = None) -> bool:
+    """Call once per full run (a tap): wipe if the last tap was too long ago.
+
+    Returns True when it wiped. Then records this run as activity.
+    """
+    now = time.time() if now is None else now
+    wiped = False
+    if idle_for(state, now) > idle:
+        wipe(state)
+        wiped = True
+    state[LAST_ACTIVITY] = now
+    return wiped

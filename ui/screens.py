@@ -1,0 +1,39 @@
+"""Whole screens outside the patient flow: broken content, and unexpected errors."""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from decision.errors import Problem
+
+# Shown when content/ cannot be loaded, so these words cannot come from ui.yaml.
+CONTENT_PROBLEM_TITLE = "Content needs fixing · Le contenu doit être corrigé"
+CONTENT_PROBLEM_PATIENT = (
+    "This tablet is not ready. Please tell the front desk. "
+    "· Cette tablette n'est pas prête. Veuillez avertir l'accueil."
+)
+CONTENT_PROBLEM_STAFF = (
+    "For staff: the decision aid's content has problems, so the questionnaire is switched off. "
+    "Fix the files below, check with `python -m decision check`, then restart the app."
+)
+FALLBACK_ERROR = "Sorry, something went wrong. Please ask the front desk. · Désolé, un problème est survenu. Veuillez demander de l'aide à l'accueil."
+
+
+def content_problems(problems: list[Problem] | None, detail: str = "") -> None:
+    """The staff screen for invalid content: never a half-working questionnaire."""
+    st.title(CONTENT_PROBLEM_TITLE, anchor=False)
+    st.html(f'<p class="lead"><strong>{html.escape(CONTENT_PROBLEM_PATIENT)}</strong></p>')
+    st.markdown(CONTENT_PROBLEM_STAFF)
+    lines = [str(p) for p in problems or []] or [detail]
+    st.html(
+        '<ul class="staff-problems">' + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>"
+    )
+
+
+def friendly_error(title: str, text: str) -> None:
+    st.html(
+        f'<section class="flag flag-caution"><h2 class="flag-title">{html.escape(title)}</h2>'
+        f"<p>{html.escape(text)}</p></section>"
+    )

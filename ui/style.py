@@ -1,0 +1,150 @@
+"""The kiosk look: calm, high contrast, large touch targets, no Streamlit chrome.
+
+Sizes are in rem; theme.baseFontSize = 22 in .streamlit/config.toml makes
+1rem = 22 px, so 2rem targets are 44 px.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+CSS = """
+<style>
+/* No toolbar, header, sidebar or status widget for patients. */
+header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+[data-testid="stStatusWidget"], [data-testid="stAppDeployButton"], [data-testid="stMainMenu"],
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none !important; }
+[data-testid="stMainBlockContainer"] { padding: 1.2rem 1.4rem 7rem; max-width: 46rem; }
+html { -webkit-text-size-adjust: 100%; }
+[data-testid="stMain"] { overflow-anchor: none; }
+/* Script-only and style-only blocks take no room. */
+[data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > script:only-child),
+[data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > style:only-child) { display: none; }
+
+/* Selected answers (segmented controls, pills): filled, not just tinted. */
+button[role="radio"][aria-checked="true"] { background-color: #1c5a9e !important; border-color: #1c5a9e !important;
+  color: #ffffff !important; }
+button[role="radio"][aria-checked="true"] p, button[role="radio"][aria-checked="true"] span { color: #ffffff !important; }
+button[role="radio"] p { font-size: 1rem; }
+button[data-variant="segmented_control"] { min-height: 2.4rem; }
+.st-key-skip button { text-decoration: underline; text-underline-offset: 0.2em; min-height: 2.2rem; }
+.changes { margin: 0.2rem 0 0.4rem; }
+p, li { line-height: 1.45; }
+[data-testid="stHtml"] { overflow-wrap: break-word; }
+
+/* Top bar: Back, language, Start over always in the same place. */
+.st-key-topbar button { min-height: 2.2rem; }
+
+/* Answer buttons: full width, big, left aligned. */
+.st-key-answers button { min-height: 3.1rem; justify-content: flex-start; text-align: left;
+  padding: 0.55rem 1rem; border-width: 2px; }
+.st-key-answers button p { font-size: 1.05rem; text-align: left; }
+.st-key-next button, .st-key-start button, .st-key-see_result button, .st-key-restart_end button
+  { min-height: 2.8rem; }
+.st-key-next button p, .st-key-start button p, .st-key-see_result button p { font-size: 1.1rem; font-weight: 700; }
+
+.progress-text { font-weight: 700; margin: 0.2rem 0 0.35rem; color: #2b3340; }
+.progress-bar { height: 0.55rem; background: #dfe4ea; border-radius: 0.3rem; overflow: hidden; }
+.progress-bar span { display: block; height: 100%; background: #1c5a9e; border-radius: 0.3rem; }
+.row-q { font-weight: 700; margin: 0; line-height: 1.35; }
+.row-q + .help { margin-top: 0.15rem; }
+.help { color: #3b4452; margin: 0.2rem 0 0.4rem; }
+.chosen { color: #1c5a9e; font-weight: 700; margin: 0.2rem 0; }
+.lead { font-size: 1.05rem; }
+.welcome-list { padding-left: 1.2rem; margin: 0.4rem 0 0.8rem; }
+.welcome-list li { margin: 0.35rem 0; }
+.confirm { background: #fff3d6; border: 3px solid #9a5b00; border-radius: 0.5rem; padding: 0.6rem 1rem;
+  margin: 0.4rem 0; font-weight: 700; color: #3d2600; }
+.sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
+  clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
+
+/* Flags: stop and caution impossible to miss; info quiet. */
+.flag { border-radius: 0.6rem; padding: 0.7rem 1rem; margin: 0 0 0.7rem; border: 3px solid; }
+.flag-title { margin: 0 0 0.3rem; padding: 0; font-size: 1.2rem; line-height: 1.3; display: flex;
+  align-items: center; gap: 0.5rem; }
+.flag-mark { display: inline-flex; align-items: center; justify-content: center; flex: none;
+  width: 1.5rem; height: 1.5rem; border-radius: 50%; color: #fff; font-weight: 800; font-size: 1rem; }
+.flag-list { margin: 0; padding-left: 1.2rem; }
+.flag-list li { margin: 0.25rem 0; }
+.flag-foot { margin: 0.4rem 0 0; font-weight: 700; }
+.flag-stop { background: #fdeceb; border-color: #b3261e; border-width: 4px; color: #4d0d08; }
+.flag-stop .flag-title { color: #8c1d16; }
+.flag-stop .flag-mark { background: #b3261e; }
+.flag-caution { background: #fff4d9; border-color: #a86400; color: #3d2600; }
+.flag-caution .flag-title { color: #6b3f00; }
+.flag-caution .flag-mark { background: #a86400; }
+.flag-info { background: #f3f6f9; border-color: #c9d2dc; border-width: 1px; color: #1f2a37; }
+.flag-info .flag-title { font-size: 1rem; color: #1f2a37; }
+.flag-info .flag-mark { background: #4a5566; font-style: italic; font-family: serif; }
+
+/* The lean. */
+.lean { border-left: 0.5rem solid; background: #f5f7fa; border-radius: 0.4rem; padding: 0.7rem 1rem;
+  margin: 0.3rem 0 0.6rem; }
+.lean-text { font-size: 1.3rem; font-weight: 700; line-height: 1.35; margin: 0 0 0.4rem; color: #111827; }
+.lean-note { margin: 0.3rem 0 0; color: #2b3340; }
+.strength { margin: 0.2rem 0; display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem; }
+.meter { display: inline-flex; gap: 0.25rem; }
+.meter-dot { width: 2.2rem; height: 0.7rem; border-radius: 0.35rem; background: #d3d8df; display: inline-block; }
+
+/* Option cards. */
+.opt-card { border: 3px solid; border-radius: 0.6rem; padding: 0.6rem 1rem; margin: 0 0 0.6rem; background: #fff; }
+.opt-name { font-weight: 800; font-size: 1.1rem; margin: 0 0 0.2rem; }
+.opt-summary { margin: 0; }
+.card-kicker { margin: 0 0 0.2rem; font-weight: 700; color: #2b3340; }
+
+/* See-saw. */
+.seesaw { margin: 0.2rem 0 0.6rem; }
+.seesaw-img { width: 100%; max-width: 32rem; display: block; margin: 0 auto; }
+.seesaw-labels { display: flex; justify-content: space-between; max-width: 32rem; margin: 0 auto; gap: 1rem; }
+.seesaw-labels .right { text-align: right; }
+.ss-list { list-style: none; padding: 0 !important; margin: 0 !important; }
+.ss-item { padding: 0.55rem 0 0.6rem !important; border-bottom: 1px solid #dde2e8; margin: 0 !important; }
+.ss-tag { display: block; font-weight: 800; font-size: 0.85rem; }
+.ss-reason { display: block; }
+.ss-track { display: flex; align-items: center; margin-top: 0.35rem; }
+.ss-half { flex: 1; display: flex; }
+.ss-half-left { justify-content: flex-end; }
+.ss-axis { width: 3px; height: 1.3rem; background: #2b3340; flex: none; }
+.ss-bar { display: block; height: 0.8rem; }
+.ss-half-left .ss-bar { border-radius: 0.4rem 0 0 0.4rem; }
+.ss-half-right .ss-bar { border-radius: 0 0.4rem 0.4rem 0; }
+
+/* Comparison: stacked on a portrait tablet, three columns when there is room. */
+.cmp-q { font-size: 1.15rem; margin: 0 0 0.4rem; padding: 0; line-height: 1.3; }
+.cmp-cells { display: grid; grid-template-columns: 1fr; gap: 0.7rem; }
+@media (min-width: 1100px) { .cmp-cells { grid-template-columns: repeat(3, minmax(0, 1fr)); } }
+.cmp-cell { border-left: 0.35rem solid; padding: 0.1rem 0 0.1rem 0.8rem; }
+.cmp-opt { font-weight: 800; margin: 0 0 0.1rem; }
+.cmp-text { margin: 0; }
+.cmp-caveat { margin: 0.35rem 0 0; background: #f6f1e4; border-radius: 0.3rem; padding: 0.3rem 0.6rem;
+  color: #2f2410; font-size: 0.92rem; }
+.sources { font-size: 0.9rem; }
+.src-opt { font-weight: 800; margin: 0.3rem 0 0; }
+.src-list { margin: 0.1rem 0; padding-left: 1.2rem; }
+.src-date { margin: 0 0 0.4rem; color: #2b3340; }
+
+/* Icon arrays. */
+.icons-intro { margin: 0 0 0.4rem; }
+.icons-label { font-size: 1.1rem; margin: 0.8rem 0 0.3rem; padding: 0; }
+.icons-grid { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 1rem; }
+.icons-fig { margin: 0; }
+.icons-fig figcaption { margin: 0 0 0.3rem; line-height: 1.3; }
+.icons-opt { font-weight: 800; }
+.icon-array { width: 100%; height: auto; display: block; }
+.icons-none { margin: 0.8rem 0 0; }
+
+/* Idle warning: fixed at the bottom so it shows wherever the patient scrolled. */
+.st-key-idle_warning { position: fixed; left: 0; right: 0; bottom: 0; z-index: 1000; background: #fff4d9;
+  border-top: 4px solid #a86400; padding: 0.8rem 1.4rem 1rem; box-shadow: 0 -4px 16px rgba(0,0,0,0.18); }
+.idle-title { font-size: 1.25rem; font-weight: 800; margin: 0; color: #3d2600; }
+.idle-text { margin: 0.2rem 0 0.4rem; color: #3d2600; }
+
+.version { color: #3b4452; font-size: 0.85rem; margin-top: 1.2rem; }
+.staff-problems { font-family: monospace; font-size: 0.8rem; white-space: pre-wrap; }
+</style>
+"""
+
+
+def apply() -> None:
+    """Add the kiosk stylesheet to the page (a style-only st.html adds no visible block)."""
+    st.html(CSS)
