@@ -48,10 +48,9 @@ st.set_page_config(page_title=t.of(content.meta.title))
 st.html(f'<script>document.documentElement.lang="{t.lang}";</script>', unsafe_allow_javascript=True)
 
 patient = st.Page("app_pages/patient.py", title=t.of(content.meta.title), default=True)
-clinician = st.Page("app_pages/clinician.py", title="Clinician", url_path="clinician")
+clinician = st.Page("app_pages/clinician.py", title=t("clin_title"), url_path="clinician")
 page = st.navigation([patient, clinician], position="hidden")
-if wiped and page is not patient:
-    st.switch_page(patient)
+# A wipe on the clinician page leaves it there, locked (its state is gone too).
 
 
 def _still_here() -> None:
@@ -66,8 +65,6 @@ def idle_watchdog() -> None:
     idle = kiosk.idle_for(state)
     if idle > IDLE_SECONDS:
         kiosk.wipe(state)
-        if page is not patient:
-            st.switch_page(patient)
         st.rerun()
     elif idle > IDLE_SECONDS - kiosk.warning_seconds(IDLE_SECONDS):
         words = Words(content, state.get(kiosk.LANG, t.lang))

@@ -10,6 +10,7 @@ buttons, ``q_<id>`` for the safety and SURE rows.
 from __future__ import annotations
 
 import html
+import logging
 
 import streamlit as st
 
@@ -17,11 +18,14 @@ import ui
 from decision import score
 from decision.engine import Result
 from decision.models import Question
+from decision.store import StoreError, resolve_ttl
 from ui import kiosk, panels
 from ui.charts import Push, pushes_from, pushes_html
 from ui.words import Words, other_language
 
 e = html.escape
+log = logging.getLogger("decision_aid")
+SHARED = "shared"
 
 content = ui.get_content()
 state = st.session_state
@@ -163,6 +167,9 @@ def welcome() -> None:
     st.button(t("start"), key="start", type="primary", width="stretch", on_click=_go, args=(1,))
     with st.expander(t("about_aid")):
         st.html(f"<p>{e(t.of(content.meta.disclaimer))}</p><p>{e(t.of(content.meta.about))}</p>")
+    # A discreet way in for staff; the PIN is the protection, not the link.
+    if st.button(t("for_staff"), key="to_clinician", type="tertiary", icon=":material/lock:"):
+        st.switch_page("app_pages/clinician.py")
 
 
 def question_screen(step: int) -> None:
@@ -272,6 +279,7 @@ def result_screen() -> None:
 
     what_if(result)
     sure_block(result)
+    share_block()
 
     st.header(t("finish_title"), anchor=False)
     help_line(t("finish_text"))
@@ -331,6 +339,49 @@ def sure_block(result: Result) -> None:
     if result.sure is not None and result.sure.answered == len(SURE):
         note = t("sure_some_no") if result.sure.unsure else t("sure_all_yes")
         st.html(f'<p class="chosen">{e(note)}</p>')
+
+
+def _share() -> None:
+    """Save a handoff record; keep only its code (and what was shared) in the session."""
+    answers = dict(state[kiosk.ANSWERS])
+    try:
+        result = score(content, answers)
+        record = ui.get_store().save(answers, t.lang, result.to_json(t.lang), content.version)
+    except StoreError as exc:
+        # The message names the database, never the answers.
+        log.warning("sharing failed: %s", exc)
+        state[SHARED] = {"failed": True}
+        return
+    state[SHARED] = {"code": record.code, "answers": answers}
+
+
+def share_block() -> None:
+    """"Share with my physiotherapist": a short code in large type, no name."""
+    st.header(t("share_title"), anchor=False)
+    shared = state.get(SHARED) or {}
+    code = shared.get("code")
+    if code and shared.get("answers") == state[kiosk.ANSWERS]:
+        spaced = f"{code[:3]} {code[3:]}"
+        st.html(
+            f'<p class="handoff-intro">{e(t("share_done"))}</p>'
+            f'<p class="handoff-code" data-code="{e(code)}" aria-label="{e(" ".join(code))}">{e(spaced)}</p>'
+            f'<p class="help">{e(t("share_kept", hours=_ttl_hours()))}</p>'
+        )
+        return
+    help_line(t("share_intro", hours=_ttl_hours()))
+    if code:  # answers changed since the code was made
+        help_line(t("share_changed", code=f"{code[:3]} {code[3:]}"))
+    if shared.get("failed"):
+        st.html(f'<p class="share-failed" role="alert">{e(t("share_failed"))}</p>')
+    st.button(t("share_again") if code else t("share_button"), key="share", type="primary", width="stretch",
+              icon=":material/send:", on_click=_share)
+
+
+def _ttl_hours() -> int:
+    try:
+        return max(1, round(resolve_ttl(st.secrets).total_seconds() / 3600))
+    except StoreError:
+        return 12
 
 
 # ------------------------------------------------------------------ main

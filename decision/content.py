@@ -438,6 +438,9 @@ def collect(root: Path | str | None = None) -> tuple[Content | None, list[Proble
         for key, text in ui_f.model.strings.items():
             if key.startswith("lean_") and key != "lean_none" and key != "lean_no_needling" and any("{option}" not in t for t in (text.en, text.fr)):
                 problems.append(ui_f.problem(("strings", key), "must contain {option} in both languages"))
+        for key in ui_f.model.clinician:
+            if key in ui_f.model.strings:
+                problems.append(ui_f.problem(("clinician", key), f"'{key}' is also in strings: use one name for one text"))
 
     # ids unique
     _duplicates(((f, ("options", i), o.id) for f, i, o in _items([options_f] if options_f else [], "options")), "option", problems)
@@ -588,7 +591,7 @@ def collect(root: Path | str | None = None) -> tuple[Content | None, list[Proble
         rules=rules,
         flags=flags,
         comparison=comparison_f.model.rows,
-        ui=types.MappingProxyType(dict(ui_f.model.strings)),
+        ui=types.MappingProxyType({**ui_f.model.clinician, **ui_f.model.strings}),
         version=_version(root, paths, index.model.content_date),
         compiled_rules=tuple(
             CompiledRule(r, compile_condition(r.when), tuple(r.points.items()), r.when.leaves()[0][0]) for r in rules

@@ -123,29 +123,30 @@ def _questions(content: Content) -> Iterator[tuple[SectionFile, Question]]:
             yield section, q
 
 
-def _answer_text(q: Question | None, code: str, lang: str) -> str:
+def answer_text(q: Question | None, code: str, lang: str) -> str:
     answer = q.answer(code) if q is not None else None
     return answer.text.get(lang) if answer is not None else code
 
 
-def _option_name(content: Content, option_id: str, lang: str) -> str:
+def option_name(content: Content, option_id: str, lang: str) -> str:
     option = content.options.get(option_id)
     return option.name.get(lang) if option is not None else option_id
 
 
-def _label(content: Content, qid: str, lang: str) -> str:
+def question_label(content: Content, qid: str, lang: str) -> str:
     q = content.questions.get(qid)
     return q.label.get(lang) if q is not None else qid
 
 
-def _flag_text(content: Content, flag: dict[str, Any], lang: str) -> str:
+def flag_text(content: Content, flag: dict[str, Any], lang: str) -> str:
     """The clinician's wording of a saved flag, in ``lang``; the saved message if the flag is gone."""
     found = next((f for f in content.flags if f.id == flag.get("id")), None)
     return found.clinician.get(lang) if found is not None else str(flag.get("message", ""))
 
 
-def _reason(content: Content, record: HandoffRecord, c: dict[str, Any], lang: str) -> str:
-    if lang == record.language:
+def reason_text(content: Content, c: dict[str, Any], lang: str, saved_lang: str) -> str:
+    """A contribution's reason in ``lang`` (saved in ``saved_lang``); the saved words if the rule is gone."""
+    if lang == saved_lang:
         return str(c.get("reason", ""))
     rule = next((r for r in content.rules if r.id == c.get("rule")), None)
     return rule.reason.get(lang) if rule is not None else str(c.get("reason", ""))
@@ -161,7 +162,7 @@ def lean_sentence(content: Content, result: dict[str, Any], lang: str) -> str:
     if option is None or strength == "none":
         return w["lean_none"]
     key = "lean_strong" if strength == "strong" else "lean_slight"
-    return w[key].format(option=_option_name(content, option, lang))
+    return w[key].format(option=option_name(content, option, lang))
 
 
 # --------------------------------------------------------------------------- PDF
@@ -297,9 +298,9 @@ def _render(content: Content, record: HandoffRecord, lang: str, size: float, zon
         level = flag.get("level", "info")
         qid = flag.get("question", "")
         code = flag.get("answer") or record.answers.get(qid, "")
-        behind = f"{_label(content, qid, lang)}{c}{_answer_text(content.questions.get(qid), code, lang)}"
+        behind = f"{question_label(content, qid, lang)}{c}{answer_text(content.questions.get(qid), code, lang)}"
         pdf.tagged(w.get(level, level.upper()), LEVEL_COLOURS.get(level, (0, 0, 0)),
-                   f"{behind} \u2014 {_flag_text(content, flag, lang)}")
+                   f"{behind} \u2014 {flag_text(content, flag, lang)}")
 
     pdf.heading(w["answers"])
     rows: list[tuple[str, str]] = []
@@ -307,7 +308,7 @@ def _render(content: Content, record: HandoffRecord, lang: str, size: float, zon
         rows.append(("B", section.title.get(lang)))
         for q in section.questions:
             code = record.answers.get(q.id)
-            rows.append(("", f"{q.label.get(lang)}{c}{_answer_text(q, code, lang) if code else w['not_answered']}"))
+            rows.append(("", f"{q.label.get(lang)}{c}{answer_text(q, code, lang) if code else w['not_answered']}"))
     extra = [qid for qid in record.answers if qid not in content.questions]
     if extra:
         rows.append(("B", w["other"]))
@@ -316,15 +317,15 @@ def _render(content: Content, record: HandoffRecord, lang: str, size: float, zon
 
     pdf.heading(w["scores"])
     for option in result.get("options") or []:
-        pdf.para(f"{_option_name(content, option['id'], lang)}{c}{option.get('score', 0)} {w['points']}", "B")
+        pdf.para(f"{option_name(content, option['id'], lang)}{c}{option.get('score', 0)} {w['points']}", "B")
         contributions = option.get("contributions") or []
         if not contributions:
             pdf.para(w["no_points"], indent=4)
         for contribution in contributions:
             qid = contribution.get("question", "")
-            answer = _answer_text(content.questions.get(qid), contribution.get("answer", ""), lang)
+            answer = answer_text(content.questions.get(qid), contribution.get("answer", ""), lang)
             pdf.para(f"{contribution.get('points', 0):+d}  [{contribution.get('rule', '')}]  "
-                     f"{_label(content, qid, lang)}{c}{answer} \u2014 {_reason(content, record, contribution, lang)}",
+                     f"{question_label(content, qid, lang)}{c}{answer} \u2014 {reason_text(content, contribution, lang, record.language)}",
                      indent=4)
 
     pdf.heading(w["lean"])
@@ -332,7 +333,7 @@ def _render(content: Content, record: HandoffRecord, lang: str, size: float, zon
     stopped = sorted({o for f in flags if f.get("level") == "stop" for o in f.get("options", [])
                       if o in {opt.get("id") for opt in result.get("options") or []}})
     if stopped and (result.get("lean") or {}).get("option") != "no_needling":
-        pdf.para(w["stopped"].format(options=", ".join(_option_name(content, o, lang) for o in stopped)))
+        pdf.para(w["stopped"].format(options=", ".join(option_name(content, o, lang) for o in stopped)))
 
     pdf.heading(w["sure"])
     sure = result.get("sure")
@@ -397,7 +398,7 @@ def fhir_questionnaire_response(content: Content, record: HandoffRecord, lang: s
             "linkId": q.id,
             "text": q.text.get(lang),
             "answer": [{"valueCoding": {"system": f"{QUESTIONNAIRE_URN}:{q.id}", "code": code,
-                                        "display": _answer_text(q, code, lang)}}],
+                                        "display": answer_text(q, code, lang)}}],
         })
     for qid, code in record.answers.items():  # from an older content version
         if qid not in seen:
@@ -439,7 +440,7 @@ def answers_csv(content: Content, record: HandoffRecord, lang: str) -> str:
     writer.writerow(CSV_HEADER)
     for section, q in _questions(content):
         code = record.answers.get(q.id, "")
-        answer = _answer_text(q, code, lang) if code else ""
+        answer = answer_text(q, code, lang) if code else ""
         writer.writerow([_cell(v) for v in (section.title.get(lang), q.id, q.text.get(lang), code, answer)])
     for qid, code in record.answers.items():  # from an older content version
         if qid not in content.questions:

@@ -224,11 +224,16 @@ class ComparisonFile(Model):
 
 
 class UiFile(Model):
-    """``content/ui.yaml``: the app's own words (buttons, headings), in both languages."""
+    """``content/ui.yaml``: the app's own words (buttons, headings), in both languages.
+
+    ``strings`` are for patients (held to the reading-level check); ``clinician``
+    holds the words of the physiotherapist's view, which only staff read.
+    """
 
     strings: dict[Id, LocalizedText] = Field(min_length=1)
+    clinician: dict[Id, LocalizedText] = Field(default_factory=dict)
 
-    _strings = field_validator("strings")(_read_only)
+    _strings = field_validator("strings", "clinician")(_read_only)
 
 
 class LeanThresholds(Model):

@@ -103,6 +103,20 @@ def run_streamlit(env: dict[str, str] | None = None, timeout: float = 60.0) -> I
     log_path.unlink(missing_ok=True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def handoff_db_outside_the_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Tests never write handoffs into the project's data/ folder: every app and
+    server started by a test uses a throw-away SQLite file unless told otherwise."""
+    if os.environ.get("DECISION_DB_PATH") or os.environ.get("DECISION_DB_URL"):
+        yield
+        return
+    os.environ["DECISION_DB_PATH"] = str(tmp_path_factory.mktemp("handoffs") / "handoffs.sqlite3")
+    try:
+        yield
+    finally:
+        os.environ.pop("DECISION_DB_PATH", None)
+
+
 @pytest.fixture(scope="module")
 def streamlit_env() -> dict[str, str]:
     """Environment overrides for ``streamlit_server`` (override in a test module)."""

@@ -357,22 +357,6 @@ def test_an_unexpected_error_shows_a_friendly_message_and_start_over():
     assert at.title[0].value == EN.of(CONTENT.meta.title)
 
 
-def test_the_clinician_page_is_a_placeholder_for_now():
-    at = start_app("en-CA")
-    at.switch_page("app_pages/clinician.py").run()
-    assert not at.exception
-    assert at.title[0].value == EN("clinician_placeholder")
-
-
-def test_idle_wipe_on_the_clinician_page_goes_back_to_the_welcome_screen():
-    at = start_app("en-CA")
-    at.switch_page("app_pages/clinician.py").run()
-    at.session_state["_last_activity"] = time.time() - 10_000
-    at.run()
-    assert not at.exception
-    assert at.title[0].value == EN.of(CONTENT.meta.title)
-
-
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_every_answer_button_shows_content_words(lang):
     t = Words(CONTENT, lang)

@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import streamlit as st
 
 from decision.content import Content, content_dir_from_env, load_content
+from decision.store import HandoffStore, resolve_db_url, resolve_ttl
 
 
 @st.cache_resource(show_spinner=False)
@@ -20,3 +23,18 @@ def _load(root: str) -> Content:
 def get_content() -> Content:
     """The validated content (``DECISION_CONTENT_DIR`` or content/), loaded once."""
     return _load(str(content_dir_from_env()))
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str, ttl_seconds: float) -> HandoffStore:
+    # One engine (connection pool) per database, shared by every session; it holds
+    # no patient data itself. Failures raise and are not cached: the next tap retries.
+    return HandoffStore(url, timedelta(seconds=ttl_seconds))
+
+
+def get_store() -> HandoffStore:
+    """The handoff store (``DECISION_DB_URL``, ``db_url`` in secrets, or the SQLite file).
+
+    Raises :class:`decision.store.StoreError` with one plain line when it cannot be used.
+    """
+    return _store(resolve_db_url(st.secrets), resolve_ttl(st.secrets).total_seconds())

@@ -27,6 +27,8 @@ button[role="radio"][aria-checked="true"] { background-color: #1c5a9e !important
 button[role="radio"][aria-checked="true"] p, button[role="radio"][aria-checked="true"] span { color: #ffffff !important; }
 button[role="radio"] p { font-size: 1rem; }
 button[data-variant="segmented_control"] { min-height: 2.4rem; }
+.st-key-to_clinician button { min-height: 2.2rem; color: #3b4452; }
+.st-key-to_clinician { margin-top: 2.5rem; }
 .st-key-skip button { text-decoration: underline; text-underline-offset: 0.2em; min-height: 2.2rem; }
 .changes { margin: 0.2rem 0 0.4rem; }
 p, li { line-height: 1.45; }
@@ -138,6 +140,14 @@ p, li { line-height: 1.45; }
   border-top: 4px solid #a86400; padding: 0.8rem 1.4rem 1rem; box-shadow: 0 -4px 16px rgba(0,0,0,0.18); }
 .idle-title { font-size: 1.25rem; font-weight: 800; margin: 0; color: #3d2600; }
 .idle-text { margin: 0.2rem 0 0.4rem; color: #3d2600; }
+
+/* The handoff code: large, spaced, easy to read out. */
+.handoff-code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 2.6rem; font-weight: 800;
+  letter-spacing: 0.18em; text-align: center; margin: 0.3rem 0; padding: 0.5rem 0; color: #10233d;
+  background: #eef3f9; border: 3px solid #1c5a9e; border-radius: 0.6rem; }
+.handoff-intro { font-weight: 700; margin: 0.2rem 0; }
+.share-failed { background: #fff4d9; border: 3px solid #a86400; border-radius: 0.5rem; padding: 0.6rem 1rem;
+  color: #3d2600; font-weight: 700; }
 
 .version { color: #3b4452; font-size: 0.85rem; margin-top: 1.2rem; }
 .staff-problems { font-family: monospace; font-size: 0.8rem; white-space: pre-wrap; }

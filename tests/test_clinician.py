@@ -1,0 +1,339 @@
+"""app_pages/clinician.py and the patient's "Share" button, without a browser (AppTest).
+
+A real SQLite file per test (``DECISION_DB_PATH``) holds the handoff records and
+the PIN lockout; the PIN hash is a real scrypt hash. The words expected on screen
+come from content/ and decision.export, not from copies.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from decision import export, load_content, score
+from decision.pin import NO_PIN_HELP, hash_pin
+from decision.store import HandoffStore, resolve_db_url
+from ui.words import Words
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+CONTENT = load_content()
+QUESTIONS = CONTENT.questions_of_kind("questions")
+EN, FR = Words(CONTENT, "en"), Words(CONTENT, "fr")
+PIN = "2468"
+PIN_HASH = hash_pin(PIN)
+
+SHARED_ANSWERS = {"main_area": "neck_shoulders", "problem_kind": "tight_knot", "needle_feelings": "fine",
+                  "lie_still": "no"}
+SHARED_SAFETY = {"unwell_today": "yes", "blood_thinners": "yes", "pregnant": "not_sure"}
+
+
+@pytest.fixture(autouse=True)
+def own_database(tmp_path, monkeypatch):
+    """Each test gets its own database file, and no PIN from the machine's environment."""
+    monkeypatch.setenv("DECISION_DB_PATH", str(tmp_path / "handoffs.sqlite3"))
+    monkeypatch.delenv("DECISION_DB_URL", raising=False)
+    monkeypatch.delenv("CLINICIAN_PIN_HASH", raising=False)
+    return tmp_path / "handoffs.sqlite3"
+
+
+def store() -> HandoffStore:
+    """A second connection to the same file, as another app process would have."""
+    return HandoffStore(resolve_db_url())
+
+
+def new_app(pin_hash: str | None = PIN_HASH, locale: str = "en-CA") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.context["locale"] = locale
+    if pin_hash is not None:
+        at.secrets["clinician_pin_hash"] = pin_hash
+    at.run()
+    assert not at.exception
+    return at
+
+
+def tap(at: AppTest, key: str) -> AppTest:
+    at.button(key=key).click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def shown(at: AppTest) -> str:
+    parts = [html.unescape(h.value) for h in at.html if not h.value.lstrip().startswith(("<style", "<script"))]
+    parts += [m.value for m in (*at.title, *at.header, *at.subheader, *at.markdown, *at.error, *at.success,
+                                *at.info, *at.warning)]
+    parts += [b.label for b in at.button]
+    return "\n".join(str(p) for p in parts)
+
+
+def patient_shares(at: AppTest, given=SHARED_ANSWERS, safety=SHARED_SAFETY, sure="no") -> str:
+    """The patient's whole path to the result, then Share; returns the code shown."""
+    tap(at, "start")
+    for q in QUESTIONS:
+        tap(at, f"q_{q.id}__{given[q.id]}" if q.id in given else "skip")
+    for qid, code in safety.items():
+        at.segmented_control(key=f"q_{qid}").set_value(code).run()
+    tap(at, "see_result")
+    at.segmented_control(key="q_sure_certain").set_value(sure).run()
+    tap(at, "share")
+    found = re.search(r'class="handoff-code" data-code="([A-Z0-9]{6})"', "".join(h.value for h in at.html))
+    assert found, "no handoff code on the result screen"
+    return found.group(1)
+
+
+def to_clinician(at: AppTest) -> AppTest:
+    at.switch_page("app_pages/clinician.py").run()
+    assert not at.exception
+    return at
+
+
+def unlock(at: AppTest, pin: str = PIN) -> AppTest:
+    at.text_input(key="pin").input(pin)
+    return tap(at, "unlock")
+
+
+def open_code(at: AppTest, code: str) -> AppTest:
+    at.text_input(key="handoff_code").input(code)
+    return tap(at, "open_code")
+
+
+# ------------------------------------------------------------------ sharing
+
+
+def test_a_patient_shares_and_the_record_holds_answers_result_and_version_but_no_name():
+    at = new_app()
+    code = patient_shares(at)
+    assert at.session_state["answers"]  # sharing keeps the answers on the screen
+    record = store().get(code)
+    assert record.answers == {**SHARED_ANSWERS, **SHARED_SAFETY, "sure_certain": "no"}
+    assert record.language == "en" and record.origin == "patient"
+    assert record.content_version == CONTENT.version
+    assert record.result == score(CONTENT, record.answers).to_json("en")
+    assert EN("share_done") in shown(at)
+
+
+def test_changing_an_answer_after_sharing_offers_to_share_again():
+    at = new_app()
+    code = patient_shares(at)
+    at.segmented_control(key="q_sure_values").set_value("yes").run()
+    assert EN("share_changed", code=f"{code[:3]} {code[3:]}") in shown(at)
+    assert at.button(key="share").label == EN("share_again")
+    tap(at, "share")
+    new = re.search(r'data-code="([A-Z0-9]{6})"', "".join(h.value for h in at.html)).group(1)
+    assert new != code
+    assert store().get(new).answers["sure_values"] == "yes"
+
+
+def test_sharing_when_the_database_cannot_be_written_says_so_calmly_and_keeps_the_answers(monkeypatch, tmp_path):
+    blocked = tmp_path / "a-folder"
+    blocked.mkdir()
+    monkeypatch.setenv("DECISION_DB_PATH", str(blocked))  # a folder, not a file: the store refuses it
+    at = new_app()
+    tap(at, "start")
+    tap(at, f"q_{QUESTIONS[0].id}__{QUESTIONS[0].codes[0]}")
+    at.session_state["step"] = len(QUESTIONS) + 2
+    at.run()
+    tap(at, "share")
+    assert EN("share_failed") in shown(at)
+    assert at.session_state["answers"] == {QUESTIONS[0].id: QUESTIONS[0].codes[0]}
+    assert not at.exception
+
+
+# ------------------------------------------------------------------ PIN
+
+
+def test_without_a_pin_the_page_explains_how_to_set_one_and_shows_nothing_else():
+    at = to_clinician(new_app(pin_hash=None))
+    assert NO_PIN_HELP["en"] in shown(at)
+    assert not at.text_input
+    assert "clin_mode" not in at.session_state
+
+
+def test_a_pin_hash_that_is_not_ours_is_refused():
+    at = to_clinician(new_app(pin_hash="plain-text-pin"))
+    assert EN("clin_pin_hash_invalid") in shown(at)
+    assert not at.text_input
+
+
+def test_the_right_pin_unlocks_and_is_not_kept():
+    at = unlock(to_clinician(new_app()))
+    assert at.session_state["clin_unlocked"] is True
+    assert at.session_state["pin"] == ""
+    assert at.text_input(key="handoff_code")
+
+
+def test_a_wrong_pin_says_how_many_tries_are_left():
+    at = unlock(to_clinician(new_app()), "1357")
+    assert EN("clin_wrong_pin", n=4) in shown(at)
+    assert not at.session_state["clin_unlocked"] if "clin_unlocked" in at.session_state else True
+    assert not [w for w in at.text_input if w.key == "handoff_code"]
+
+
+def test_five_wrong_pins_lock_the_view_even_for_a_new_tab():
+    at = to_clinician(new_app())
+    for _ in range(5):
+        unlock(at, "0000")
+    assert at.text_input(key="pin").disabled
+    other_tab = to_clinician(new_app())
+    assert other_tab.text_input(key="pin").disabled
+    assert any("(about" in e.value or "(environ" in e.value for e in other_tab.error)
+
+
+def test_an_empty_pin_is_not_counted_as_a_try():
+    at = unlock(to_clinician(new_app()), "")
+    assert EN("clin_pin_empty") in shown(at)
+    assert store().pin_state("clinician")[0] == 0
+
+
+# ------------------------------------------------------------------ a shared record
+
+
+def test_the_clinician_opens_a_shared_code_and_sees_flags_answers_scores_and_sure():
+    at = new_app()
+    code = patient_shares(at)
+    clinic = unlock(to_clinician(new_app()))
+    open_code(clinic, f" {code[:3].lower()} {code[3:]} ")  # as typed: spaces, lower case
+    screen = shown(clinic)
+    record = store().get(code)
+    assert EN("clin_record_title", code=code) in screen
+
+    # Flags first: stop before caution before info, each with the question behind it.
+    stop_at = screen.index(export.flag_text(CONTENT, {"id": "unwell_today_yes"}, "en"))
+    caution_at = screen.index(export.flag_text(CONTENT, {"id": "blood_thinners_yes"}, "en"))
+    info_at = screen.index(export.flag_text(CONTENT, {"id": "pregnant_not_sure"}, "en"))
+    assert stop_at < caution_at < info_at < screen.index(EN("clin_answers"))
+    assert f"{CONTENT.questions['unwell_today'].label.en}: " in screen
+
+    # The lean, in the chart's words (needling stopped for today).
+    assert export.lean_sentence(CONTENT, record.result, "en") in screen
+    # SURE: not yet sure, and the need behind the "no".
+    words = export.WORDS["en"]
+    needs = record.result["sure"]["needs"]
+    assert needs[0] == "certainty"
+    assert words["sure_unsure"].format(needs=", ".join(words[f"need_{n}"] for n in needs)) in screen
+    # Every answer in the clinician's words, and every contribution with its rule id.
+    for qid, code_ in SHARED_ANSWERS.items():
+        q = CONTENT.questions[qid]
+        assert q.label.en in screen and q.answer(code_).text.en in screen
+    for option in record.result["options"]:
+        for c in option["contributions"]:
+            assert c["rule"] in screen and c["reason"] in screen
+    assert EN("clin_talk_alternatives") in screen
+    keys = {d.key for d in clinic.get("download_button")}
+    assert keys == {"download_pdf", "download_fhir", "download_csv"}
+
+
+def test_a_record_shared_in_french_reads_in_the_clinician_s_language():
+    at = new_app(locale="fr-CA")
+    code = patient_shares(at, given={"problem_kind": "tight_knot"}, safety={})
+    assert store().get(code).language == "fr"
+    clinic = unlock(to_clinician(new_app()))
+    open_code(clinic, code)
+    rule = next(r for r in CONTENT.rules if r.id == store().get(code).result["options"][0]["contributions"][0]["rule"])
+    assert rule.reason.en in shown(clinic)
+    assert EN("lang_fr") in shown(clinic)
+    tap(clinic, "clin_switch_lang")
+    assert rule.reason.fr in shown(clinic)
+    assert FR("clin_record_title", code=code) in shown(clinic)
+
+
+def test_an_unknown_code_says_so():
+    clinic = unlock(to_clinician(new_app()))
+    open_code(clinic, "ZZZ999")
+    assert EN("clin_unknown_code", code="ZZZ999") in shown(clinic)
+    assert "clin_record" not in clinic.session_state or clinic.session_state["clin_record"] is None
+
+
+def test_an_expired_code_says_when_it_expired():
+    s = store()
+    long_ago = datetime.now(UTC) - timedelta(days=2)
+    old = s.save({"main_area": "low_back"}, "en", score(CONTENT, {"main_area": "low_back"}).to_json("en"),
+                 CONTENT.version, now=long_ago)
+    clinic = unlock(to_clinician(new_app()))
+    open_code(clinic, old.code)
+    expired = [e.value for e in clinic.error]
+    assert any(old.code in msg and "expired" in msg for msg in expired), expired
+
+
+def test_delete_now_asks_once_then_the_code_is_gone():
+    code = patient_shares(new_app())
+    clinic = open_code(unlock(to_clinician(new_app())), code)
+    tap(clinic, "delete_record")
+    assert EN("clin_delete_confirm", code=code) in shown(clinic)
+    tap(clinic, "delete_record_yes")
+    assert EN("clin_deleted", code=code) in shown(clinic)
+    open_code(clinic, code)
+    assert EN("clin_unknown_code", code=code) in shown(clinic)
+
+
+# ------------------------------------------------------------------ assessment mode
+
+
+def test_assessment_mode_updates_the_result_and_saves_a_new_record():
+    code = patient_shares(new_app(), safety={})
+    clinic = open_code(unlock(to_clinician(new_app())), code)
+    tap(clinic, "assess_from_record")
+    assert clinic.session_state["clin_mode"] == "assess"
+    before = score(CONTENT, store().get(code).answers)
+    assert export.lean_sentence(CONTENT, before.to_json("en"), "en") in shown(clinic)
+
+    clinic.pills(key="a_needle_feelings").set_value("panic_faint").run()
+    assert not clinic.exception
+    after = score(CONTENT, {**store().get(code).answers, "needle_feelings": "panic_faint"})
+    assert after.lean.option == "no_needling"
+    assert export.lean_sentence(CONTENT, after.to_json("en"), "en") in shown(clinic)
+
+    tap(clinic, "save_assessment")
+    saved = clinic.session_state["clin_record"]
+    assert saved.code != code and saved.origin == "clinician"
+    assert store().get(saved.code).answers["needle_feelings"] == "panic_faint"
+    assert store().get(code).answers["needle_feelings"] == "fine"  # the patient's record is untouched
+    assert EN("clin_saved", code=saved.code) in shown(clinic)
+
+
+def test_assessment_from_nothing_cannot_save_an_empty_record():
+    clinic = unlock(to_clinician(new_app()))
+    clinic.segmented_control(key="clin_mode").set_value("assess").run()
+    tap(clinic, "save_assessment")
+    assert EN("clin_nothing_to_save") in shown(clinic)
+    assert store().count() == 0
+
+
+# ------------------------------------------------------------------ leaving
+
+
+def test_lock_forgets_everything():
+    code = patient_shares(new_app())
+    clinic = open_code(unlock(to_clinician(new_app())), code)
+    tap(clinic, "lock")
+    assert "clin_unlocked" not in clinic.session_state and "clin_record" not in clinic.session_state
+    assert clinic.text_input(key="pin")
+
+
+def test_idle_on_the_clinician_page_locks_it_and_forgets_the_record():
+    code = patient_shares(new_app())
+    clinic = open_code(unlock(to_clinician(new_app())), code)
+    clinic.session_state["_last_activity"] = time.time() - 10_000
+    clinic.run()
+    assert not clinic.exception
+    assert "clin_record" not in clinic.session_state
+    assert clinic.text_input(key="pin")  # still the clinician page, locked again
+    assert code not in shown(clinic)
+
+
+def test_going_to_the_patient_screen_locks_the_clinician_view():
+    clinic = unlock(to_clinician(new_app()))
+    tap(clinic, "to_patient_view")
+    assert "clin_unlocked" not in clinic.session_state
+    assert clinic.title[0].value == EN.of(CONTENT.meta.title)
+
+
+def test_the_welcome_screen_has_a_discreet_way_to_the_clinician_view():
+    at = new_app()
+    tap(at, "to_clinician")
+    assert at.title[0].value == EN("clin_title")
