@@ -249,3 +249,102 @@ def test_idle_tablet_warns_then_wipes(browser_page, streamlit_server):
     tap(page, page.get_by_role("button", name=t("start"), exact=True))
     page.get_by_role("heading", name=t.of(first.text)).wait_for()
     assert page.locator(".chosen").count() == 0
+
+
+# ------------------------------------------------------------------ handoff to the physiotherapist
+
+HANDOFF_ANSWERS = {"main_area": "low_back", "problem_kind": "tight_knot", "lie_still": "no"}
+HANDOFF_SAFETY = {"blood_thinners": "yes", "seizures": "not_sure"}
+
+
+def test_shared_answers_reach_the_clinician_by_code_behind_the_pin_and_survive_a_restart(browser, tmp_path):
+    import io
+    import json
+
+    from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse  # R4 shape (see decision/export.py)
+    from pypdf import PdfReader
+
+    from conftest import run_streamlit
+    from decision.pin import hash_pin
+
+    t = words_for("en-CA")
+    env = {"DECISION_DB_PATH": str(tmp_path / "handoffs.sqlite3"), "CLINICIAN_PIN_HASH": hash_pin("2468")}
+
+    def new_page(locale: str = "en-CA"):
+        context = browser.new_context(viewport=TABLET, is_mobile=True, has_touch=True, locale=locale,
+                                      accept_downloads=True)
+        return context, context.new_page()
+
+    def unlock_and_open(page, base: str, code: str) -> None:
+        page.goto(f"{base}/clinician")
+        wait_for_app(page)
+        page.get_by_label(t("clin_pin_label")).fill("2468")
+        tap(page, page.locator(".st-key-unlock button"))
+        page.get_by_label(t("clin_code_label")).fill(code.lower())
+        tap(page, page.locator(".st-key-open_code button"))
+        page.get_by_role("heading", name=t("clin_record_title", code=code)).wait_for()
+
+    with run_streamlit(env) as base:
+        # The patient, on the tablet.
+        patient_ctx, page = new_page()
+        page.goto(base)
+        wait_for_app(page)
+        tap(page, page.get_by_role("button", name=t("start"), exact=True))
+        go_through_questions(page, t, HANDOFF_ANSWERS, prefix=None)
+        for qid, code in HANDOFF_SAFETY.items():
+            tap(page, choice(page, t, qid, code))
+        tap(page, page.locator(".st-key-see_result button"))
+        tap(page, choice(page, t, "sure_informed", "no"))
+        tap(page, page.locator(".st-key-share button"))
+        shown = page.locator(".handoff-code")
+        code = shown.get_attribute("data-code")
+        assert code and len(code) == 6
+        assert shown.inner_text().replace(" ", "") == code
+        shown.scroll_into_view_if_needed()
+        check_screen(page, "en_22_shared_code")
+        patient_ctx.close()
+
+        # The physiotherapist, in another browser: locked until the PIN.
+        clinic_ctx, clinic = new_page()
+        clinic.goto(f"{base}/clinician")
+        wait_for_app(clinic)
+        assert clinic.locator(".st-key-handoff_code").count() == 0
+        check_screen(clinic, "en_30_clinician_pin")
+        clinic.get_by_label(t("clin_pin_label")).fill("1111")
+        tap(clinic, clinic.locator(".st-key-unlock button"))
+        clinic.get_by_text(t("clin_wrong_pin", n=4)).wait_for()
+        clinic_ctx.close()
+
+        clinic_ctx, clinic = new_page()
+        unlock_and_open(clinic, base, code)
+        body = clinic.inner_text("body")
+        assert CONTENT.questions["blood_thinners"].label.en in body
+        assert clinic.locator(".clin-flag-caution").count() == 1
+        assert clinic.locator(".clin-flag-info").count() == 1
+        assert CONTENT.questions["problem_kind"].answer("tight_knot").text.en in body
+        assert "problem_kind_tight_knot" in body  # the rule id behind the points
+        check_screen(clinic, "en_31_clinician_record")
+
+        with clinic.expect_download() as pdf_download:
+            clinic.locator(".st-key-download_pdf button").click()
+        pdf = PdfReader(pdf_download.value.path())
+        assert len(pdf.pages) == 1
+        pdf_text = " ".join(pdf.pages[0].extract_text().split())
+        assert code in pdf_text
+        assert CONTENT.questions["problem_kind"].answer("tight_knot").text.en in pdf_text
+        assert "CAUTION" in pdf_text and CONTENT.questions["blood_thinners"].label.en in pdf_text
+
+        with clinic.expect_download() as fhir_download:
+            clinic.locator(".st-key-download_fhir button").click()
+        fhir = json.loads(open(fhir_download.value.path(), encoding="utf-8").read())
+        response = QuestionnaireResponse.model_validate(fhir)
+        link_ids = {item.linkId for item in response.item or [] for item in (item.item or [item])}
+        assert {"problem_kind", "blood_thinners", "sure_informed"} <= link_ids
+        clinic_ctx.close()
+
+    # The app restarts (same database file): the code still opens.
+    with run_streamlit(env) as base:
+        clinic_ctx, clinic = new_page()
+        unlock_and_open(clinic, base, code)
+        assert clinic.locator(".clin-flag-caution").count() == 1
+        clinic_ctx.close()

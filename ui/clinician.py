@@ -25,6 +25,7 @@ LEVEL_ORDER = ("stop", "caution", "info")
 
 CSS = """
 <style>
+.st-key-pin button { min-height: 2.2rem; min-width: 2.2rem; }  /* show/hide PIN: a full touch target */
 .clin-meta { display: flex; flex-wrap: wrap; gap: 0.3rem 1.4rem; margin: 0 0 0.6rem; font-size: 0.95rem; }
 .clin-meta b { font-weight: 800; }
 .clin-note { background: #fff4d9; border: 2px solid #a86400; border-radius: 0.4rem; padding: 0.4rem 0.8rem;
