@@ -7,9 +7,17 @@ unique among live records (the primary key; a clash is simply drawn again).
 
 The store is SQLAlchemy 2 over a real database: an SQLite file (WAL) by default,
 created on first use, or PostgreSQL through ``DECISION_DB_URL`` / ``db_url`` in
-``.streamlit/secrets.toml``. Every database failure becomes a :class:`StoreError`
-with one plain line; SQL parameters (the answers) never appear in a message, and
-nothing here logs.
+``.streamlit/secrets.toml`` (``postgresql+psycopg://user:password@host:5432/name``;
+``postgresql://`` and ``postgres://`` mean the same). Both go through the same code:
+the tables are created on start (on PostgreSQL under an advisory lock, so several
+instances may start at once), connections come from a pool that checks each one
+before use (a restarted database is picked up again), and every write is one
+transaction, so a failure leaves nothing half-written.
+
+Every database failure becomes a :class:`StoreError` with one plain line; SQL
+parameters (the answers) never appear in a message (for PostgreSQL only the error
+class is named, never the server's text, which can quote values), and nothing
+here logs.
 
 The same database keeps the clinician PIN lockout (see :mod:`decision.pin`), so a
 new browser tab or another app instance cannot reset it.
@@ -21,7 +29,6 @@ import json
 import os
 import secrets
 import sqlite3
-import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,10 +38,11 @@ from typing import Any, Literal
 
 from sqlalchemy import (
     Column, DateTime, Integer, MetaData, String, Table, Text,
-    create_engine, delete, event, func, insert, select, update,
+    create_engine, delete, event, func, insert, inspect, select, text, update,
 )
 from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.types import TypeDecorator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +53,11 @@ CODE_LENGTH = 6
 BUSY_TIMEOUT_MS = 30_000
 MAX_CODE_TRIES = 20
 LANGUAGES = ("en", "fr")
+# PostgreSQL: fail fast when the server is down or slow, rather than leave a patient waiting.
+PG_CONNECT_TIMEOUT_S = 5
+PG_STATEMENT_TIMEOUT_MS = 15_000
+PG_POOL = {"pool_size": 5, "max_overflow": 10, "pool_timeout": 10, "pool_recycle": 1800}
+SCHEMA_LOCK_KEY = 0x4465_6369_6431  # pg_advisory_xact_lock key for creating the tables ("Decid1")
 Origin = Literal["patient", "clinician"]
 ORIGINS: tuple[Origin, ...] = ("patient", "clinician")
 
@@ -240,18 +253,23 @@ class HandoffStore:
         self.ttl = ttl
         self.clock = clock
         try:
-            parsed = make_url(url)
+            parsed = _with_default_driver(make_url(url))
         except ArgumentError:
             raise StoreError(
                 "The handoff database setting (DECISION_DB_URL or db_url) is not a database URL."
             ) from None
-        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        self.backend = parsed.get_backend_name()
+        self.is_sqlite = self.backend == "sqlite"
+        self.is_postgresql = self.backend == "postgresql"
         file = parsed.database if self.is_sqlite and parsed.database not in (None, "", ":memory:") else None
-        self.where = file if file else parsed.render_as_string(hide_password=True)
+        self.where = file or ("(SQLite in memory)" if self.is_sqlite else _describe(parsed))
         if file:
             self._prepare_folder(Path(file))
+        options: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
+        if self.is_postgresql:
+            options.update(PG_POOL, connect_args=_pg_connect_args(parsed))
         try:
-            self._engine: Engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
+            self._engine: Engine = create_engine(parsed, **options)
         except ImportError as exc:
             raise StoreError(
                 f"Cannot use the handoff database {self.where}: its driver is not installed "
@@ -282,18 +300,29 @@ class HandoffStore:
             )
 
     def _create_schema(self) -> None:
-        for attempt in range(3):
-            try:
-                with self._guard("be set up"):
-                    metadata.create_all(self._writer)
-                return
-            except StoreError:
-                # PostgreSQL: several instances starting at once may race to create the
-                # tables. (SQLite serializes them with BEGIN IMMEDIATE.)
-                if self.is_sqlite or attempt == 2:
-                    self._engine.dispose()
-                    raise
-                time.sleep(0.2 * (attempt + 1))
+        """Create the tables if missing, in one transaction; refuse tables of another shape.
+
+        Several instances may start at once: SQLite serializes them with BEGIN
+        IMMEDIATE, PostgreSQL with a transaction-scoped advisory lock.
+        """
+        try:
+            with self._guard("be set up"), self._writer.begin() as conn:
+                if self.is_postgresql:
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
+                metadata.create_all(conn)
+                found = inspect(conn)
+                for table in metadata.sorted_tables:
+                    have = {c["name"] for c in found.get_columns(table.name)}
+                    lacking = [c.name for c in table.columns if c.name not in have]
+                    if lacking:
+                        raise StoreError(
+                            f"The table {table.name} in the handoff database {self.where} was made by another "
+                            f"version of the app (it lacks {', '.join(lacking)}). Point the app at a new database, "
+                            "or move the old table aside: handoff records only live for hours."
+                        )
+        except StoreError:
+            self._engine.dispose()
+            raise
 
     def close(self) -> None:
         self._engine.dispose()
@@ -309,6 +338,11 @@ class HandoffStore:
             raise StoreError(self._explain(action, exc)) from None
 
     def _explain(self, action: str, exc: BaseException) -> str:
+        if isinstance(exc, PoolTimeout):
+            return (f"The handoff database {self.where} is busy: every connection is in use. "
+                    "Try again in a moment.")
+        if not self.is_sqlite and isinstance(exc, DBAPIError):
+            return self._explain_server(action, exc)
         reason = _first_line(getattr(exc, "orig", None) or exc)
         low = reason.lower()
         where = self.where
@@ -326,6 +360,38 @@ class HandoffStore:
         if "disk" in low and "full" in low:
             return f"The disk holding the handoff database {where} is full."
         return f"The handoff database {where} could not {action}: {reason}"
+
+    def _explain_server(self, action: str, exc: DBAPIError) -> str:
+        """A database server's error, by its SQLSTATE: the server's own text may quote values.
+
+        Only errors raised while connecting (no SQLSTATE: libpq's words about the host,
+        the port, the login) are quoted, since no statement has run yet.
+        """
+        where = self.where
+        orig = exc.orig
+        state = str(getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or "")
+        kind = type(orig).__name__ if orig is not None else type(exc).__name__
+        connecting = not state and kind in ("OperationalError", "InterfaceError")
+        said = _first_line(orig).lower() if connecting else ""
+        if state in ("28P01", "28000") or "authentication failed" in said or ("role" in said and "does not exist" in said):
+            return (f"The handoff database {where} refused the app's login. "
+                    "Check the user name and password in DECISION_DB_URL or db_url.")
+        if state == "3D000" or ("database" in said and "does not exist" in said):
+            return f"The handoff database {where} does not exist. Create it (createdb) or fix the name in the URL."
+        if state == "53300" or "too many" in said:
+            return f"The handoff database {where} has no free connections (too many clients). Try again in a moment."
+        if exc.connection_invalidated or connecting or state.startswith("08") or state in ("57P01", "57P02", "57P03"):
+            reason = _first_line(orig) if connecting else f"{kind} {state}".strip()
+            return (f"The handoff database {where} cannot be reached ({reason}). Check that the database "
+                    "server is running and reachable; the app tries again on the next request.")
+        if state == "42501":
+            return (f"The handoff database {where} cannot be written (permission denied). "
+                    "Grant the app's user the right to create and change its tables.")
+        if state.startswith("53"):
+            return f"The handoff database server for {where} is out of resources ({state}: disk, memory or connections)."
+        if state in ("40001", "40P01", "55P03", "57014"):
+            return f"The handoff database {where} is busy ({state}). Try again in a moment."
+        return f"The handoff database {where} could not {action} ({kind} {state or 'without a code'})."
 
     def _now(self, now: datetime | None) -> datetime:
         value = now if now is not None else self.clock()
@@ -460,6 +526,34 @@ class HandoffStore:
     def clear_pin_failures(self, key: str) -> None:
         with self._guard("clear the PIN lockout"), self._writer.begin() as conn:
             conn.execute(delete(pin_lockout).where(pin_lockout.c.key == key))
+
+
+def _with_default_driver(url: URL) -> URL:
+    """``postgresql://`` and ``postgres://`` use psycopg 3 (the driver this project pins)."""
+    if url.drivername in ("postgresql", "postgres"):
+        return url.set(drivername="postgresql+psycopg")
+    return url
+
+
+def _describe(url: URL) -> str:
+    """Where a server database is, for messages: name, host and port, never the user or password."""
+    host = url.host or url.query.get("host") or "the local socket"
+    if isinstance(host, tuple):
+        host = ",".join(host)
+    port = f":{url.port}" if url.port else ""
+    return f"{url.database or '(default)'} on {host}{port}"
+
+
+def _pg_connect_args(url: URL) -> dict[str, Any]:
+    """Timeouts for psycopg, unless the URL sets them itself."""
+    args: dict[str, Any] = {}
+    if "connect_timeout" not in url.query:
+        args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
+    if "application_name" not in url.query:
+        args["application_name"] = "decision-aid"
+    if "options" not in url.query:
+        args["options"] = f"-c statement_timeout={PG_STATEMENT_TIMEOUT_MS}"
+    return args
 
 
 def _first_line(exc: BaseException) -> str:

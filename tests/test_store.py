@@ -1,16 +1,25 @@
-"""decision/store.py: handoff records on a real SQLite file (no mocks of our code)."""
+"""decision/store.py: handoff records on real databases (no mocks of our code).
+
+Every test that takes the ``store`` or ``url`` fixture runs twice: on an SQLite file
+and on a real PostgreSQL server (a throw-away cluster from the Debian packages,
+started by this module; see tests/servers.py). Tests about the SQLite file itself,
+or about a PostgreSQL server going down, run on that backend only.
+"""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
 import sqlite3
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from servers import PostgresCluster, postgres_cluster
+from sqlalchemy import text
 
 from decision import store as store_module
 from decision.store import (
@@ -44,9 +53,24 @@ def db(tmp_path: Path) -> Path:
     return tmp_path / "data" / "handoffs.sqlite3"
 
 
+@pytest.fixture(scope="module")
+def pg() -> PostgresCluster:
+    with postgres_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request: pytest.FixtureRequest, db: Path) -> str:
+    """A fresh, empty database: an SQLite file, or a new database on the PostgreSQL server."""
+    if request.param == "sqlite":
+        return sqlite_url(db)
+    cluster: PostgresCluster = request.getfixturevalue("pg")
+    return cluster.create_database()
+
+
 @pytest.fixture
-def store(db: Path):
-    s = HandoffStore(sqlite_url(db))
+def store(url: str):
+    s = HandoffStore(url)
     yield s
     s.close()
 
@@ -118,9 +142,9 @@ def test_a_record_expires_after_its_ttl(store: HandoffStore):
     assert_one_plain_line(str(caught.value))
 
 
-def test_ttl_and_clock_are_configurable(db: Path):
+def test_ttl_and_clock_are_configurable(url: str):
     now = [T0]
-    s = HandoffStore(sqlite_url(db), ttl=timedelta(minutes=30), clock=lambda: now[0])
+    s = HandoffStore(url, ttl=timedelta(minutes=30), clock=lambda: now[0])
     saved = s.save(ANSWERS, "en", RESULT, "v1")
     assert saved.expires_at - saved.created_at == timedelta(minutes=30)
     now[0] = T0 + timedelta(minutes=29)
@@ -130,7 +154,7 @@ def test_ttl_and_clock_are_configurable(db: Path):
         s.get(saved.code)
     s.close()
     with pytest.raises(ValueError):
-        HandoffStore(sqlite_url(db), ttl=timedelta(0))
+        HandoffStore(url, ttl=timedelta(0))
 
 
 def test_purge_removes_only_expired_records(store: HandoffStore):
@@ -185,12 +209,12 @@ def test_file_and_folder_are_created_on_first_use_in_wal_mode(db: Path):
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_records_survive_a_restart(db: Path):
-    first = HandoffStore(sqlite_url(db))
+def test_records_survive_a_restart(url: str):
+    first = HandoffStore(url)
     saved = [first.save({**ANSWERS, "goal": "both"}, "fr", RESULT, "v1") for _ in range(5)]
     first.close()
     del first
-    again = HandoffStore(sqlite_url(db))
+    again = HandoffStore(url)
     for record in saved:
         assert again.get(record.code) == record
     again.close()
@@ -294,7 +318,8 @@ def test_threads_sharing_one_store_lose_nothing(store: HandoffStore):
 
 # --------------------------------------------------------------------------- several processes
 
-PROCESSES, PER_PROCESS = 8, 500
+PROCESSES = 8
+PER_PROCESS = {"sqlite": 500, "postgresql": 200}  # PostgreSQL: a network round trip per statement
 
 
 def _write_many(url: str, worker: int, n: int, start, out) -> None:
@@ -308,11 +333,11 @@ def _write_many(url: str, worker: int, n: int, start, out) -> None:
     out.put((worker, codes))
 
 
-def test_concurrent_writers_in_several_processes_lose_nothing(db: Path):
-    url = sqlite_url(db)
+def test_concurrent_writers_in_several_processes_lose_nothing(url: str):
+    per_process = PER_PROCESS["sqlite" if url.startswith("sqlite") else "postgresql"]
     ctx = multiprocessing.get_context("spawn")
     start, out = ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=_write_many, args=(url, w, PER_PROCESS, start, out)) for w in range(PROCESSES)]
+    procs = [ctx.Process(target=_write_many, args=(url, w, per_process, start, out)) for w in range(PROCESSES)]
     for p in procs:
         p.start()
     time.sleep(0.5)
@@ -322,13 +347,174 @@ def test_concurrent_writers_in_several_processes_lose_nothing(db: Path):
         p.join(60)
         assert p.exitcode == 0
     codes = [c for w in range(PROCESSES) for c in results[w]]
-    assert len(codes) == PROCESSES * PER_PROCESS
+    assert len(codes) == PROCESSES * per_process
     assert len(set(codes)) == len(codes), "two records share a code"
     reader = HandoffStore(url)
-    assert reader.count() == PROCESSES * PER_PROCESS
+    assert reader.count() == PROCESSES * per_process
     for w, worker_codes in results.items():
         for i, code in enumerate(worker_codes):
             record = reader.get(code)
             assert record.answers["worker"] == str(w) and record.answers["i"] == str(i)
             assert record.result == {"w": w, "i": i}
     reader.close()
+
+
+# --------------------------------------------------------------------------- schema, atomicity, lockout (both)
+
+
+def test_several_instances_starting_at_once_all_get_the_schema(url: str):
+    # Instances behind a proxy start together, each creating the tables on start:
+    # every one must succeed (each store has its own engine and connections).
+    barrier = threading.Barrier(6)
+
+    def start_one(_: int) -> str:
+        barrier.wait(30)
+        try:
+            HandoffStore(url).close()
+            return "ok"
+        except StoreError as exc:
+            return str(exc)
+
+    with ThreadPoolExecutor(6) as pool:
+        assert list(pool.map(start_one, range(6))) == ["ok"] * 6
+    s = HandoffStore(url)
+    assert s.get(s.save(ANSWERS, "en", RESULT, "v1").code).answers == ANSWERS
+    s.close()
+
+
+def _raw(url: str, *statements: str) -> None:
+    """Run SQL on the database directly, as an administrator would (not through the store)."""
+    from sqlalchemy import create_engine
+
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+    engine.dispose()
+
+
+def test_a_table_of_another_shape_is_refused_plainly(url: str):
+    _raw(url, "CREATE TABLE decision_handoffs (code VARCHAR(16) PRIMARY KEY, answers TEXT)")
+    with pytest.raises(StoreError) as caught:
+        HandoffStore(url)
+    message = str(caught.value)
+    assert "made by another version" in message and "created_at" in message
+    assert_one_plain_line(message)
+
+
+SECRET_MARK = "low_back-SECRET-MARK"
+
+
+def test_a_failed_save_leaves_nothing_half_written(url: str):
+    # One save is one transaction: purge the expired records, then insert. Make the
+    # insert fail in the database itself (a trigger) and check the purge was undone too.
+    s = HandoffStore(url)
+    expired = s.save(ANSWERS, "en", RESULT, "v1", now=T0)
+    if s.is_sqlite:
+        _raw(url, "CREATE TRIGGER refuse BEFORE INSERT ON decision_handoffs "
+                  "BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END")  # fmt: skip
+    else:
+        _raw(
+            url,
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+            f"$$ BEGIN RAISE EXCEPTION 'refused %', NEW.answers USING DETAIL = '{SECRET_MARK}'; END $$",
+            "CREATE TRIGGER refuse BEFORE INSERT ON decision_handoffs FOR EACH ROW EXECUTE FUNCTION refuse()",
+        )
+    later = T0 + timedelta(days=1)
+    with pytest.raises(StoreError) as caught:
+        s.save({**ANSWERS, "goal": SECRET_MARK}, "en", RESULT, "v1", now=later)
+    message = str(caught.value)
+    assert_one_plain_line(message)
+    assert SECRET_MARK not in message and "low_back" not in message and "needle" not in message
+    assert s.count() == 1, "the purge of expired records was not rolled back"
+    assert s.get(expired.code, now=T0 + timedelta(hours=1)) == expired
+    _raw(url, "DROP TRIGGER refuse" if s.is_sqlite else "DROP TRIGGER refuse ON decision_handoffs")
+    saved = s.save(ANSWERS, "en", RESULT, "v1", now=later)
+    assert s.count() == 1 and s.get(saved.code, now=later).answers == ANSWERS
+    s.close()
+
+
+def test_pin_failures_from_many_threads_are_all_counted(store: HandoffStore):
+    # The lockout count is read-modify-write: a row lock (PostgreSQL) or the write
+    # lock (SQLite) must keep every failure, also the first ones that create the row.
+    def fail(_: int) -> None:
+        for _ in range(5):
+            store.record_pin_failure("clinic", now=T0, max_failures=1000, lock_for=timedelta(minutes=5))
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(fail, range(8)))
+    assert store.pin_state("clinic") == (40, None)
+    failures, locked = store.record_pin_failure("other", now=T0, max_failures=1, lock_for=timedelta(minutes=5))
+    assert failures == 1 and locked == T0 + timedelta(minutes=5)
+    store.clear_pin_failures("clinic")
+    assert store.pin_state("clinic") == (0, None)
+
+
+# --------------------------------------------------------------------------- PostgreSQL server
+
+
+def test_postgresql_urls_use_psycopg_and_never_show_the_password(pg: PostgresCluster):
+    url = pg.create_database()
+    assert url.startswith("postgresql+psycopg://")
+    for form in (url, url.replace("postgresql+psycopg://", "postgresql://"),
+                 url.replace("postgresql+psycopg://", "postgres://")):  # fmt: skip
+        s = HandoffStore(form)
+        assert s.is_postgresql and s._engine.dialect.driver == "psycopg"
+        assert pg.app_password not in s.where and s.where == f"{url.rsplit('/', 1)[1]} on 127.0.0.1:{pg.port}"
+        assert s.get(s.save(ANSWERS, "fr", RESULT, "v1").code).language == "fr"
+        s.close()
+
+
+def test_postgresql_login_and_name_problems_say_what_to_fix(pg: PostgresCluster):
+    url = pg.create_database()
+    wrong = url.replace(pg.app_password, "not-the-password")
+    with pytest.raises(StoreError) as caught:
+        HandoffStore(wrong)
+    assert "refused the app's login" in str(caught.value) and "not-the-password" not in str(caught.value)
+    assert_one_plain_line(str(caught.value))
+    with pytest.raises(StoreError) as caught:
+        HandoffStore(url.rsplit("/", 1)[0] + "/no_such_database")
+    assert "does not exist" in str(caught.value) and pg.app_password not in str(caught.value)
+    assert_one_plain_line(str(caught.value))
+
+
+def test_postgresql_down_fails_plainly_then_recovers_without_a_restart(pg: PostgresCluster):
+    url = pg.create_database()
+    s = HandoffStore(url)
+    before = s.save(ANSWERS, "en", RESULT, "v1")
+    pg.stop()
+    try:
+        for action in (lambda: s.save(ANSWERS, "en", RESULT, "v1"), lambda: s.get(before.code), s.count):
+            started = time.monotonic()
+            with pytest.raises(StoreError) as caught:
+                action()
+            assert time.monotonic() - started < store_module.PG_CONNECT_TIMEOUT_S + 5
+            message = str(caught.value)
+            assert "cannot be reached" in message and f"127.0.0.1:{pg.port}" in message
+            assert pg.app_password not in message and "low_back" not in message
+            assert_one_plain_line(message)
+            assert caught.value.__cause__ is None and caught.value.__suppress_context__
+        with pytest.raises(StoreError) as caught:  # an instance starting while the database is down
+            HandoffStore(url)
+        assert "cannot be reached" in str(caught.value)
+    finally:
+        pg.start()
+    # The pool drops its dead connections (pre-ping) and carries on: no app restart.
+    assert s.get(before.code) == before
+    after = s.save(ANSWERS, "en", RESULT, "v1")
+    assert s.count() == 2 and s.get(after.code).answers == ANSWERS
+    s.close()
+
+
+def test_postgresql_pool_exhaustion_is_reported_as_busy(pg: PostgresCluster, monkeypatch):
+    monkeypatch.setattr(store_module, "PG_POOL", {"pool_size": 1, "max_overflow": 0, "pool_timeout": 0.5})
+    s = HandoffStore(pg.create_database())
+    with s._engine.connect():  # the only connection, held
+        with pytest.raises(StoreError) as caught:
+            s.count()
+    assert "busy" in str(caught.value)
+    assert_one_plain_line(str(caught.value))
+    assert s.count() == 0
+    s.close()
