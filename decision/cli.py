@@ -49,12 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("score", help="score one answer file (YAML or JSON; '-' reads standard input)")
     s.add_argument("answers", help="answer file: a mapping question_id: answer_code, or - for standard input")
     s.add_argument("--lang", choices=LANGS, default="en")
-    s.add_argument("--format", choices=("json", "text"), default="text")
+    s.add_argument("--format", choices=("json", "text"), default="json")
     s.add_argument("--content", type=Path, help="content folder (default: the shipped content/)")
 
     q = sub.add_parser("questions", help="list questions and answer codes with their text")
     q.add_argument("--lang", choices=LANGS, default="en")
-    q.add_argument("--format", choices=("json", "text"), default="text")
+    q.add_argument("--format", choices=("json", "text"), default="json")
     q.add_argument("--content", type=Path, help="content folder (default: the shipped content/)")
 
     pin = sub.add_parser("set-pin", help="read a clinician PIN from standard input and store its salted hash")

@@ -77,6 +77,15 @@ def test_score_json_has_the_interface_fields(tmp_path):
     assert "needle_feelings" in data["unanswered"] and "lie_still" not in data["unanswered"]
 
 
+def test_json_is_the_default_format_for_machines():
+    for args in (("score", "-"), ("questions",)):
+        proc = run(*args, stdin='{"lie_still": "no"}')
+        assert proc.returncode == 0, proc.stderr
+        json.loads(proc.stdout)
+    text = run("score", "-", "--format", "text", stdin='{"lie_still": "no"}')
+    assert text.returncode == 0 and "lean:" in text.stdout
+
+
 def test_score_reads_json_from_standard_input_in_french():
     proc = run("score", "-", "--lang", "fr", "--format", "json", stdin='{"needle_feelings": "very_anxious"}')
     assert proc.returncode == 0, proc.stderr
@@ -92,7 +101,7 @@ def test_score_reads_json_from_standard_input_in_french():
 
 def test_score_text_explains_in_words(tmp_path):
     answers = write(tmp_path, "a.json", '{"problem_kind": "tight_knot", "unwell_today": "yes"}')
-    proc = run("score", answers)
+    proc = run("score", answers, "--format", "text")
     assert proc.returncode == 0, proc.stderr
     assert "[STOP]" in proc.stdout
     assert "lean: no_needling" in proc.stdout
@@ -150,6 +159,6 @@ def test_questions_lists_every_id_and_code(lang):
     data = json.loads(proc.stdout)
     got = {q["id"]: tuple(a["code"] for a in q["answers"]) for q in data["questions"]}
     assert {k: set(v) for k, v in got.items()} == {k: set(v) for k, v in contract.QUESTIONS.items()}
-    text = run("questions", "--lang", lang)
+    text = run("questions", "--lang", lang, "--format", "text")
     assert text.returncode == 0
     assert "needle_feelings:" in text.stdout and "    panic_faint:" in text.stdout
