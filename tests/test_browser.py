@@ -340,6 +340,13 @@ def test_shared_answers_reach_the_clinician_by_code_behind_the_pin_and_survive_a
         response = QuestionnaireResponse.model_validate(fhir)
         link_ids = {item.linkId for item in response.item or [] for item in (item.item or [item])}
         assert {"problem_kind", "blood_thinners", "sure_informed"} <= link_ids
+
+        # A French-speaking physiotherapist reads the same record in French.
+        fr = words_for("fr-CA")
+        tap(clinic, clinic.locator(".st-key-clin_switch_lang button"))
+        clinic.get_by_role("heading", name=fr("clin_record_title", code=code)).wait_for()
+        assert CONTENT.questions["blood_thinners"].label.fr in clinic.inner_text("body")
+        check_screen(clinic, "fr_31_clinician_record")
         clinic_ctx.close()
 
     # The app restarts (same database file): the code still opens.
