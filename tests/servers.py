@@ -283,34 +283,36 @@ def _sub_once(pattern: str, replacement: str, text: str, what: str) -> str:
     return new
 
 
-def nginx_config(workdir: Path, listen_port: int, upstream_ports: list[int]) -> Path:
+def nginx_config(
+    workdir: Path, listen_port: int, instance_ports: list[int], tls: dict[str, object] | None = None
+) -> Path:
     """The shipped nginx.conf for loopback, written into ``workdir`` with its includes.
 
-    Only these lines change, and each must be found exactly once:
-    the ``pid`` path; the ``listen 127.0.0.1:8080`` port; the upstream's active
-    ``server 127.0.0.1:86xx ...`` lines (one per test instance, same parameters);
-    ``access_log off`` becomes a log of which instance served each request (so the
-    tests can see the affinity; it records no query strings or bodies); and temporary
-    file paths inside ``workdir`` (the packaged ones are under /var/lib/nginx).
+    Only these lines change, and each must be found: the ``pid`` path; the
+    ``listen 127.0.0.1:8080`` port; every instance address ``127.0.0.1:860N``
+    (plain or regex-escaped) becomes the test's port for instance N; ``access_log
+    off`` becomes a log of which instance served each request (so the tests can see
+    the affinity; it records no query strings or bodies); and temporary file paths
+    inside ``workdir`` (the packaged ones are under /var/lib/nginx).
+
+    With ``tls`` ({"cert", "key", "https_port", "http_port"}) the commented TLS
+    servers are uncommented as the file tells an administrator to, with the
+    certificate paths and ports replaced.
     """
     conf = (DEPLOY / "nginx.conf").read_text()
     conf = _sub_once(r"^pid [^;]+;", f"pid {workdir}/nginx.pid;", conf, "a pid line")
     conf = _sub_once(r"^(\s*)listen 127\.0\.0\.1:8080;", rf"\g<1>listen 127.0.0.1:{listen_port};", conf,
                      "'listen 127.0.0.1:8080;'")
-    upstream = re.search(r"upstream decision_aid \{(.*?)\n\s*\}", conf, flags=re.DOTALL)
-    if not upstream:
-        raise AssertionError("deploy/nginx.conf no longer has 'upstream decision_aid { ... }'")
-    body = upstream.group(1)
-    servers = re.findall(r"^(\s*)server 127\.0\.0\.1:\d+( [^;]*)?;", body, flags=re.MULTILINE)
-    if len(servers) < 2:
-        raise AssertionError("deploy/nginx.conf's upstream lists fewer than two instances")
-    indent, params = servers[0]
-    kept = [line for line in body.splitlines() if not re.match(r"\s*server 127\.0\.0\.1:\d+", line)]
-    new_body = "\n".join(kept + [f"{indent}server 127.0.0.1:{p}{params};" for p in upstream_ports])
-    conf = conf[: upstream.start(1)] + new_body + conf[upstream.end(1):]
+    address = re.compile(r"(127\\?\.0\\?\.0\\?\.1:)(86\d\d)\b")
+    active = "\n".join(line.split("#", 1)[0] for line in conf.splitlines())  # not the comments
+    shipped = sorted({int(m.group(2)) for m in address.finditer(active)})
+    if shipped != [8601 + i for i in range(len(instance_ports))]:
+        raise AssertionError(f"deploy/nginx.conf names instances on ports {shipped}, the test runs {len(instance_ports)}")
+    ports = {8601 + i: port for i, port in enumerate(instance_ports)}
+    conf = address.sub(lambda m: f"{m.group(1)}{ports.get(int(m.group(2)), m.group(2))}", conf)
     conf = _sub_once(
         r"^(\s*)access_log off;.*$",
-        rf"\g<1>log_format route '$msec\t$status\t$upstream_addr\t$route_key\t$request_method\t$uri';"
+        rf"\g<1>log_format route '$msec\t$status\t$upstream_addr\t$cookie_st_route\t$request_method\t$uri';"
         rf"\n\g<1>access_log {workdir}/access.log route;",
         conf, "'access_log off;'",
     )
@@ -319,6 +321,19 @@ def nginx_config(workdir: Path, listen_port: int, upstream_ports: list[int]) -> 
         for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
     conf = _sub_once(r"^http \{", "http {" + temp, conf, "an 'http {' block")
+    if tls:
+        section = re.search(r"^\s*# --- TLS.*?^\s*# --- end of TLS", conf, flags=re.MULTILINE | re.DOTALL)
+        if not section:
+            raise AssertionError("deploy/nginx.conf no longer has the commented '# --- TLS ... # --- end of TLS' part")
+        block = re.sub(r"^(\s*)# (server \{|    .*|\})$", r"\1\2", section.group(0), flags=re.MULTILINE)
+        block = _sub_once(r"^(\s*)listen 443 ssl", rf"\g<1>listen 127.0.0.1:{tls['https_port']} ssl", block,
+                          "'listen 443 ssl'")
+        block = _sub_once(r"^(\s*)listen 80;", rf"\g<1>listen 127.0.0.1:{tls['http_port']};", block, "'listen 80;'")
+        block = _sub_once(r"^(\s*)ssl_certificate\s+\S+;", rf"\g<1>ssl_certificate {tls['cert']};", block,
+                          "ssl_certificate")
+        block = _sub_once(r"^(\s*)ssl_certificate_key\s+\S+;", rf"\g<1>ssl_certificate_key {tls['key']};", block,
+                          "ssl_certificate_key")
+        conf = conf[: section.start()] + block + conf[section.end():]
     for include in NGINX_INCLUDES:
         shutil.copyfile(DEPLOY / include, workdir / include)
     path = workdir / "nginx.conf"
@@ -337,26 +352,26 @@ class Nginx:
         return f"http://127.0.0.1:{self.port}"
 
     def routes(self) -> list[dict[str, str]]:
-        """Every request so far: status, upstream (instance address), route key, method, path."""
+        """Every request so far: status, upstream (the instances tried), route cookie sent, method, path."""
         path = self.workdir / "access.log"
         rows = []
         if path.exists():
             for line in path.read_text().splitlines():
                 parts = line.split("\t")
                 if len(parts) == 6:
-                    rows.append(dict(zip(("msec", "status", "upstream", "route", "method", "uri"), parts, strict=True)))
+                    rows.append(dict(zip(("msec", "status", "upstream", "cookie", "method", "uri"), parts, strict=True)))
         return rows
 
 
 @contextmanager
-def run_nginx(upstream_ports: list[int], timeout: float = 15) -> Iterator[Nginx]:
+def run_nginx(instance_ports: list[int], tls: dict[str, object] | None = None, timeout: float = 15) -> Iterator[Nginx]:
     binary = nginx_binary()
     if binary is None:
         missing_server("nginx", "nginx")
     workdir = Path(tempfile.mkdtemp(prefix="decision-nginx-"))
     workdir.chmod(0o755)  # worker processes (another user under root) read the temp folders
     port = free_port()
-    conf = nginx_config(workdir, port, upstream_ports)
+    conf = nginx_config(workdir, port, instance_ports, tls)
     args = [binary, "-e", "stderr", "-p", str(workdir), "-c", str(conf)]
     check = subprocess.run([*args, "-t", "-q"], capture_output=True, text=True, timeout=30)
     if check.returncode != 0:

@@ -1,0 +1,440 @@
+"""Beyond one process: two app instances behind the shipped nginx, sharing one PostgreSQL.
+
+Everything is real and on loopback: a throw-away PostgreSQL cluster, the instances
+started by deploy/run-instances.sh (same cookie secret, same database, same PIN
+hash), and nginx started with deploy/nginx.conf and its included files (only the
+loopback-specific lines replaced: see tests/servers.py). In CI (CI set) a missing
+PostgreSQL, nginx or Chromium fails these tests instead of skipping them.
+
+- HTTP only: security headers on every answer, /_stcore/metrics blocked however it
+  is spelled, the route cookie pinning a browser (and its WebSocket) to one
+  instance, and the TLS servers working once uncommented as the file says.
+- In Chromium through the proxy: a patient shares on one instance and the
+  clinician, pinned to the other, opens the code and downloads the PDF (ten times,
+  every one must succeed); a handoff made before its instance is killed is read
+  through the other instance, whose session stays put when the first comes back;
+  with the database down, sharing fails calmly and the app keeps working.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import secrets
+import shutil
+import ssl
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from servers import (
+    DEPLOY,
+    ROOT,
+    Instances,
+    Nginx,
+    PostgresCluster,
+    free_port,
+    http_get,
+    missing_server,
+    postgres_cluster,
+    run_instances,
+    run_nginx,
+    wait_healthy,
+)
+
+from decision import load_content
+from decision.pin import hash_pin
+from decision.store import HandoffStore
+
+PIN = "2468"
+QUESTIONS = load_content().questions_of_kind("questions")
+TRIES = 10
+PRIVATE_WORDS = ("Traceback", "psycopg", "sqlalchemy", "StoreError", "OperationalError", "postgresql")
+
+
+# --------------------------------------------------------------------------- the stack
+
+
+@dataclass
+class Stack:
+    pg: PostgresCluster
+    db_url: str
+    instances: Instances
+    nginx: Nginx
+
+    @property
+    def base(self) -> str:
+        return self.nginx.base
+
+    def port_of(self, route: str) -> int:
+        return self.instances.ports[int(route.removeprefix("i")) - 1]
+
+    def served_by(self, cookie: str, since: int = 0) -> set[str]:
+        """The instances (last one tried) that answered requests carrying this route cookie."""
+        return {r["upstream"].split(", ")[-1] for r in self.nginx.routes()[since:] if r["cookie"] == cookie}
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[Stack]:
+    with postgres_cluster() as pg:
+        db_url = pg.create_database("decision_aid")
+        env = {
+            "DECISION_DB_URL": db_url,
+            "CLINICIAN_PIN_HASH": hash_pin(PIN),
+            "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_urlsafe(48),
+        }
+        workdir = Path(tempfile.mkdtemp(prefix="decision-instances-"))
+        try:
+            with run_instances(2, env, workdir) as instances, run_nginx(instances.ports) as nginx:
+                yield Stack(pg, db_url, instances, nginx)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- HTTP only
+
+SECURITY_HEADERS = {
+    "referrer-policy": "no-referrer",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+}
+
+
+def assert_security_headers(headers: dict[str, list[str]], where: str) -> None:
+    csp = headers.get("content-security-policy", [])
+    assert len(csp) == 1, f"{where}: one Content-Security-Policy, got {csp}"
+    directives = {d.strip().split(" ", 1)[0]: d.strip() for d in csp[0].split(";")}
+    assert directives["frame-ancestors"] == "frame-ancestors 'none'", where
+    assert directives["object-src"] == "object-src 'none'" and directives["default-src"] == "default-src 'self'"
+    for name, value in SECURITY_HEADERS.items():
+        assert headers.get(name) == [value], f"{where}: {name} is {headers.get(name)}"
+    assert "strict-transport-security" not in headers, f"{where}: HSTS over plain HTTP"
+    assert headers.get("server") == ["nginx"], f"{where}: the server header shows a version"
+
+
+def route_cookie(headers: dict[str, list[str]]) -> str:
+    """The one st_route Set-Cookie (Streamlit sets its own XSRF cookie beside it)."""
+    found = [c for c in headers.get("set-cookie", []) if c.startswith("st_route=")]
+    assert len(found) == 1, headers.get("set-cookie")
+    return found[0]
+
+
+def test_every_answer_carries_the_security_headers(stack: Stack):
+    for path in ("/", "/clinician", "/_stcore/health", "/_stcore/host-config", "/static/no-such-file.js"):
+        status, headers, _ = http_get(stack.base + path)
+        assert status in (200, 404), path
+        assert_security_headers(headers, path)
+        cookie = route_cookie(headers)
+        assert cookie.startswith(("st_route=i1;", "st_route=i2;")), f"{path}: {cookie}"
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Secure" not in cookie
+    # Streamlit itself sends none of them: the proxy is what adds them.
+    _, direct, _ = http_get(stack.instances.base(0) + "/")
+    assert "content-security-policy" not in direct and "x-frame-options" not in direct
+
+
+METRICS_SPELLINGS = (
+    "/_stcore/metrics",
+    "/_stcore/metrics/",
+    "/_stcore/metrics?families=session_state",
+    "//_stcore/metrics",
+    "/_stcore//metrics",
+    "/_stcore/./metrics",
+    "/static/../_stcore/metrics",
+    "/_stcore/%6detrics",
+    "/_stcore/metrics%3Fx",
+)
+
+
+def test_metrics_are_blocked_however_they_are_spelled(stack: Stack):
+    status, _, body = http_get(stack.instances.base(0) + "/_stcore/metrics")
+    assert status == 200 and b"session" in body, "Streamlit serves metrics: the block is needed"
+    for path in METRICS_SPELLINGS:
+        conn = http.client.HTTPConnection("127.0.0.1", stack.nginx.port, timeout=10)
+        conn.request("GET", path)  # sent as written: no client-side normalization
+        response = conn.getresponse()
+        body = response.read()
+        headers: dict[str, list[str]] = {}
+        for name, value in response.getheaders():
+            headers.setdefault(name.lower(), []).append(value)
+        conn.close()
+        assert response.status in (403, 404), f"{path}: {response.status}"
+        assert b"session" not in body and b"# TYPE" not in body, f"{path} leaked metrics"
+        assert_security_headers(headers, path)
+
+
+def test_the_route_cookie_pins_a_browser_and_its_websocket_to_one_instance(stack: Stack):
+    from websockets.sync.client import connect
+
+    since = len(stack.nginx.routes())
+    given = []
+    for _ in range(40):  # new browsers are spread over both instances
+        _, headers, _ = http_get(stack.base + "/_stcore/health")
+        given.append(route_cookie(headers).split(";")[0].removeprefix("st_route="))
+    assert set(given) == {"i1", "i2"}, given
+    time.sleep(0.2)
+    fresh = [r for r in stack.nginx.routes()[since:] if r["cookie"] == "-"]
+    for route, row in zip(given, fresh, strict=True):  # the cookie names the instance that answered
+        assert row["upstream"] == f"127.0.0.1:{stack.port_of(route)}"
+
+    for route in ("i1", "i2"):
+        since = len(stack.nginx.routes())
+        for _ in range(15):
+            status, headers, _ = http_get(stack.base + "/_stcore/health", {"Cookie": f"st_route={route}"})
+            assert status == 200 and route_cookie(headers).startswith(f"st_route={route};")
+        with connect(
+            f"ws://127.0.0.1:{stack.nginx.port}/_stcore/stream",
+            subprotocols=["streamlit"],
+            origin=f"http://127.0.0.1:{stack.nginx.port}",
+            additional_headers={"Cookie": f"st_route={route}"},
+            open_timeout=10,
+        ) as ws:
+            assert ws.response.status_code == 101 and ws.subprotocol == "streamlit"
+        time.sleep(0.2)  # nginx logs the WebSocket when it closes
+        rows = [r for r in stack.nginx.routes()[since:] if r["cookie"] == route]
+        assert [r["method"] + " " + r["uri"] for r in rows].count("GET /_stcore/stream") == 1
+        assert {r["upstream"] for r in rows} == {f"127.0.0.1:{stack.port_of(route)}"}, rows
+
+    # A made-up cookie is replaced by a real route.
+    _, headers, _ = http_get(stack.base + "/_stcore/health", {"Cookie": "st_route=../../x"})
+    assert route_cookie(headers).split(";")[0] in ("st_route=i1", "st_route=i2")
+
+
+def _openssl() -> str:
+    path = shutil.which("openssl")
+    if not path:
+        missing_server("openssl", "openssl")
+    return path
+
+
+def test_the_commented_tls_servers_work_once_uncommented(stack: Stack, tmp_path: Path):
+    cert, key = tmp_path / "fullchain.pem", tmp_path / "privkey.pem"
+    subprocess.run(
+        [_openssl(), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=decision-aid.example.org",
+         "-addext", "subjectAltName=DNS:decision-aid.example.org,IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    tls = {"cert": cert, "key": key, "https_port": free_port(), "http_port": free_port()}
+    with run_nginx(stack.instances.ports, tls=tls) as nginx:
+        context = ssl.create_default_context(cafile=str(cert))
+        conn = http.client.HTTPSConnection("127.0.0.1", tls["https_port"], context=context, timeout=10)
+        conn.request("GET", "/_stcore/health", headers={"Host": "decision-aid.example.org"})
+        response = conn.getresponse()
+        assert response.status == 200 and response.read() == b"ok"
+        assert response.getheader("Strict-Transport-Security") == "max-age=31536000"
+        cookie = route_cookie({"set-cookie": [v for k, v in response.getheaders() if k.lower() == "set-cookie"]})
+        assert "; Secure" in cookie and "HttpOnly" in cookie
+        assert "frame-ancestors 'none'" in response.getheader("Content-Security-Policy")
+        assert conn.sock.version() in ("TLSv1.2", "TLSv1.3")
+        conn.close()
+        # Plain HTTP on the public port only redirects.
+        status, headers, _ = http_get(f"http://127.0.0.1:{tls['http_port']}/clinician?x=1",
+                                      {"Host": "decision-aid.example.org"})  # fmt: skip
+        assert status == 301 and headers["location"] == ["https://decision-aid.example.org/clinician?x=1"]
+        assert nginx.proc.poll() is None
+
+
+def test_run_instances_refuses_a_missing_secret_or_shared_database(tmp_path: Path):
+    script = str(DEPLOY / "run-instances.sh")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("STREAMLIT_", "DECISION_DB"))}
+    cases = [
+        ({}, ["2"], "STREAMLIT_SERVER_COOKIE_SECRET"),
+        ({"STREAMLIT_SERVER_COOKIE_SECRET": "short"}, ["2"], "too short"),
+        ({"STREAMLIT_SERVER_COOKIE_SECRET": "x" * 40}, ["2"], "DECISION_DB_URL is not set"),
+        ({"STREAMLIT_SERVER_COOKIE_SECRET": "x" * 40}, ["two"], "usage"),
+    ]
+    for extra, args, said in cases:
+        done = subprocess.run(["bash", script, *args], env={**env, **extra}, cwd=ROOT, capture_output=True,
+                              text=True, timeout=30)  # fmt: skip
+        assert done.returncode != 0 and said in done.stderr, (extra, args, done.stderr)
+
+
+# --------------------------------------------------------------------------- in Chromium, through the proxy
+
+
+def settled(page, selector: str, timeout: float = 20_000) -> None:
+    """``selector`` is on screen and Streamlit has finished the run that drew it."""
+    page.locator(selector).first.wait_for(timeout=timeout)
+    page.wait_for_selector(
+        "[data-testid='stApp'][data-test-connection-state='CONNECTED'][data-test-script-state='notRunning']",
+        timeout=timeout,
+    )
+
+
+def new_page(browser, stack: Stack, route: str | None = None):
+    """A new browser (no cookies but the route, if given) and its first tab."""
+    context = browser.new_context(viewport={"width": 820, "height": 1180}, has_touch=True, locale="en-CA",
+                                  accept_downloads=True)  # fmt: skip
+    if route:
+        context.add_cookies([{"name": "st_route", "value": route, "url": stack.base}])
+    return context, new_tab(context)
+
+
+def new_tab(context):
+    """A new tab: a new Streamlit session. Records Content-Security-Policy refusals."""
+    page = context.new_page()
+    page.csp_violations = []
+    page.on("console", lambda m: "Content Security Policy" in m.text and page.csp_violations.append(m.text))
+    return page
+
+
+def route_of(page) -> str:
+    return next(c["value"] for c in page.context.cookies() if c["name"] == "st_route")
+
+
+def to_result(page, stack: Stack) -> None:
+    """A new patient: Start, skip every question, see the result."""
+    page.goto(stack.base + "/")
+    settled(page, ".st-key-start button")
+    page.locator(".st-key-start button").click()
+    for n in range(1, len(QUESTIONS) + 1):
+        settled(page, f"[role=progressbar][aria-valuenow='{n}']")
+        page.locator(".st-key-skip button").click()
+    settled(page, f"[role=progressbar][aria-valuenow='{len(QUESTIONS) + 1}']")
+    page.locator(".st-key-see_result button").click()
+    settled(page, ".st-key-share button")
+
+
+def share(page) -> str:
+    page.locator(".st-key-share button").click()
+    settled(page, ".handoff-code")
+    code = page.locator(".handoff-code").get_attribute("data-code")
+    assert code and len(code) == 6
+    return code
+
+
+def unlock(page, stack: Stack) -> None:
+    page.goto(stack.base + "/clinician")
+    settled(page, ".st-key-pin input")
+    page.locator(".st-key-pin input").fill(PIN)
+    page.locator(".st-key-unlock button").click()
+    settled(page, ".st-key-handoff_code input")
+
+
+def open_and_download(page, code: str) -> bytes:
+    from pypdf import PdfReader
+
+    page.locator(".st-key-handoff_code input").fill(code)
+    page.locator(".st-key-open_code button").click()
+    settled(page, ".st-key-download_pdf button")
+    page.get_by_role("heading", name=code).first.wait_for(timeout=20_000)
+    with page.expect_download(timeout=20_000) as download:
+        page.locator(".st-key-download_pdf button").click()
+    data = Path(download.value.path()).read_bytes()
+    assert data.startswith(b"%PDF")
+    import io
+
+    text = " ".join(PdfReader(io.BytesIO(data)).pages[0].extract_text().split())
+    assert code in text
+    return data
+
+
+@pytest.mark.browser
+def test_share_on_one_instance_open_and_download_on_the_other_every_time(stack: Stack, browser):
+    contexts = []
+    try:
+        # New tablets, with no cookie, until nginx has put one on each instance.
+        tablets = {}
+        for _ in range(20):
+            context, page = new_page(browser, stack)
+            contexts.append(context)
+            page.goto(stack.base + "/")
+            settled(page, ".st-key-start button")
+            tablets.setdefault(route_of(page), context)
+            page.close()
+            if len(tablets) == 2:
+                break
+        assert set(tablets) == {"i1", "i2"}, "nginx put every new browser on one instance"
+        clinicians = {}
+        for route in ("i1", "i2"):  # one physiotherapist's browser pinned to each instance
+            context, page = new_page(browser, stack, route)
+            contexts.append(context)
+            unlock(page, stack)
+            clinicians[route] = page
+
+        for n in range(TRIES):
+            route = ("i1", "i2")[n % 2]
+            other = "i2" if route == "i1" else "i1"
+            since = len(stack.nginx.routes())
+            patient = new_tab(tablets[route])  # the next patient: a new session on that tablet
+            to_result(patient, stack)
+            code = share(patient)
+            assert patient.csp_violations == []
+            patient.close()
+
+            clinician = clinicians[other]
+            open_and_download(clinician, code)
+            assert clinician.csp_violations == []
+            time.sleep(0.1)
+            # Each browser stayed on its own instance; the code crossed over through PostgreSQL.
+            assert stack.served_by(route, since) == {f"127.0.0.1:{stack.port_of(route)}"}
+            assert stack.served_by(other, since) == {f"127.0.0.1:{stack.port_of(other)}"}
+            downloads = [r for r in stack.nginx.routes()[since:] if r["cookie"] == other and r["uri"].startswith("/media/")]
+            assert downloads and all(r["status"] == "200" for r in downloads), downloads
+    finally:
+        for context in contexts:
+            context.close()
+
+
+@pytest.mark.browser
+def test_a_handoff_outlives_its_instance_and_the_moved_session_stays_put(stack: Stack, browser):
+    context, patient = new_page(browser, stack, "i1")
+    to_result(patient, stack)
+    code = share(patient)
+    context.close()
+
+    starts = len(stack.instances.pids(0))
+    stack.instances.kill(0)  # instance 1 crashes
+    since = len(stack.nginx.routes())
+    context, clinician = new_page(browser, stack, "i1")  # a browser that was on instance 1
+    try:
+        unlock(clinician, stack)
+        assert route_of(clinician) == "i2", "the cookie must follow the instance that answered"
+        open_and_download(clinician, code)
+
+        stack.instances.wait_started(0, starts + 1)  # run-instances.sh started it again
+        status, _, _ = http_get(stack.instances.base(0) + "/_stcore/health")
+        assert status == 200
+        open_and_download(clinician, code)  # the session lives on instance 2: it must stay there
+        time.sleep(0.1)
+        served = [r for r in stack.nginx.routes()[since:] if r["cookie"] == "i2"]
+        assert served and {r["upstream"] for r in served} == {f"127.0.0.1:{stack.port_of('i2')}"}
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_database_down_sharing_fails_calmly_and_the_app_keeps_working(stack: Stack, browser):
+    context, patient = new_page(browser, stack, "i1")
+    try:
+        to_result(patient, stack)
+        stack.pg.stop()
+        try:
+            patient.locator(".st-key-share button").click()
+            settled(patient, ".share-failed")
+            text = patient.inner_text("body")
+            for word in PRIVATE_WORDS + (str(stack.pg.port),):
+                assert word not in text, f"the patient sees {word!r}"
+            assert patient.locator("[data-testid='stException']").count() == 0
+            assert patient.locator(".handoff-code").count() == 0
+
+            # The next patient, on the other instance, still gets through the questions.
+            other_context, other = new_page(browser, stack, "i2")
+            to_result(other, stack)
+            other.locator(".st-key-share button").click()
+            settled(other, ".share-failed")
+            other_context.close()
+        finally:
+            stack.pg.start()
+        # The database is back: the same screen shares without a reload or an app restart.
+        code = share(patient)
+    finally:
+        context.close()
+    store = HandoffStore(stack.db_url)
+    assert store.get(code).code == code
+    store.close()
+    log = stack.instances.log.read_text(errors="replace")
+    assert "Traceback" not in log
