@@ -438,3 +438,62 @@ def test_database_down_sharing_fails_calmly_and_the_app_keeps_working(stack: Sta
     store.close()
     log = stack.instances.log.read_text(errors="replace")
     assert "Traceback" not in log
+
+
+# --------------------------------------------------------------------------- files not run here (static checks)
+
+
+def _csp_of_nginx() -> dict[str, str]:
+    text = (DEPLOY / "decision-aid-headers.conf").read_text()
+    value = text.split('add_header Content-Security-Policy "', 1)[1].split('"', 1)[0]
+    return {d.strip().split(" ", 1)[0]: d.strip() for d in value.split(";")}
+
+
+def test_the_container_files_match_the_tested_setup():
+    """Docker and Kubernetes are not run here (no engine, no cluster): their files
+    must at least say what the tested nginx setup does."""
+    import yaml
+
+    docs = {(d["kind"], d["metadata"]["name"]): d for d in yaml.safe_load_all((DEPLOY / "kubernetes" / "decision-aid.yaml").read_text())}
+    deployment = docs[("Deployment", "decision-aid")]
+    pod = deployment["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+        assert container[probe]["httpGet"]["path"] == "/_stcore/health"
+    assert deployment["spec"]["replicas"] >= 2
+    assert container["envFrom"] == [{"secretRef": {"name": "decision-aid"}}]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    assert f"USER {pod['securityContext']['runAsUser']}\n" in dockerfile  # numeric, so runAsNonRoot can check it
+    assert "/_stcore/health" in dockerfile.split("HEALTHCHECK", 1)[1]
+    assert "sessionAffinity" not in docs[("Service", "decision-aid")]["spec"]
+
+    annotations = docs[("Ingress", "decision-aid")]["metadata"]["annotations"]
+    prefix = "nginx.ingress.kubernetes.io/"
+    assert annotations[prefix + "affinity"] == "cookie" and annotations[prefix + "session-cookie-name"] == "st_route"
+    assert annotations[prefix + "session-cookie-change-on-failure"] == "true"
+    assert annotations[prefix + "session-cookie-samesite"] == "Strict"
+    assert not any("snippet" in key for key in annotations), "snippet annotations are off by default in ingress-nginx"
+    metrics = docs[("Ingress", "decision-aid-metrics-blocked")]
+    assert metrics["spec"]["rules"][0]["http"]["paths"][0]["path"] == "/_stcore/metrics"
+
+    headers = docs[("ConfigMap", "decision-aid-headers")]["data"]
+    csp = {d.strip().split(" ", 1)[0]: d.strip() for d in headers["Content-Security-Policy"].split(";")}
+    tested = _csp_of_nginx()
+    assert set(csp) == set(tested)
+    assert {k: v for k, v in csp.items() if k != "connect-src"} == {k: v for k, v in tested.items() if k != "connect-src"}
+    for name, value in SECURITY_HEADERS.items():
+        assert {k.lower(): v for k, v in headers.items()}[name] == value
+
+
+def test_the_systemd_unit_passes_systemd_analyze_verify(tmp_path: Path):
+    analyze = shutil.which("systemd-analyze")
+    if not analyze:
+        pytest.skip("systemd-analyze is not installed (the unit's syntax cannot be checked)")
+    unit = (DEPLOY / "systemd" / "decision-aid@.service").read_text()
+    assert "--server.address 127.0.0.1 --server.port %i" in unit and "EnvironmentFile=/etc/decision-aid/env" in unit
+    # Only the interpreter path changes: /opt/decision-aid does not exist on this machine.
+    copy = tmp_path / "decision-aid@8601.service"
+    copy.write_text(unit.replace("/opt/decision-aid/.venv/bin/python", shutil.which("python3") or "/usr/bin/python3"))
+    done = subprocess.run([analyze, "verify", str(copy)], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
