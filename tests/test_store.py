@@ -319,7 +319,7 @@ def test_threads_sharing_one_store_lose_nothing(store: HandoffStore):
 # --------------------------------------------------------------------------- several processes
 
 PROCESSES = 8
-PER_PROCESS = {"sqlite": 500, "postgresql": 200}  # PostgreSQL: a network round trip per statement
+PER_PROCESS = {"sqlite": 500, "postgresql": 100}  # PostgreSQL: a network round trip per statement
 
 
 def _write_many(url: str, worker: int, n: int, start, out) -> None:
@@ -518,3 +518,40 @@ def test_postgresql_pool_exhaustion_is_reported_as_busy(pg: PostgresCluster, mon
     assert_one_plain_line(str(caught.value))
     assert s.count() == 0
     s.close()
+
+
+# --------------------------------------------------------------------------- backups, as docs/deployment.md says
+
+
+def test_the_documented_backups_restore_the_records(url: str, tmp_path: Path, request: pytest.FixtureRequest):
+    import subprocess
+    import sys
+
+    s = HandoffStore(url)
+    saved = [s.save({**ANSWERS, "i": str(i)}, "fr", RESULT, "v1") for i in range(3)]
+    if s.is_sqlite:
+        # Online, while the app runs (WAL): VACUUM INTO writes a consistent copy.
+        copy = tmp_path / "backup.sqlite3"
+        source = url.removeprefix("sqlite:///")
+        subprocess.run(
+            [sys.executable, "-c", "import sqlite3,sys; sqlite3.connect(sys.argv[1]).execute('VACUUM INTO ?', (sys.argv[2],))",
+             source, str(copy)],
+            check=True, timeout=60,
+        )  # fmt: skip
+        restored_url = sqlite_url(copy)
+    else:
+        cluster: PostgresCluster = request.getfixturevalue("pg")
+        dump = tmp_path / "decision_aid.dump"
+        name = url.rsplit("/", 1)[1]
+        env = {**os.environ, "PGPASSWORD": cluster.app_password}
+        common = ["-h", "127.0.0.1", "-p", str(cluster.port), "-U", cluster.app_user]
+        subprocess.run([str(cluster.bindir / "pg_dump"), *common, "-Fc", "-f", str(dump), name],
+                       check=True, env=env, timeout=60)  # fmt: skip
+        restored_url = cluster.create_database()
+        subprocess.run([str(cluster.bindir / "pg_restore"), *common, "--no-owner", "-d", restored_url.rsplit("/", 1)[1],
+                        str(dump)], check=True, env=env, timeout=60)  # fmt: skip
+    s.close()
+    restored = HandoffStore(restored_url)
+    for record in saved:
+        assert restored.get(record.code) == record
+    restored.close()
