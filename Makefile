@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine:
 #   make run    installs into a local virtual environment and starts the app
 #   make test   installs and runs every test
+#   make bench  installs and runs every benchmark (not a test; see docs/performance.md)
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -21,6 +22,9 @@ run: install
 
 test: install
 	$(PY) -m pytest
+
+bench: install
+	$(PY) -m bench
 
 check: install
 	$(PY) -m decision check
