@@ -8,12 +8,16 @@ fragment that ticks while the page is open.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import MutableMapping
 from typing import Any
 
 DEFAULT_IDLE_SECONDS = 180
+# Python's cyclic garbage collector: first generation collected every 20,000 net
+# allocations instead of 700, older ones every 20th time instead of 10th.
+GC_THRESHOLDS = (20_000, 20, 20)
 
 # Session keys the app owns (widget keys are wiped with everything else).
 LANG = "lang"
@@ -74,3 +78,24 @@ def check_idle_on_rerun(state: MutableMapping[str, Any], idle: int, now: float |
         wiped = True
     state[LAST_ACTIVITY] = now
     return wiped
+
+
+def tune_gc() -> None:
+    """Make Python's garbage collection cheap for a server with many sessions.
+
+    Once per process (app.py imports this module once): everything loaded so far
+    (Streamlit, pydantic, SQLAlchemy, this app's modules) is moved out of the
+    collector's reach with ``gc.freeze()``, and collections run less often. With
+    the defaults, full collections walked about 200,000 objects and paused the
+    whole server for up to 300 ms of CPU under 100 sessions (docs/performance.md).
+    Garbage is still collected; ``runner.postScriptGC`` stays off in config.toml.
+    Set ``DECISION_GC_DEFAULTS=1`` to keep Python's defaults.
+    """
+    if os.environ.get("DECISION_GC_DEFAULTS", "").strip() in ("1", "true", "yes"):
+        return
+    if gc.get_threshold() != GC_THRESHOLDS:
+        gc.freeze()
+        gc.set_threshold(*GC_THRESHOLDS)
+
+
+tune_gc()

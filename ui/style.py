@@ -6,6 +6,8 @@ Sizes are in rem; theme.baseFontSize = 22 in .streamlit/config.toml makes
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 CSS = """
@@ -155,6 +157,21 @@ p, li { line-height: 1.45; }
 """
 
 
+def minify(css: str) -> str:
+    """The same rules without comments, line breaks and spaces around punctuation.
+
+    The stylesheet is sent on every rerun of every session, so a smaller one costs
+    less to hash, serialize and send (about 30 % smaller here).
+    """
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+    css = re.sub(r"\s+", " ", css)
+    css = re.sub(r"\s*([{};,>])\s*", r"\1", css)  # not ":" (it matters in selectors like "a :hover")
+    return css.replace(";}", "}").strip()
+
+
+STYLE = minify(CSS)  # built once per process, not on every rerun
+
+
 def apply() -> None:
     """Add the kiosk stylesheet to the page (a style-only st.html adds no visible block)."""
-    st.html(CSS)
+    st.html(STYLE)
