@@ -6,7 +6,9 @@ piece of text is escaped (content is trusted, but escaping costs nothing).
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
+from functools import wraps
 
 from decision.content import Content
 from decision.engine import RaisedFlag, Result
@@ -15,6 +17,32 @@ from ui.charts import OPTION_COLOURS, icon_array_svg, seesaw_svg, svg_image
 from ui.words import Words
 
 e = html.escape
+
+# Content is frozen and shared by every session, so HTML that depends only on the
+# content and the language is built once per process, not on every rerun of the
+# result screen. Keyed by the content object (kept alive in the entry, so its id
+# is not reused) and the language; nothing a patient answered goes in here.
+_CONTENT_HTML: dict[tuple, tuple[object, str]] = {}
+_CONTENT_HTML_MAX = 512
+_LOCK = threading.Lock()
+
+
+def _per_content_and_language(fn: Callable[..., str]) -> Callable[..., str]:
+    @wraps(fn)
+    def cached(first, option_ids, t, *rest):
+        content = first if isinstance(first, Content) else t.content
+        key = (fn.__name__, id(content), type(t), t.lang, id(first), tuple(option_ids), rest)
+        hit = _CONTENT_HTML.get(key)
+        if hit is not None and hit[0] is content:
+            return hit[1]
+        out = fn(first, option_ids, t, *rest)
+        with _LOCK:
+            if len(_CONTENT_HTML) >= _CONTENT_HTML_MAX:
+                _CONTENT_HTML.clear()
+            _CONTENT_HTML[key] = (content, out)
+        return out
+
+    return cached
 
 
 def lean_sentence(result: Result, t: Words) -> str:
@@ -125,6 +153,7 @@ def seesaw(result: Result, t: Words) -> str:
     )
 
 
+@_per_content_and_language
 def comparison_row(row: Row, option_ids: Sequence[str], t: Words) -> str:
     cells = []
     for oid in option_ids:
@@ -145,6 +174,7 @@ def comparison_row(row: Row, option_ids: Sequence[str], t: Words) -> str:
     return f'<h3 class="cmp-q">{e(t.of(row.question))}</h3><div class="cmp-cells">{"".join(cells)}</div>'
 
 
+@_per_content_and_language
 def comparison_sources(row: Row, option_ids: Sequence[str], t: Words) -> str:
     """Each option's sources and review date, as plain text (no links away from the kiosk)."""
     blocks = []
@@ -162,6 +192,7 @@ def comparison_sources(row: Row, option_ids: Sequence[str], t: Words) -> str:
     return f'<div class="sources">{"".join(blocks)}</div>'
 
 
+@_per_content_and_language
 def side_effects(content: Content, option_ids: Sequence[str], t: Words) -> str:
     """One block per side effect: an icon array per option, all out of 1,000."""
     blocks: list[str] = []
