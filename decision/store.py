@@ -373,7 +373,8 @@ class HandoffStore:
         kind = type(orig).__name__ if orig is not None else type(exc).__name__
         connecting = not state and kind in ("OperationalError", "InterfaceError")
         said = _first_line(orig).lower() if connecting else ""
-        if state in ("28P01", "28000") or "authentication failed" in said or ("role" in said and "does not exist" in said):
+        login_refused = "authentication failed" in said or ("role" in said and "does not exist" in said)
+        if state in ("28P01", "28000") or login_refused:
             return (f"The handoff database {where} refused the app's login. "
                     "Check the user name and password in DECISION_DB_URL or db_url.")
         if state == "3D000" or ("database" in said and "does not exist" in said):
@@ -388,7 +389,8 @@ class HandoffStore:
             return (f"The handoff database {where} cannot be written (permission denied). "
                     "Grant the app's user the right to create and change its tables.")
         if state.startswith("53"):
-            return f"The handoff database server for {where} is out of resources ({state}: disk, memory or connections)."
+            return (f"The handoff database server for {where} is out of resources "
+                    f"({state}: disk, memory or connections).")
         if state in ("40001", "40P01", "55P03", "57014"):
             return f"The handoff database {where} is busy ({state}). Try again in a moment."
         return f"The handoff database {where} could not {action} ({kind} {state or 'without a code'})."

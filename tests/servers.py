@@ -75,7 +75,9 @@ def free_port_run(n: int) -> int:
     raise RuntimeError(f"no {n} consecutive free ports on 127.0.0.1")
 
 
-def http_get(url: str, headers: dict[str, str] | None = None, timeout: float = 10) -> tuple[int, dict[str, list[str]], bytes]:
+def http_get(
+    url: str, headers: dict[str, str] | None = None, timeout: float = 10
+) -> tuple[int, dict[str, list[str]], bytes]:
     """(status, headers as lower-case name -> every value, body); HTTP errors are answers too."""
     request = urllib.request.Request(url, headers=headers or {})
     opener = urllib.request.build_opener(_NoRedirect)
@@ -307,7 +309,7 @@ def nginx_config(
     active = "\n".join(line.split("#", 1)[0] for line in conf.splitlines())  # not the comments
     shipped = sorted({int(m.group(2)) for m in address.finditer(active)})
     if shipped != [8601 + i for i in range(len(instance_ports))]:
-        raise AssertionError(f"deploy/nginx.conf names instances on ports {shipped}, the test runs {len(instance_ports)}")
+        raise AssertionError(f"deploy/nginx.conf names instances {shipped}, the test runs {len(instance_ports)}")
     ports = {8601 + i: port for i, port in enumerate(instance_ports)}
     conf = address.sub(lambda m: f"{m.group(1)}{ports.get(int(m.group(2)), m.group(2))}", conf)
     conf = _sub_once(
@@ -359,7 +361,8 @@ class Nginx:
             for line in path.read_text().splitlines():
                 parts = line.split("\t")
                 if len(parts) == 6:
-                    rows.append(dict(zip(("msec", "status", "upstream", "cookie", "method", "uri"), parts, strict=True)))
+                    fields = ("msec", "status", "upstream", "cookie", "method", "uri")
+                    rows.append(dict(zip(fields, parts, strict=True)))
         return rows
 
 
@@ -385,7 +388,8 @@ def run_nginx(instance_ports: list[int], tls: dict[str, object] | None = None, t
         deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"nginx exited with {proc.returncode}:\n{(workdir / 'error.log').read_text()[-3000:]}")
+                said = (workdir / "error.log").read_text()[-3000:]
+                raise RuntimeError(f"nginx exited with {proc.returncode}:\n{said}")
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=1):
                     break

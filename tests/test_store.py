@@ -534,7 +534,8 @@ def test_the_documented_backups_restore_the_records(url: str, tmp_path: Path, re
         copy = tmp_path / "backup.sqlite3"
         source = url.removeprefix("sqlite:///")
         subprocess.run(
-            [sys.executable, "-c", "import sqlite3,sys; sqlite3.connect(sys.argv[1]).execute('VACUUM INTO ?', (sys.argv[2],))",
+            [sys.executable, "-c",
+             "import sqlite3,sys; sqlite3.connect(sys.argv[1]).execute('VACUUM INTO ?', (sys.argv[2],))",
              source, str(copy)],
             check=True, timeout=60,
         )  # fmt: skip
