@@ -273,9 +273,10 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
 
 
 def nginx_binary() -> str | None:
-    return os.environ.get("NGINX") or shutil.which("nginx") or (
-        "/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None
-    )
+    """``NGINX``, else nginx on PATH, else Debian's /usr/sbin/nginx (not on a user's PATH)."""
+    if os.environ.get("NGINX"):
+        return os.environ["NGINX"] if os.access(os.environ["NGINX"], os.X_OK) else None
+    return shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None)
 
 
 def _sub_once(pattern: str, replacement: str, text: str, what: str) -> str:
