@@ -31,7 +31,12 @@ class YamlError(Exception):
         super().__init__(f"line {line}: {message}")
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's C parser when PyYAML has it (the wheels do): parsing the content is
+# then about ten times faster. Nodes, marks and errors have the same shape.
+_Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
     """SafeLoader without YAML 1.1 booleans (yes/no/on/off) and timestamps."""
 
 
