@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Mapping
+from itertools import filterfalse
+from operator import itemgetter
 from typing import Any, Literal, NamedTuple
 
 from decision.content import Content, did_you_mean
@@ -18,12 +20,7 @@ Strength = Literal["strong", "slight", "none"]
 LEVEL_ORDER = {"stop": 0, "caution": 1, "info": 2}
 
 
-def _position(item: tuple[int, Any]) -> int:
-    return item[0]
-
-
-def _level(flag: RaisedFlag) -> int:
-    return LEVEL_ORDER[flag.flag.level]
+_position = itemgetter(0)  # sort (content position, item) pairs by position, in C
 
 
 class AnswerError(ValueError):
@@ -145,9 +142,16 @@ def validate_answers(content: Content, answers: Any) -> dict[str, str]:
     if not isinstance(answers, Mapping):
         raise AnswerError(f"answers must be a mapping of question id to answer code, got {type(answers).__name__}")
     codes = content.codes
-    try:  # fast path: every answer valid
-        if all(code is None or code in codes[qid] for qid, code in answers.items()):
-            return {qid: code for qid, code in answers.items() if code is not None}
+    fast: dict[str, str] = {}
+    try:  # fast path: every answer valid (one pass, no generator)
+        for qid, code in answers.items():
+            if code is None:
+                continue
+            if code not in codes[qid]:
+                break
+            fast[qid] = code
+        else:
+            return fast
     except (KeyError, TypeError):
         pass
     clean: dict[str, str] = {}
@@ -186,8 +190,9 @@ class _Compiled(NamedTuple):
     """Per-content lookup tables, built once: a plain answer maps straight to the
     prebuilt contributions and flags it fires (they are immutable, so shared)."""
 
-    contributions: dict[tuple[str, str], tuple[tuple[int, Contribution], ...]]
-    raised: dict[tuple[str, str], tuple[tuple[int, RaisedFlag], ...]]
+    # (question, answer) -> (contributions it adds, flags it raises), each with its sort key:
+    # a contribution's rule position; a flag's level, then position (see _flag_order)
+    by_answer: dict[tuple[str, str], tuple[tuple[tuple[int, Contribution], ...], tuple[tuple[int, RaisedFlag], ...]]]
     other_rules: tuple[int, ...]
     other_flags: tuple[int, ...]
 
@@ -209,12 +214,18 @@ def _compiled(content: Content) -> _Compiled:
             for (q, a), positions in rules_by_answer.items()
         }
         raised = {
-            (q, a): tuple((i, RaisedFlag(content.flags[i], q, a)) for i in positions)
+            (q, a): tuple((_flag_order(content, i), RaisedFlag(content.flags[i], q, a)) for i in positions)
             for (q, a), positions in flags_by_answer.items()
         }
-        found = _Compiled(contributions, raised, other_rules, other_flags)
+        by_answer = {key: (contributions.get(key, ()), raised.get(key, ())) for key in {*contributions, *raised}}
+        found = _Compiled(by_answer, other_rules, other_flags)
         _COMPILED[content] = found
     return found
+
+
+def _flag_order(content: Content, i: int) -> int:
+    """Flags are listed stop, caution, info; in content order within a level."""
+    return LEVEL_ORDER[content.flags[i].level] * (len(content.flags) + 1) + i
 
 
 def _first_match(matcher: Any, answers: Mapping[str, str]) -> tuple[str, str] | None:
@@ -238,8 +249,13 @@ def score(content: Content, answers: Mapping[str, str]) -> Result:
     totals = dict.fromkeys(scored, 0)
     compiled = _compiled(content)
     fired: list[tuple[int, Contribution]] = []
+    raised_at: list[tuple[int, RaisedFlag]] = []
+    by_answer = compiled.by_answer
     for item in answers.items():
-        fired.extend(compiled.contributions.get(item, ()))
+        hit = by_answer.get(item)
+        if hit is not None:
+            fired.extend(hit[0])
+            raised_at.extend(hit[1])
     for i in compiled.other_rules:
         cr = content.compiled_rules[i]
         hit = _first_match(cr, answers)
@@ -250,21 +266,22 @@ def score(content: Content, answers: Mapping[str, str]) -> Result:
         option = c.option
         contributions[option].append(c)
         totals[option] += c.points
-    options = tuple(OptionScore(o, totals[o], tuple(contributions[o])) for o in scored)
+    options = tuple([OptionScore(o, totals[o], tuple(contributions[o])) for o in scored])
 
-    raised_at: list[tuple[int, RaisedFlag]] = []
-    for item in answers.items():
-        raised_at.extend(compiled.raised.get(item, ()))
     for i in compiled.other_flags:
         cf = content.compiled_flags[i]
         hit = _first_match(cf, answers)
         if hit is not None:
-            raised_at.append((i, RaisedFlag(cf.flag, hit[0], hit[1])))
+            raised_at.append((_flag_order(content, i), RaisedFlag(cf.flag, hit[0], hit[1])))
     raised_at.sort(key=_position)
-    raised = [f for _, f in raised_at]
-    raised.sort(key=_level)  # stable: content order within a level
+    raised = tuple([f for _, f in raised_at])
 
-    stop = {o for f in raised if f.flag.level == "stop" for o in f.flag.options}
+    # Stop flags sort first, so the loop ends at the first flag of another level.
+    stop: set[str] = set()
+    for f in raised:
+        if f.flag.level != "stop":
+            break
+        stop.update(f.flag.options)
     stopped = tuple(o for o in scored if o in stop)
     open_options = [o for o in options if o.option not in stop]
     if not open_options:
@@ -289,5 +306,5 @@ def score(content: Content, answers: Mapping[str, str]) -> Result:
         needs = tuple(need for qid, need in content.sure_needs if answers.get(qid) != "yes")
         sure = Sure(yes, len(sure_given), yes <= 3, needs)
 
-    unanswered = tuple(qid for qid in content.questionnaire_ids if qid not in answers)
-    return Result(content.version, answers, options, lean, tuple(raised), sure, unanswered)
+    unanswered = tuple(filterfalse(answers.__contains__, content.questionnaire_ids))
+    return Result(content.version, answers, options, lean, raised, sure, unanswered)
