@@ -1,6 +1,6 @@
 """Every benchmark, one after the other: ``python -m bench`` (``make bench``).
 
-    python -m bench            all of them (about 15 minutes on 2 cores)
+    python -m bench            all of them (about 12 minutes on 2 cores)
     python -m bench --quick    fewer repeats and 1 load pass (a few minutes)
 
 Each one can also run alone: ``python -m bench.core``, ``bench.rerun``,

@@ -89,11 +89,10 @@ class Screen:
 class Session:
     """One browser tab's websocket session (no browser)."""
 
-    def __init__(self, ws_url: str, locale: str = "en-CA", timeout: float = 30.0, ticks: bool = False):
+    def __init__(self, ws_url: str, locale: str = "en-CA", timeout: float = 30.0):
         self.ws_url = ws_url
         self.locale = locale
         self.timeout = timeout
-        self.ticks = ticks
         self.ws = None
         self.screen = Screen()
         self.page_script_hash = ""
@@ -278,7 +277,7 @@ class DriveReport:
 
 async def _one(i: int, ws_url: str, plan: Plan, start_at: float, interval: float, ticks: bool,
                timeout: float, report: SessionReport, done: asyncio.Event, all_done: asyncio.Event) -> None:
-    session = Session(ws_url, plan.locale, timeout=timeout, ticks=ticks)
+    session = Session(ws_url, plan.locale, timeout=timeout)
     try:
         await asyncio.sleep(max(0.0, start_at - time.perf_counter()))
         t0 = time.perf_counter()
