@@ -21,20 +21,22 @@ from ui.words import Words, initial_language
 
 log = logging.getLogger("decision_aid")
 
-st.set_page_config(
-    page_title="IMS · Acupuncture",
-    layout="centered",
-    initial_sidebar_state="collapsed",
-    menu_items={"Get help": None, "Report a bug": None, "About": None},
-)
+PAGE = {
+    "layout": "centered",
+    "initial_sidebar_state": "collapsed",
+    "menu_items": {"Get help": None, "Report a bug": None, "About": None},
+}
+kiosk.tune_gc()
 style.apply()
 
 try:
     content = ui.get_content()
 except ContentError as exc:
+    st.set_page_config(page_title=screens.CONTENT_PROBLEM_TITLE, **PAGE)
     screens.content_problems(exc.problems)
     st.stop()
 except OSError as exc:
+    st.set_page_config(page_title=screens.CONTENT_PROBLEM_TITLE, **PAGE)
     screens.content_problems(None, f"content folder missing or unreadable: {exc.filename or exc}")
     st.stop()
 
@@ -44,12 +46,16 @@ wiped = kiosk.check_idle_on_rerun(state, IDLE_SECONDS)  # also catches a tablet 
 if kiosk.LANG not in state:
     state[kiosk.LANG] = initial_language(st.query_params.get("lang"), st.context.locale)
 t = Words(content, state[kiosk.LANG])
-st.set_page_config(page_title=t.of(content.meta.title))
-st.html(f'<script>document.documentElement.lang="{t.lang}";</script>', unsafe_allow_javascript=True)
+st.set_page_config(page_title=t.of(content.meta.title), **PAGE)
 
 patient = st.Page("app_pages/patient.py", title=t.of(content.meta.title), default=True)
 clinician = st.Page("app_pages/clinician.py", title=t("clin_title"), url_path="clinician")
 page = st.navigation([patient, clinician], position="hidden")
+# One script block a run: the page's language (for screen readers) and, for a patient,
+# a new screen starts at its top (Streamlit keeps the old scroll position). The screen
+# number in the block changes it, so the browser runs it again.
+st.html(kiosk.page_script(t.lang, state.get(kiosk.STEP, 0) if page is patient else None),
+        unsafe_allow_javascript=True)
 # A wipe on the clinician page leaves it there, locked (its state is gone too).
 
 

@@ -18,7 +18,6 @@ import ui
 from decision import score
 from decision.engine import Result
 from decision.models import Question
-from decision.store import StoreError, resolve_ttl
 from ui import kiosk, panels
 from ui.charts import Push, pushes_from, pushes_html
 from ui.words import Words, other_language
@@ -91,16 +90,6 @@ def _new_whatif_question() -> None:
 
 
 # ------------------------------------------------------------------ pieces
-
-
-def scroll_to_top(step: int) -> None:
-    """A new screen starts at its top (Streamlit keeps the old scroll position)."""
-    js = (
-        "(function(){function top(){var m=document.querySelector('[data-testid=\"stMain\"]');"
-        "if(m){m.scrollTop=0;}window.scrollTo(0,0);}top();setTimeout(top,120);})();"
-    )
-    # The screen number makes the block change, so the browser runs it again.
-    st.html(f"<script>/* screen {step} */{js}</script>", unsafe_allow_javascript=True)
 
 
 def confirm_start_over(where: str) -> None:
@@ -343,6 +332,8 @@ def sure_block(result: Result) -> None:
 
 def _share() -> None:
     """Save a handoff record; keep only its code (and what was shared) in the session."""
+    from decision.store import StoreError
+
     answers = dict(state[kiosk.ANSWERS])
     try:
         result = score(content, answers)
@@ -378,6 +369,8 @@ def share_block() -> None:
 
 
 def _ttl_hours() -> int:
+    from decision.store import StoreError, resolve_ttl
+
     try:
         return max(1, round(resolve_ttl(st.secrets).total_seconds() / 3600))
     except StoreError:
@@ -387,7 +380,6 @@ def _ttl_hours() -> int:
 # ------------------------------------------------------------------ main
 
 step = int(state[kiosk.STEP])
-scroll_to_top(step)
 if step <= 0:
     welcome()
 elif step <= N:

@@ -6,11 +6,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from decision.content import Content, content_dir_from_env, load_content
-from decision.store import HandoffStore, resolve_db_url, resolve_ttl
+
+if TYPE_CHECKING:  # SQLAlchemy is imported only when a result is shared or the clinician view opens
+    from decision.store import HandoffStore
 
 
 @st.cache_resource(show_spinner=False)
@@ -29,6 +32,8 @@ def get_content() -> Content:
 def _store(url: str, ttl_seconds: float) -> HandoffStore:
     # One engine (connection pool) per database, shared by every session; it holds
     # no patient data itself. Failures raise and are not cached: the next tap retries.
+    from decision.store import HandoffStore
+
     return HandoffStore(url, timedelta(seconds=ttl_seconds))
 
 
@@ -37,4 +42,6 @@ def get_store() -> HandoffStore:
 
     Raises :class:`decision.store.StoreError` with one plain line when it cannot be used.
     """
+    from decision.store import resolve_db_url, resolve_ttl
+
     return _store(resolve_db_url(st.secrets), resolve_ttl(st.secrets).total_seconds())

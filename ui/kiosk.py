@@ -83,7 +83,7 @@ def check_idle_on_rerun(state: MutableMapping[str, Any], idle: int, now: float |
 def tune_gc() -> None:
     """Make Python's garbage collection cheap for a server with many sessions.
 
-    Once per process (app.py imports this module once): everything loaded so far
+    Called by app.py on every run; acts once per process: everything loaded so far
     (Streamlit, pydantic, SQLAlchemy, this app's modules) is moved out of the
     collector's reach with ``gc.freeze()``, and collections run less often. With
     the defaults, full collections walked about 200,000 objects and paused the
@@ -98,4 +98,16 @@ def tune_gc() -> None:
         gc.set_threshold(*GC_THRESHOLDS)
 
 
-tune_gc()
+
+_TO_TOP = (
+    "(function(){function top(){var m=document.querySelector('[data-testid=\"stMain\"]');"
+    "if(m){m.scrollTop=0;}window.scrollTo(0,0);}top();setTimeout(top,120);})();"
+)
+
+
+def page_script(lang: str, screen: int | None) -> str:
+    """``<html lang>`` for screen readers; with a screen number, also scroll to the top."""
+    js = f'document.documentElement.lang="{lang}";'
+    if screen is not None:
+        js += f"/* screen {int(screen)} */{_TO_TOP}"
+    return f"<script>{js}</script>"
