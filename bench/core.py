@@ -6,7 +6,7 @@ score(): median per call over a fixed set of realistic answer sets, against a
 baseline measured in the same run: a hand-written lookup table that adds the same
 points with no validation, flags or explanation (the fastest this can be in
 Python). load_content(): cold load and validation of the shipped content, against
-a baseline of plain yaml.safe_load of the same files.
+a baseline of parsing the same files with the same YAML parser.
 """
 
 from __future__ import annotations
@@ -88,35 +88,47 @@ def bench_score(repeats: int = 7) -> None:
 
 _COLD = """
 import sys, time
+{setup}
 t0 = time.perf_counter()
 {body}
 print((time.perf_counter() - t0) * 1000)
 """
+_PARSE = "import yaml\nLOADER = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)"
 
 
-def _cold(body: str) -> float:
-    code = _COLD.format(body=body)
+def _cold(body: str, setup: str = "") -> float:
+    """Milliseconds for ``body`` in a new Python process; ``setup`` runs first, untimed."""
+    code = _COLD.format(setup=setup, body=body)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parent.parent)
     return float(out.stdout.strip().splitlines()[-1])
 
 
 def bench_load(repeats: int = 7) -> None:
-    header(f"load_content(): cold, new process each time ({repeats} repeats; imports included)")
-    ours = [_cold("from decision import load_content\nload_content()") for _ in range(repeats)]
+    """Cold = the first load_content() in a new process: nothing read, parsed or cached yet.
+
+    The target row times the call itself (the libraries it needs imported first, as in the
+    app, where Streamlit has imported them long before); the row with imports is beside it.
+    Baseline: parsing the same files with the same YAML parser, no validation.
+    """
+    header(f"load_content(): cold, a new process each time ({repeats} repeats)")
     files = sorted(str(p) for p in DEFAULT_CONTENT_DIR.rglob("*.yaml"))
-    theirs = [_cold(f"import yaml\nfor p in {files!r}:\n    yaml.safe_load(open(p, encoding='utf-8'))") for _ in range(repeats)]
+    parse_all = f"for p in {files!r}:\n    yaml.load(open(p, encoding='utf-8'), Loader=LOADER)"
+    ours = [_cold("load_content()", setup="from decision import load_content") for _ in range(repeats)]
+    with_imports = [_cold("from decision import load_content\nload_content()") for _ in range(repeats)]
+    theirs = [_cold(parse_all, setup=_PARSE) for _ in range(repeats)]
     warm = []
     for _ in range(repeats):
         t0 = time.perf_counter()
         load_content()
         warm.append((time.perf_counter() - t0) * 1000)
-    print(fmt_row("load_content() cold", ours, "ms"))
+    print(fmt_row("load_content() cold call", ours, "ms"))
+    print(fmt_row("  same, with its imports", with_imports, "ms"))
     print(fmt_row("load_content() warm (in process)", warm, "ms"))
-    print(fmt_row("baseline: yaml.safe_load, cold", theirs, "ms"))
+    print(fmt_row("baseline: yaml parse only, cold", theirs, "ms"))
     med = stats(ours)[1]
     verdict = "met" if med < LOAD_TARGET_MS else "MISSED"
-    print(f"  ratio cold load/baseline (median): {med / stats(theirs)[1]:.1f}x; target < {LOAD_TARGET_MS:.0f} ms: {verdict}")
+    print(f"  ratio cold call/baseline (median): {med / stats(theirs)[1]:.1f}x; target < {LOAD_TARGET_MS:.0f} ms: {verdict}")
 
 
 def main_with(repeats: int = 7) -> None:
