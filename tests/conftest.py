@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from servers import free_port, missing_server
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -47,16 +48,8 @@ def chromium_path() -> str | None:
 
 
 def missing(what: str) -> None:
-    message = f"{what} is not available, so the browser tests cannot run"
-    if os.environ.get("CI"):
-        pytest.fail(f"{message} (CI is set: install it, e.g. apt-get install chromium)", pytrace=False)
-    pytest.skip(message)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """Fail under CI, skip elsewhere (see servers.missing_server)."""
+    missing_server(what, "chromium")
 
 
 @contextmanager

@@ -45,7 +45,7 @@ NGINX_INCLUDES = ("decision-aid-locations.conf", "decision-aid-headers.conf")
 
 def missing_server(what: str, package: str) -> None:
     """Fail under CI (the server must be installed there), skip elsewhere."""
-    message = f"{what} is not available, so the tests that need a real {what} server cannot run"
+    message = f"{what} is not available, so the tests that need it cannot run"
     if os.environ.get("CI"):
         pytest.fail(f"{message} (CI is set: install it, e.g. apt-get install -y {package})", pytrace=False)
     pytest.skip(message)
