@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from decision import readability
-from decision.content import Content, _display, _File, collect
+from decision.content import Content, collect
+from decision.loader import File, display
 from decision.errors import Problem
 from decision.yamlio import YamlError, load_yaml_file
 
@@ -53,7 +54,7 @@ def check(root: Path | str, today: dt.date | None = None) -> CheckReport:
             located = load_yaml_file(path)
         except (YamlError, OSError, UnicodeDecodeError):  # already reported by collect()
             continue
-        f = _File(path, _display(path), located)
+        f = File(path, display(path), located)
         for loc, text in readability.localized_texts(located.data):
             for lang, message in readability.assess(text["en"], text["fr"]):
                 warnings.append(f.problem((*loc, lang), message))
@@ -66,6 +67,8 @@ def check(root: Path | str, today: dt.date | None = None) -> CheckReport:
                     continue
                 if _months_between(date, today) >= months:
                     warnings.append(
-                        f.problem((*loc, "reviewed_on"), f"last reviewed {date}, {months} months ago or more: please review")
+                        f.problem(
+                            (*loc, "reviewed_on"), f"last reviewed {date}, {months} months ago or more: please review"
+                        )
                     )
     return CheckReport(content, problems, warnings)

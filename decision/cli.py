@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from decision.content import Content, collect, content_dir_from_env
-from decision.engine import AnswerError, Result, score
+from decision.engine import Result, score
+from decision.errors import AnswerError
 from decision.errors import Problem
+from decision.wording import Wording
 from decision.yamlio import YamlError, parse_yaml
 
 EXIT_OK, EXIT_INVALID_CONTENT, EXIT_BAD_INPUT = 0, 1, 2
@@ -38,7 +40,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m decision", description="IMS / acupuncture decision aid: content check, scoring, questions.")
+    p = _Parser(
+        prog="python -m decision", description="IMS / acupuncture decision aid: content check, scoring, questions."
+    )
     sub = p.add_subparsers(dest="command", metavar="{check,score,questions,set-pin}", parser_class=_Parser)
     sub.required = True
 
@@ -58,8 +62,12 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--content", type=Path, help="content folder (default: the shipped content/)")
 
     pin = sub.add_parser("set-pin", help="read a clinician PIN from standard input and store its salted hash")
-    pin.add_argument("--secrets", type=Path, default=Path(".streamlit/secrets.toml"),
-                     help="secrets file to write clinician_pin_hash into (default: .streamlit/secrets.toml)")
+    pin.add_argument(
+        "--secrets",
+        type=Path,
+        default=Path(".streamlit/secrets.toml"),
+        help="secrets file to write clinician_pin_hash into (default: .streamlit/secrets.toml)",
+    )
     return p
 
 
@@ -106,30 +114,35 @@ def read_answers(source: str, stdin: TextIO) -> Any:
     return data
 
 
-def lean_sentence(content: Content, result: Result, lang: str) -> str:
-    """The lean in non-directive words (content/ui.yaml lean_*)."""
-    lean = result.lean
-    if lean.option == "no_needling":
-        return content.t("lean_no_needling", lang)
-    if lean.option is None:
-        return content.t("lean_none", lang)
-    return content.t(f"lean_{lean.strength}", lang).replace("{option}", content.options[lean.option].name.get(lang))
-
-
 def _score_text(content: Content, result: Result, lang: str) -> str:
-    lines = [f"content version: {result.content_version}", f"lean: {result.lean.option or '-'} ({result.lean.strength})",
-             f"  {lean_sentence(content, result, lang)}"]
+    w = Wording(content, lang)
+    lean = result.lean
+    final = lean.option or "-"
+    lines = [
+        f"content version: {result.content_version}",
+        f"lean: {final} ({lean.strength}); step 1: {lean.step1.option or '-'} ({lean.step1.strength}); "
+        f"step 2: {lean.step2.option or '-'} ({lean.step2.strength})"
+        + ("; stopped" if lean.stopped else "")
+        + ("" if lean.enough_answers else "; not enough answers"),
+    ]
+    lines.extend(f"  {title + ' ' if title else ''}{text}" for title, text in w.lean_lines(result))
     if result.flags:
         lines.append("flags:")
         for f in result.flags:
-            lines.append(f"  [{f.level.upper()}] {f.id} ({f.question}={f.answer}): {f.flag.message.get(lang)}")
+            given = ", ".join(f"{q}={result.answers.get(q, '(not answered)')}" for q in f.questions)
+            lines.append(f"  [{f.level.upper()}] {f.id} ({given}): {w.flag_message(f)}")
+    lines.extend(f"  {line}" for line in w.safety_summary(result))
     for o in result.options:
-        lines.append(f"{content.options[o.option].name.get(lang)}: {o.score}")
+        lines.append(f"{w.option_name(o.target)}: {w.points(o.score)}")
         for c in o.contributions:
-            lines.append(f"  {c.points:+d} {c.rule_id} ({c.question}={c.answer}): {c.rule.reason.get(lang)}")
+            capped = f" (capped from {c.full_points}: topic {c.topic})" if c.capped else ""
+            lines.append(f"  {c.points:+d}{capped} {c.rule_id} ({c.question}={c.answer}): {c.rule.reason.get(lang)}")
     if result.sure is not None:
         s = result.sure
-        lines.append(f"SURE: {s.score}/4 ({s.answered} answered){' - not yet sure: ' + ', '.join(s.needs) if s.unsure else ''}")
+        state = "incomplete" if s.incomplete else "not yet sure" if s.unsure else "sure"
+        needs = f"; needs: {', '.join(s.needs)}" if s.needs else ""
+        missing = f"; not answered: {', '.join(s.not_answered)}" if s.not_answered else ""
+        lines.append(f"SURE: {s.score}/4 ({s.answered} answered) - {state}{needs}{missing}")
     if result.unanswered:
         lines.append(f"unanswered: {', '.join(result.unanswered)}")
     return "\n".join(lines)
@@ -217,8 +230,12 @@ def run(argv: Sequence[str] | None, stdin: TextIO, stdout: TextIO, stderr: TextI
     if args.command == "questions":
         items = _questions(content, args.lang)
         if args.format == "json":
-            json.dump({"content_version": content.version, "language": args.lang, "questions": items},
-                      stdout, ensure_ascii=False, indent=2)
+            json.dump(
+                {"content_version": content.version, "language": args.lang, "questions": items},
+                stdout,
+                ensure_ascii=False,
+                indent=2,
+            )
             stdout.write("\n")
         else:
             print(_questions_text(items), file=stdout)

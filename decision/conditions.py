@@ -23,6 +23,13 @@ def _is(question: str, codes: frozenset[str]) -> Matcher:
     return match
 
 
+def _skipped(question: str) -> Matcher:
+    def match(answers: Mapping[str, str]) -> Match | None:
+        return None if question in answers else ()
+
+    return match
+
+
 def _all(children: list[Matcher]) -> Matcher:
     def match(answers: Mapping[str, str]) -> Match | None:
         out: Match = ()
@@ -60,8 +67,9 @@ def _not(child: Matcher) -> Matcher:
 def compile_condition(cond: Condition) -> Matcher:
     """Turn a validated :class:`Condition` into a fast matcher."""
     if cond.question is not None:
-        codes = (cond.answer,) if cond.answer is not None else tuple(cond.in_ or ())
-        return _is(cond.question, frozenset(codes))
+        if cond.skipped:
+            return _skipped(cond.question)
+        return _is(cond.question, frozenset(cond.codes))
     if cond.all is not None:
         return _all([compile_condition(c) for c in cond.all])
     if cond.any is not None:
@@ -80,10 +88,9 @@ def index_by_answer(conditions: list[Condition]) -> tuple[dict[tuple[str, str], 
     by_answer: dict[tuple[str, str], list[int]] = {}
     others: list[int] = []
     for i, cond in enumerate(conditions):
-        if cond.question is None:
+        if cond.question is None or cond.skipped:
             others.append(i)
             continue
-        codes = (cond.answer,) if cond.answer is not None else tuple(cond.in_ or ())
-        for code in codes:
+        for code in cond.codes:
             by_answer.setdefault((cond.question, code), []).append(i)
     return {k: tuple(v) for k, v in by_answer.items()}, tuple(others)

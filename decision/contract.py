@@ -1,15 +1,27 @@
-"""The questionnaire contract (spec/questionnaire.md) that outside tests rely on.
+"""The questionnaire contract, version 2 (docs/questionnaire.md), that outside tests rely on.
 
-Content may reword anything and set any weight, but these question ids, answer
-codes, option ids and section kinds must stay exactly as they are.
+Content may reword anything and set any weight *within* the strengths below, but
+these question ids, answer codes, scoring targets, topics, directions and section
+kinds must stay exactly as they are. The checks in :mod:`decision.checks` hold the
+content to this table.
 """
 
 from __future__ import annotations
 
+from typing import Literal
+
 YES_NO_NOT_SURE = ("yes", "no", "not_sure")
 
+# The three options a patient reads about, and the four scoring targets: step 1 sets
+# "needles" (either kind) against "no_needling"; step 2 sets "ims" against "acupuncture".
 OPTIONS = ("ims", "acupuncture", "no_needling")
-SCORED_OPTIONS = ("ims", "acupuncture")
+NEEDLE_OPTIONS = ("ims", "acupuncture")
+TARGETS = ("ims", "acupuncture", "no_needling", "needles")
+STEP1 = ("needles", "no_needling")
+STEP2 = ("ims", "acupuncture")
+
+Strength = Literal["strong", "normal", "slight"]
+STRENGTH_POINTS: dict[str, int] = {"strong": 3, "normal": 2, "slight": 1}
 
 QUESTIONS: dict[str, tuple[str, ...]] = {
     # 1. Your problem
@@ -18,6 +30,7 @@ QUESTIONS: dict[str, tuple[str, ...]] = {
     "duration": ("under_6_weeks", "6_to_12_weeks", "over_3_months"),
     "stress_sleep": ("yes", "no"),
     # 2. Needles and comfort
+    "wants_needles": ("yes", "not_sure", "no"),
     "needle_feelings": ("fine", "bit_nervous", "very_anxious", "panic_faint"),
     "strong_sensation": ("ok_if_helps", "rather_not", "no"),
     "soreness_after": ("no_problem", "manageable", "big_problem"),
@@ -35,8 +48,11 @@ QUESTIONS: dict[str, tuple[str, ...]] = {
     "blood_thinners": YES_NO_NOT_SURE,
     "pregnant": YES_NO_NOT_SURE,
     "implant_device": YES_NO_NOT_SURE,
+    "implant_site": YES_NO_NOT_SURE,
     "lymph": YES_NO_NOT_SURE,
     "infection_risk": YES_NO_NOT_SURE,
+    "diabetes_immunity": YES_NO_NOT_SURE,
+    "lung_disease": YES_NO_NOT_SURE,
     "seizures": YES_NO_NOT_SURE,
     "metal_allergy": YES_NO_NOT_SURE,
     "fainted_before": YES_NO_NOT_SURE,
@@ -48,8 +64,18 @@ QUESTIONS: dict[str, tuple[str, ...]] = {
 }
 
 SAFETY_QUESTIONS = (
-    "unwell_today", "blood_thinners", "pregnant", "implant_device", "lymph",
-    "infection_risk", "seizures", "metal_allergy", "fainted_before",
+    "unwell_today",
+    "blood_thinners",
+    "pregnant",
+    "implant_device",
+    "implant_site",
+    "lymph",
+    "infection_risk",
+    "diabetes_immunity",
+    "lung_disease",
+    "seizures",
+    "metal_allergy",
+    "fainted_before",
 )
 SURE_QUESTIONS = ("sure_certain", "sure_informed", "sure_values", "sure_support")
 SURE_NEEDS = {
@@ -59,47 +85,107 @@ SURE_NEEDS = {
     "sure_support": "support",
 }
 
-# The flag level each answer must raise (at least), from the spec.
+# The patient's own wish: with this answer step 1 leans to no_needling whatever else
+# was answered (a value, not a safety stop: no flag, step 2 still shown).
+NO_NEEDLES_WISH = ("wants_needles", "no")
+# With this answer a final lean toward a needle option is at most slight.
+VERY_ANXIOUS = ("needle_feelings", "very_anxious")
+
+# The topics a rule may name. One topic gives one target at most topic_cap points.
+TOPICS = (
+    "kind",
+    "relaxing",
+    "wish",
+    "feelings",
+    "sensation",
+    "soreness",
+    "time_in_room",
+    "explanation",
+    "goal",
+    "past",
+)
+
+Direction = tuple[str, tuple[tuple[str, str], ...]]  # (topic, ((target, strength), ...))
+
+# Which target each answer moves, how strongly, and under which topic. Answers not
+# listed are neutral: no rule may move the scores for them.
+DIRECTIONS: dict[tuple[str, str], Direction] = {
+    ("problem_kind", "tight_knot"): ("kind", (("ims", "strong"),)),
+    ("problem_kind", "stiff_movement"): ("kind", (("ims", "slight"),)),
+    ("problem_kind", "widespread_ache"): ("kind", (("acupuncture", "normal"),)),
+    ("problem_kind", "headaches"): ("kind", (("acupuncture", "normal"),)),
+    ("stress_sleep", "yes"): ("relaxing", (("acupuncture", "slight"),)),
+    ("wants_needles", "yes"): ("wish", (("needles", "normal"),)),
+    ("wants_needles", "no"): ("wish", (("no_needling", "strong"),)),
+    ("needle_feelings", "fine"): ("feelings", (("ims", "slight"),)),
+    ("needle_feelings", "bit_nervous"): ("feelings", (("acupuncture", "slight"),)),
+    ("needle_feelings", "very_anxious"): ("feelings", (("no_needling", "normal"), ("acupuncture", "slight"))),
+    ("strong_sensation", "ok_if_helps"): ("sensation", (("ims", "normal"),)),
+    ("strong_sensation", "rather_not"): ("sensation", (("acupuncture", "normal"),)),
+    ("strong_sensation", "no"): ("sensation", (("acupuncture", "strong"),)),
+    ("soreness_after", "no_problem"): ("soreness", (("ims", "slight"),)),
+    ("soreness_after", "big_problem"): ("soreness", (("acupuncture", "strong"),)),
+    ("visit_time", "short"): ("time_in_room", (("ims", "slight"),)),
+    ("visit_time", "flexible"): ("time_in_room", (("acupuncture", "slight"),)),
+    ("lie_still", "yes"): ("time_in_room", (("acupuncture", "slight"),)),
+    ("lie_still", "no"): ("time_in_room", (("ims", "normal"),)),
+    ("approach", "western"): ("explanation", (("ims", "slight"),)),
+    ("approach", "traditional"): ("explanation", (("acupuncture", "normal"),)),
+    ("goal", "loosen_muscle"): ("goal", (("ims", "normal"),)),
+    ("goal", "ease_pain_relax"): ("relaxing", (("acupuncture", "slight"),)),
+    ("past_ims", "helped"): ("past", (("ims", "normal"),)),
+    ("past_ims", "did_not_help"): ("past", (("acupuncture", "normal"),)),
+    ("past_acupuncture", "helped"): ("past", (("acupuncture", "normal"),)),
+    ("past_acupuncture", "did_not_help"): ("past", (("ims", "normal"),)),
+}
+
+# Compound rules (an ``all:`` of exactly these answers) and what they may give.
+COMPOUND_DIRECTIONS: dict[frozenset[tuple[str, str]], Direction] = {
+    frozenset({("past_ims", "did_not_help"), ("past_acupuncture", "did_not_help")}): (
+        "past",
+        (("no_needling", "normal"),),
+    ),
+}
+
+# The flag level each answer must raise (at least).
 REQUIRED_FLAGS: dict[tuple[str, str], str] = {
     ("needle_feelings", "very_anxious"): "caution",
     ("needle_feelings", "panic_faint"): "stop",
     ("insurance", "yes"): "info",
     ("insurance", "not_sure"): "info",
+    ("past_ims", "did_not_help"): "info",
+    ("past_acupuncture", "did_not_help"): "info",
     ("unwell_today", "yes"): "stop",
     **{(q, "yes"): "caution" for q in SAFETY_QUESTIONS if q != "unwell_today"},
     **{(q, "not_sure"): "info" for q in SAFETY_QUESTIONS},
 }
 
-# Which option each answer favours, and how strongly (spec "direction").
-# Answers not listed are neutral: no rule may move the scores for them.
-DIRECTIONS: dict[tuple[str, str], tuple[str, str]] = {
-    ("main_area", "head_jaw"): ("acupuncture", "normal"),
-    ("main_area", "many_places"): ("acupuncture", "normal"),
-    ("problem_kind", "tight_knot"): ("ims", "strong"),
-    ("problem_kind", "stiff_movement"): ("ims", "normal"),
-    ("problem_kind", "widespread_ache"): ("acupuncture", "normal"),
-    ("problem_kind", "headaches"): ("acupuncture", "normal"),
-    ("duration", "under_6_weeks"): ("ims", "slight"),
-    ("duration", "over_3_months"): ("acupuncture", "slight"),
-    ("stress_sleep", "yes"): ("acupuncture", "normal"),
-    ("needle_feelings", "fine"): ("ims", "slight"),
-    ("needle_feelings", "bit_nervous"): ("acupuncture", "normal"),
-    ("needle_feelings", "very_anxious"): ("acupuncture", "strong"),
-    ("strong_sensation", "ok_if_helps"): ("ims", "normal"),
-    ("strong_sensation", "rather_not"): ("acupuncture", "normal"),
-    ("strong_sensation", "no"): ("acupuncture", "strong"),
-    ("soreness_after", "no_problem"): ("ims", "normal"),
-    ("soreness_after", "big_problem"): ("acupuncture", "strong"),
-    ("visit_time", "short"): ("ims", "normal"),
-    ("visit_time", "flexible"): ("acupuncture", "slight"),
-    ("lie_still", "yes"): ("acupuncture", "slight"),
-    ("lie_still", "no"): ("ims", "strong"),
-    ("approach", "western"): ("ims", "normal"),
-    ("approach", "traditional"): ("acupuncture", "normal"),
-    ("goal", "loosen_muscle"): ("ims", "normal"),
-    ("goal", "ease_pain_relax"): ("acupuncture", "normal"),
-    ("past_ims", "helped"): ("ims", "normal"),
-    ("past_ims", "did_not_help"): ("acupuncture", "normal"),
-    ("past_acupuncture", "helped"): ("acupuncture", "normal"),
-    ("past_acupuncture", "did_not_help"): ("ims", "normal"),
+# Safety in context: flags whose condition joins answers (all: / in:). Each entry is
+# the set of (question, codes) leaves the flag's condition must have, and its level.
+REQUIRED_COMPOUND_FLAGS: dict[str, tuple[frozenset[tuple[str, frozenset[str]]], str]] = {
+    "pregnant_low_back": (
+        frozenset({("pregnant", frozenset({"yes"})), ("main_area", frozenset({"low_back"}))}),
+        "caution",
+    ),
+    "lymph_limb": (
+        frozenset({("lymph", frozenset({"yes"})), ("main_area", frozenset({"arm_hand", "hip_leg", "neck_shoulders"}))}),
+        "caution",
+    ),
+    "lung_chest_area": (
+        frozenset({("lung_disease", frozenset({"yes"})), ("main_area", frozenset({"neck_shoulders", "upper_back"}))}),
+        "caution",
+    ),
+    "chest_wall_area": (frozenset({("main_area", frozenset({"neck_shoulders", "upper_back"}))}), "info"),
+    "fainted_cannot_lie_still": (
+        frozenset({("fainted_before", frozenset({"yes"})), ("lie_still", frozenset({"no"}))}),
+        "info",
+    ),
+    "fine_but_fainted": (
+        frozenset({("needle_feelings", frozenset({"fine"})), ("fainted_before", frozenset({"yes"}))}),
+        "info",
+    ),
+    "both_past_did_not_help": (
+        frozenset({("past_ims", frozenset({"did_not_help"})), ("past_acupuncture", frozenset({"did_not_help"}))}),
+        "info",
+    ),
 }

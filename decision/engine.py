@@ -1,54 +1,68 @@
-"""Pure scoring. ``score(content, answers)`` is deterministic and order-independent.
+"""Pure scoring in two steps. ``score(content, answers)`` is deterministic and order-independent.
 
-The contributions that make each option's score *are* the explanation: the app,
-the CLI, the PDF and the clinician view only put them into words.
+Step 1 sets "needles" (either kind) against "no_needling"; step 2 sets "ims"
+against "acupuncture". Every rule names a topic, and one topic gives one target at
+most ``topic_cap`` points, so the same fact never counts twice. The contributions
+that make each target's score *are* the explanation: the app, the CLI, the PDF and
+the clinician view only put them into words (:mod:`decision.wording`).
 """
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping
 from itertools import filterfalse
 from operator import itemgetter
 from typing import Any, Literal, NamedTuple
 
-from decision.content import Content, did_you_mean
+from decision import contract
+from decision.content import Content
+from decision.errors import AnswerError
+from decision.loader import did_you_mean
 from decision.models import Flag, Rule
+
+__all__ = ["AnswerError", "Contribution", "Lean", "RaisedFlag", "Result", "Step", "Sure", "TargetScore", "score"]
 
 # Results are NamedTuples: immutable, and much cheaper to build than frozen dataclasses.
 Strength = Literal["strong", "slight", "none"]
-LEVEL_ORDER = {"stop": 0, "caution": 1, "info": 2}
-
-
 _position = itemgetter(0)  # sort (content position, item) pairs by position, in C
-
-
-class AnswerError(ValueError):
-    """Answers that do not fit the questionnaire (unknown id or code, wrong type)."""
 
 
 class Contribution(NamedTuple):
     rule: Rule
     question: str
     answer: str
-    points: int
-    option: str
+    points: int  # what counted, after the topic cap
+    target: str
+    full_points: int  # what the rule gives
 
     @property
     def rule_id(self) -> str:
         return self.rule.id
 
+    @property
+    def topic(self) -> str:
+        return self.rule.topic
 
-class OptionScore(NamedTuple):
-    option: str
+    @property
+    def capped(self) -> bool:
+        return self.points < self.full_points
+
+
+class TargetScore(NamedTuple):
+    target: str
     score: int
     contributions: tuple[Contribution, ...]
+
+    @property
+    def option(self) -> str:  # the JSON calls every target an "option"
+        return self.target
 
 
 class RaisedFlag(NamedTuple):
     flag: Flag
     question: str
-    answer: str
+    answer: str | None  # None when the flag is raised by a question left unanswered
+    questions: tuple[str, ...]
 
     @property
     def id(self) -> str:
@@ -58,50 +72,78 @@ class RaisedFlag(NamedTuple):
     def level(self) -> str:
         return self.flag.level
 
+    @property
+    def skipped(self) -> bool:
+        return self.answer is None
+
+
+class Step(NamedTuple):
+    option: str | None
+    strength: Strength
+
 
 class Lean(NamedTuple):
     option: str | None
     strength: Strength
-    stopped: tuple[str, ...] = ()
+    stopped: bool
+    enough_answers: bool
+    step1: Step
+    step2: Step
+    stopped_options: tuple[str, ...] = ()
+    wish: bool = False  # the patient said they do not want needles
+    very_anxious: bool = False  # needle worry is the first thing to talk about
 
 
 class Sure(NamedTuple):
     score: int
     answered: int
     unsure: bool
-    needs: tuple[str, ...]  # decisional needs behind each "no" (certainty, information, ...)
+    needs: tuple[str, ...]  # decisional needs behind each "no" (never behind unanswered items)
+    not_answered: tuple[str, ...]
+
+    @property
+    def incomplete(self) -> bool:
+        return self.answered < len(contract.SURE_QUESTIONS)
 
 
 class Result(NamedTuple):
     content_version: str
     answers: Mapping[str, str]
-    options: tuple[OptionScore, ...]
+    options: tuple[TargetScore, ...]  # the four targets, contract order
     lean: Lean
     flags: tuple[RaisedFlag, ...]
     sure: Sure | None
     unanswered: tuple[str, ...]
 
-    def option(self, option_id: str) -> OptionScore:
-        return next(o for o in self.options if o.option == option_id)
+    def option(self, target: str) -> TargetScore:
+        return next(o for o in self.options if o.target == target)
 
     def flags_at(self, level: str) -> tuple[RaisedFlag, ...]:
         return tuple(f for f in self.flags if f.level == level)
 
+    @property
+    def skipped_safety(self) -> tuple[str, ...]:
+        return tuple(f.question for f in self.flags if f.skipped)
+
     def to_json(self, lang: str = "en") -> dict[str, Any]:
-        """The ``score --format json`` shape from spec/interfaces.md."""
+        """The ``score --format json`` shape of version 2 (docs/interfaces.md)."""
+        lean = self.lean
         out: dict[str, Any] = {
             "content_version": self.content_version,
             "language": lang,
             "options": [
                 {
-                    "id": o.option,
+                    "id": o.target,
                     "score": o.score,
                     "contributions": [
                         {
                             "rule": c.rule.id,
                             "question": c.question,
                             "answer": c.answer,
+                            "topic": c.topic,
                             "points": c.points,
+                            "capped": c.capped,
+                            "full_points": c.full_points,
                             "reason": c.rule.reason.get(lang),
                         }
                         for c in o.contributions
@@ -109,12 +151,23 @@ class Result(NamedTuple):
                 }
                 for o in self.options
             ],
-            "lean": {"option": self.lean.option, "strength": self.lean.strength},
+            "lean": {
+                "option": lean.option,
+                "strength": lean.strength,
+                "stopped": lean.stopped,
+                "enough_answers": lean.enough_answers,
+                "step1": {"option": lean.step1.option, "strength": lean.step1.strength},
+                "step2": {"option": lean.step2.option, "strength": lean.step2.strength},
+                "stopped_options": list(lean.stopped_options),
+                "wish": lean.wish,
+                "very_anxious": lean.very_anxious,
+            },
             "flags": [
                 {
                     "id": f.flag.id,
                     "level": f.flag.level,
                     "question": f.question,
+                    "questions": list(f.questions),
                     "answer": f.answer,
                     "options": list(f.flag.options),
                     "message": f.flag.message.get(lang),
@@ -124,13 +177,19 @@ class Result(NamedTuple):
             "unanswered": list(self.unanswered),
         }
         if self.sure is not None:
+            s = self.sure
             out["sure"] = {
-                "score": self.sure.score,
-                "answered": self.sure.answered,
-                "unsure": self.sure.unsure,
-                "needs": list(self.sure.needs),
+                "score": s.score,
+                "answered": s.answered,
+                "unsure": s.unsure,
+                "incomplete": s.incomplete,
+                "needs": list(s.needs),
+                "not_answered": list(s.not_answered),
             }
         return out
+
+
+# ------------------------------------------------------------------ answers
 
 
 def validate_answers(content: Content, answers: Any) -> dict[str, str]:
@@ -159,152 +218,150 @@ def validate_answers(content: Content, answers: Any) -> dict[str, str]:
     for qid in sorted(answers, key=str):
         code = answers[qid]
         if not isinstance(qid, str) or qid not in questions:
+            shown = _cut(str(qid))
             raise AnswerError(
-                f"unknown question id '{qid}'{did_you_mean(str(qid), questions)}; valid ids: {', '.join(questions)}"
+                f"unknown question id '{shown}'{did_you_mean(shown, questions)}; valid ids: {', '.join(questions)}"
             )
         if code is None:
             continue
         q = questions[qid]
         if not isinstance(code, str):
             raise AnswerError(
-                f"answer to '{qid}' must be one of the answer codes ({', '.join(q.codes)}), got {type(code).__name__} {code!r}"
+                f"answer to '{qid}' must be one of the answer codes ({', '.join(q.codes)}), "
+                f"got {type(code).__name__} {_cut(repr(code))}"
             )
         if q.answer(code) is None:
+            shown = _cut(code)
             raise AnswerError(
-                f"unknown answer code '{code}' for '{qid}'{did_you_mean(code, q.codes)}; valid codes: {', '.join(q.codes)}"
+                f"unknown answer code '{shown}' for '{qid}'{did_you_mean(shown, q.codes)}; valid codes: {', '.join(q.codes)}"
             )
         clean[qid] = code
     return clean
 
 
-def _strength(diff: int, content: Content) -> Strength:
-    gap = abs(diff)
-    if gap >= content.meta.lean.strong:
-        return "strong"
-    if gap >= content.meta.lean.slight:
-        return "slight"
-    return "none"
+def _cut(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class _Compiled(NamedTuple):
-    """Per-content lookup tables, built once: a plain answer maps straight to the
-    prebuilt contributions and flags it fires (they are immutable, so shared)."""
-
-    # (question, answer) -> (contributions it adds, flags it raises), each with its sort key:
-    # a contribution's rule position; a flag's level, then position (see _flag_order)
-    by_answer: dict[tuple[str, str], tuple[tuple[tuple[int, Contribution], ...], tuple[tuple[int, RaisedFlag], ...]]]
-    other_rules: tuple[int, ...]
-    other_flags: tuple[int, ...]
+# ------------------------------------------------------------------ scoring
 
 
-_COMPILED: weakref.WeakKeyDictionary[Content, _Compiled] = weakref.WeakKeyDictionary()
+def _strength(gap: int, content: Content) -> Strength:
+    lean = content.meta.lean
+    return "strong" if gap >= lean.strong else "slight" if gap >= lean.slight else "none"
 
 
-def _compiled(content: Content) -> _Compiled:
-    found = _COMPILED.get(content)
-    if found is None:
-        rules_by_answer, other_rules = content.rule_index
-        flags_by_answer, other_flags = content.flag_index
-        contributions = {
-            (q, a): tuple(
-                (i, Contribution(content.rules[i], q, a, points, option))
-                for i in positions
-                for option, points in content.compiled_rules[i].points
-            )
-            for (q, a), positions in rules_by_answer.items()
-        }
-        raised = {
-            (q, a): tuple((_flag_order(content, i), RaisedFlag(content.flags[i], q, a)) for i in positions)
-            for (q, a), positions in flags_by_answer.items()
-        }
-        by_answer = {key: (contributions.get(key, ()), raised.get(key, ())) for key in {*contributions, *raised}}
-        found = _Compiled(by_answer, other_rules, other_flags)
-        _COMPILED[content] = found
-    return found
+def _compare(a: str, b: str, totals: Mapping[str, int], content: Content) -> Step:
+    gap = totals[a] - totals[b]
+    strength = _strength(abs(gap), content)
+    return Step(None if strength == "none" else (a if gap > 0 else b), strength)
 
 
-def _flag_order(content: Content, i: int) -> int:
-    """Flags are listed stop, caution, info; in content order within a level."""
-    return LEVEL_ORDER[content.flags[i].level] * (len(content.flags) + 1) + i
+def _fired_rules(content: Content, answers: Mapping[str, str]) -> list[tuple[int, tuple[str, str]]]:
+    """(rule position, the answer that fired it) for every rule that holds."""
+    compiled = content.compiled
+    fired: list[tuple[int, tuple[str, str]]] = []
+    for item in answers.items():
+        fired.extend((i, item) for i in compiled.rules_by_answer.get(item, ()))
+    for i in compiled.other_rules:
+        cr = compiled.rules[i]
+        matched = cr.match(answers)
+        if matched is not None:
+            fired.append((i, matched[0] if matched else (cr.first_question, answers.get(cr.first_question, ""))))
+    fired.sort(key=_position)
+    return fired
 
 
-def _first_match(matcher: Any, answers: Mapping[str, str]) -> tuple[str, str] | None:
-    matched = matcher.match(answers)
-    if matched is None:
+def _targets(content: Content, answers: Mapping[str, str]) -> tuple[TargetScore, ...]:
+    """Each target's score, with topic caps applied in rule order."""
+    cap = content.meta.lean.topic_cap
+    rules = content.compiled.rules
+    used: dict[tuple[str, str], int] = {}
+    contributions: dict[str, list[Contribution]] = {t: [] for t in contract.TARGETS}
+    for i, (q, a) in _fired_rules(content, answers):
+        rule = rules[i].rule
+        for target, points in rules[i].points:
+            key = (rule.topic, target)
+            counted = min(points, max(0, cap - used.get(key, 0)))
+            used[key] = used.get(key, 0) + counted
+            contributions[target].append(Contribution(rule, q, a, counted, target, points))
+    return tuple(
+        TargetScore(t, sum(c.points for c in contributions[t]), tuple(contributions[t])) for t in contract.TARGETS
+    )
+
+
+def _flags(content: Content, answers: Mapping[str, str]) -> tuple[RaisedFlag, ...]:
+    compiled = content.compiled
+    raised: list[tuple[int, RaisedFlag]] = []
+    hits = [i for item in answers.items() for i in compiled.flags_by_answer.get(item, ())]
+    for i in hits:
+        cf = compiled.flags[i]
+        q = cf.questions[0]
+        raised.append((cf.order, RaisedFlag(cf.flag, q, answers[q], cf.questions)))
+    for i in compiled.other_flags:
+        cf = compiled.flags[i]
+        matched = cf.match(answers)
+        if matched is not None:
+            q, a = matched[0] if matched else (cf.questions[0], None)
+            raised.append((cf.order, RaisedFlag(cf.flag, q, a, cf.questions)))
+    raised.sort(key=_position)
+    return tuple(f for _, f in raised)
+
+
+def _lean(
+    content: Content, answers: Mapping[str, str], totals: Mapping[str, int], flags: tuple[RaisedFlag, ...]
+) -> Lean:
+    stop = {o for f in flags if f.level == "stop" for o in f.flag.options}
+    stopped_options = tuple(o for o in contract.NEEDLE_OPTIONS if o in stop)
+    stopped = len(stopped_options) == len(contract.NEEDLE_OPTIONS)
+    wish = answers.get(contract.NO_NEEDLES_WISH[0]) == contract.NO_NEEDLES_WISH[1]
+    anxious = answers.get(contract.VERY_ANXIOUS[0]) == contract.VERY_ANXIOUS[1]
+    enough = sum(1 for q in answers if q in content.asked_ids) >= content.meta.lean.min_answered
+    none = Step(None, "none")
+
+    step1 = _compare("needles", "no_needling", totals, content)
+    if not enough and step1.option != "no_needling":
+        step1 = none  # too few answers to compare; a lean away from needles is still said
+    if wish:  # the patient's own wish decides step 1, whatever else was answered
+        step1 = Step("no_needling", "strong")
+    step2 = _compare("ims", "acupuncture", totals, content) if enough else none
+    if len(stopped_options) == 1:  # one needling option stopped: the other is the only one left
+        (open_option,) = [o for o in contract.NEEDLE_OPTIONS if o not in stop]
+        step2 = Step(open_option, step2.strength if step2.option == open_option else "slight")
+
+    if stopped:
+        return Lean(
+            "no_needling", "strong", True, enough, Step("no_needling", "strong"), step2, stopped_options, wish, anxious
+        )
+    if step1.option == "no_needling":
+        return Lean("no_needling", step1.strength, False, enough, step1, step2, stopped_options, wish, anxious)
+    option, strength = step2
+    if anxious and strength == "strong":
+        strength = "slight"
+    return Lean(option, strength, False, enough, step1, step2, stopped_options, wish, anxious)
+
+
+def _sure(content: Content, answers: Mapping[str, str]) -> Sure | None:
+    given = [qid for qid in content.sure_ids if qid in answers]
+    if not given:
         return None
-    q = matcher.first_question
-    return matched[0] if matched else (q, answers.get(q, ""))
+    yes = sum(1 for qid in given if answers[qid] == "yes")
+    needs = tuple(need for qid, need in content.sure_needs if answers.get(qid) == "no")
+    not_answered = tuple(qid for qid in content.sure_ids if qid not in answers)
+    return Sure(yes, len(given), yes <= 3, needs, not_answered)
 
 
 def score(content: Content, answers: Mapping[str, str]) -> Result:
-    """Score IMS against acupuncture. Pure: same content and answers, same result.
+    """Score both steps. Pure: same content and answers, same result.
 
-    Safety answers only raise flags (the loader refuses rules on them). A ``stop``
+    Safety answers only raise flags (the checks refuse rules on them). A ``stop``
     flag takes that option out of the lean; with every needling option stopped the
     lean is ``no_needling``.
     """
     answers = validate_answers(content, answers)
-    scored = content.scored_options
-    contributions: dict[str, list[Contribution]] = {o: [] for o in scored}
-    totals = dict.fromkeys(scored, 0)
-    compiled = _compiled(content)
-    fired: list[tuple[int, Contribution]] = []
-    raised_at: list[tuple[int, RaisedFlag]] = []
-    by_answer = compiled.by_answer
-    for item in answers.items():
-        hit = by_answer.get(item)
-        if hit is not None:
-            fired.extend(hit[0])
-            raised_at.extend(hit[1])
-    for i in compiled.other_rules:
-        cr = content.compiled_rules[i]
-        hit = _first_match(cr, answers)
-        if hit is not None:
-            fired.extend((i, Contribution(cr.rule, hit[0], hit[1], points, option)) for option, points in cr.points)
-    fired.sort(key=_position)
-    for _, c in fired:
-        option = c.option
-        contributions[option].append(c)
-        totals[option] += c.points
-    options = tuple([OptionScore(o, totals[o], tuple(contributions[o])) for o in scored])
-
-    for i in compiled.other_flags:
-        cf = content.compiled_flags[i]
-        hit = _first_match(cf, answers)
-        if hit is not None:
-            raised_at.append((_flag_order(content, i), RaisedFlag(cf.flag, hit[0], hit[1])))
-    raised_at.sort(key=_position)
-    raised = tuple([f for _, f in raised_at])
-
-    # Stop flags sort first, so the loop ends at the first flag of another level.
-    stop: set[str] = set()
-    for f in raised:
-        if f.flag.level != "stop":
-            break
-        stop.update(f.flag.options)
-    stopped = tuple(o for o in scored if o in stop)
-    open_options = [o for o in options if o.option not in stop]
-    if not open_options:
-        lean = Lean("no_needling", "strong", stopped)
-    elif len(open_options) == 1:
-        # The other needling option is stopped: this one is the only one left. It
-        # leans as strongly as its lead over the stopped one, and at least slightly.
-        only = open_options[0]
-        other = max(o.score for o in options if o.option != only.option)
-        strength = _strength(only.score - other, content) if only.score > other else "none"
-        lean = Lean(only.option, strength if strength != "none" else "slight", stopped)
-    else:
-        a, b = open_options
-        strength = _strength(a.score - b.score, content)
-        leader = None if strength == "none" else (a.option if a.score > b.score else b.option)
-        lean = Lean(leader, strength, stopped)
-
-    sure = None
-    sure_given = [answers[qid] for qid in content.sure_ids if qid in answers]
-    if sure_given:
-        yes = sure_given.count("yes")
-        needs = tuple(need for qid, need in content.sure_needs if answers.get(qid) != "yes")
-        sure = Sure(yes, len(sure_given), yes <= 3, needs)
-
+    options = _targets(content, answers)
+    totals = {o.target: o.score for o in options}
+    flags = _flags(content, answers)
+    lean = _lean(content, answers, totals, flags)
     unanswered = tuple(filterfalse(answers.__contains__, content.questionnaire_ids))
-    return Result(content.version, answers, options, lean, raised, sure, unanswered)
+    return Result(content.version, answers, options, lean, flags, _sure(content, answers), unanswered)

@@ -1,4 +1,8 @@
-"""One error type for content problems, listing every problem at once."""
+"""The project's exceptions: one root, :class:`DecisionError`.
+
+Content problems are listed all at once (:class:`ContentError`); answers that do not
+fit the questionnaire are :class:`AnswerError`.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +22,15 @@ class Problem:
         return f"{self.path}:{self.line}: {self.where}: {self.message}"
 
 
-class ContentError(Exception):
+class DecisionError(Exception):
+    """The root of every error this project raises on purpose."""
+
+
+class AnswerError(DecisionError, ValueError):
+    """Answers that do not fit the questionnaire (unknown id or code, wrong type)."""
+
+
+class ContentError(DecisionError):
     """The content cannot be used. Holds every problem found, not just the first."""
 
     def __init__(self, problems: list[Problem]):

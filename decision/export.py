@@ -170,10 +170,22 @@ def lean_sentence(content: Content, result: dict[str, Any], lang: str) -> str:
 # Helvetica (a PDF core font, nothing to ship) with Windows-1252 covers French,
 # including ’ “ ” « » – — … œ. Anything else is mapped to a close equivalent.
 PDF_ENCODING = "windows-1252"
-_PDF_MAP = str.maketrans({
-    "\u202f": "\u00a0", "\u2009": " ", "\u200b": "", "\u2010": "-", "\u2011": "-", "\u2212": "-",
-    "\u2264": "<=", "\u2265": ">=", "\u2192": "->", "\u2190": "<-", "\u2713": "v", "\u2717": "x",
-})
+_PDF_MAP = str.maketrans(
+    {
+        "\u202f": "\u00a0",
+        "\u2009": " ",
+        "\u200b": "",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2212": "-",
+        "\u2264": "<=",
+        "\u2265": ">=",
+        "\u2192": "->",
+        "\u2190": "<-",
+        "\u2713": "v",
+        "\u2717": "x",
+    }
+)
 LEVEL_COLOURS = {"stop": (176, 0, 32), "caution": (150, 85, 0), "info": (40, 70, 120)}
 
 
@@ -209,13 +221,21 @@ class _Summary(FPDF):
     def font(self, style: str = "", scale: float = 1.0) -> None:
         self.set_font("Helvetica", style, self.size * scale)
 
-    def para(self, text: str, style: str = "", scale: float = 1.0, colour: tuple[int, int, int] = (0, 0, 0),
-             indent: float = 0, w: float = 0) -> None:
+    def para(
+        self,
+        text: str,
+        style: str = "",
+        scale: float = 1.0,
+        colour: tuple[int, int, int] = (0, 0, 0),
+        indent: float = 0,
+        w: float = 0,
+    ) -> None:
         self.font(style, scale)
         self.set_text_color(*colour)
         self.set_x(self.l_margin + indent)
-        self.multi_cell(w or self.epw - indent, self.line * scale, pdf_text(text), align="L",
-                        new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(
+            w or self.epw - indent, self.line * scale, pdf_text(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
         self.set_text_color(0, 0, 0)
 
     def tagged(self, tag: str, colour: tuple[int, int, int], text: str, indent: float = 0) -> None:
@@ -285,7 +305,8 @@ def _render(content: Content, record: HandoffRecord, lang: str, size: float, zon
         f"{w['code']}{c}{record.code}    {w['date']}{c}{when:%Y-%m-%d %H:%M} {zone_name}    "
         f"{w['version']}{c}{record.content_version}    "
         f"{w['language']}{c}{w.get('lang_' + record.language, record.language)}",
-        "", 1.05,
+        "",
+        1.05,
     )
     if record.content_version != content.version:
         pdf.para(w["older_version"].format(saved=record.content_version, current=content.version), "I")
@@ -299,8 +320,11 @@ def _render(content: Content, record: HandoffRecord, lang: str, size: float, zon
         qid = flag.get("question", "")
         code = flag.get("answer") or record.answers.get(qid, "")
         behind = f"{question_label(content, qid, lang)}{c}{answer_text(content.questions.get(qid), code, lang)}"
-        pdf.tagged(w.get(level, level.upper()), LEVEL_COLOURS.get(level, (0, 0, 0)),
-                   f"{behind} \u2014 {flag_text(content, flag, lang)}")
+        pdf.tagged(
+            w.get(level, level.upper()),
+            LEVEL_COLOURS.get(level, (0, 0, 0)),
+            f"{behind} \u2014 {flag_text(content, flag, lang)}",
+        )
 
     pdf.heading(w["answers"])
     rows: list[tuple[str, str]] = []
@@ -324,14 +348,23 @@ def _render(content: Content, record: HandoffRecord, lang: str, size: float, zon
         for contribution in contributions:
             qid = contribution.get("question", "")
             answer = answer_text(content.questions.get(qid), contribution.get("answer", ""), lang)
-            pdf.para(f"{contribution.get('points', 0):+d}  [{contribution.get('rule', '')}]  "
-                     f"{question_label(content, qid, lang)}{c}{answer} \u2014 {reason_text(content, contribution, lang, record.language)}",
-                     indent=4)
+            pdf.para(
+                f"{contribution.get('points', 0):+d}  [{contribution.get('rule', '')}]  "
+                f"{question_label(content, qid, lang)}{c}{answer} \u2014 {reason_text(content, contribution, lang, record.language)}",
+                indent=4,
+            )
 
     pdf.heading(w["lean"])
     pdf.para(lean_sentence(content, result, lang), "B")
-    stopped = sorted({o for f in flags if f.get("level") == "stop" for o in f.get("options", [])
-                      if o in {opt.get("id") for opt in result.get("options") or []}})
+    stopped = sorted(
+        {
+            o
+            for f in flags
+            if f.get("level") == "stop"
+            for o in f.get("options", [])
+            if o in {opt.get("id") for opt in result.get("options") or []}
+        }
+    )
     if stopped and (result.get("lean") or {}).get("option") != "no_needling":
         pdf.para(w["stopped"].format(options=", ".join(option_name(content, o, lang) for o in stopped)))
 
@@ -394,12 +427,21 @@ def fhir_questionnaire_response(content: Content, record: HandoffRecord, lang: s
         if code is None:
             continue
         seen.add(q.id)
-        items.append({
-            "linkId": q.id,
-            "text": q.text.get(lang),
-            "answer": [{"valueCoding": {"system": f"{QUESTIONNAIRE_URN}:{q.id}", "code": code,
-                                        "display": answer_text(q, code, lang)}}],
-        })
+        items.append(
+            {
+                "linkId": q.id,
+                "text": q.text.get(lang),
+                "answer": [
+                    {
+                        "valueCoding": {
+                            "system": f"{QUESTIONNAIRE_URN}:{q.id}",
+                            "code": code,
+                            "display": answer_text(q, code, lang),
+                        }
+                    }
+                ],
+            }
+        )
     for qid, code in record.answers.items():  # from an older content version
         if qid not in seen:
             coding = {"system": f"{QUESTIONNAIRE_URN}:{qid}", "code": code}

@@ -41,14 +41,33 @@ class LocalizedText(Model):
         return value.strip()
 
 
-class Source(Model):
-    """Where a fact or a weight comes from."""
+SourceKind = Literal["guideline", "review", "study", "position", "clinic", "regulator", "tool", "internal"]
 
+
+class Source(Model):
+    """One entry of ``content/sources.yaml``, the bibliography every fact cites by id.
+
+    ``internal`` documents (the project's own notes) can be listed but are never
+    evidence: the checks refuse a citation of one.
+    """
+
+    id: Id
     title: Text
-    href: StrictStr | None = None
-    # True for figures the clinical brief marks [R] (recalled, not re-checked):
-    # shown only with a caveat.
+    authors: Text | None = None
+    year: Annotated[StrictInt, Field(ge=1900, le=2100)] | None = None
+    published_in: Text | None = None  # journal, publisher or organisation
+    link: StrictStr | None = None
+    doi: StrictStr | None = None
+    kind: SourceKind
+    supports: Text | None = None  # what the aid uses it for
+    # True for figures not re-checked against the paper: never shown to patients.
     unverified: StrictBool = False
+
+
+class SourcesFile(Model):
+    """``content/sources.yaml``."""
+
+    sources: tuple[Source, ...] = Field(min_length=1)
 
 
 def _read_only(value: dict) -> Any:
@@ -57,11 +76,11 @@ def _read_only(value: dict) -> Any:
 
 
 def _one_or_many(value: Any) -> Any:
-    """Let authors write ``source: {title: ...}`` for a single source."""
-    return [value] if isinstance(value, dict) else value
+    """Let authors write ``source: some_id`` for a single source."""
+    return [value] if isinstance(value, str) else value
 
 
-Sources = Annotated[tuple[Source, ...], Field(min_length=1)]
+Sources = Annotated[tuple[Id, ...], Field(min_length=1)]  # ids in content/sources.yaml
 
 
 class Condition(Model):
@@ -69,11 +88,13 @@ class Condition(Model):
 
     Exactly one of:
     ``{question: q, answer: a}``, ``{question: q, in: [a, b]}``,
+    ``{question: q, skipped: true}`` (not answered),
     ``{all: [...]}``, ``{any: [...]}``, ``{not: {...}}``.
     """
 
     question: Id | None = None
     answer: Id | None = None
+    skipped: Literal[True] | None = None
     in_: tuple[Id, ...] | None = Field(default=None, alias="in", min_length=1)
     all: tuple[Condition, ...] | None = Field(default=None, min_length=1)
     any: tuple[Condition, ...] | None = Field(default=None, min_length=1)
@@ -81,23 +102,29 @@ class Condition(Model):
 
     @model_validator(mode="after")
     def _one_form(self) -> Condition:
-        forms = [
-            self.question is not None and self.answer is not None and self.in_ is None,
-            self.question is not None and self.in_ is not None and self.answer is None,
-        ]
+        given = [x is not None for x in (self.answer, self.in_, self.skipped)]
         combinators = [x is not None for x in (self.all, self.any, self.not_)]
-        leaf = self.question is not None or self.answer is not None or self.in_ is not None
-        if sum(forms) + sum(combinators) != 1 or (leaf and any(combinators)):
+        leaf = self.question is not None or any(given)
+        if (
+            (leaf and (self.question is None or sum(given) != 1))
+            or (leaf and any(combinators))
+            or (not leaf and sum(combinators) != 1)
+        ):
             raise ValueError(
                 "a condition is exactly one of {question, answer}, {question, in: [...]}, "
-                "{all: [...]}, {any: [...]} or {not: ...}"
+                "{question, skipped: true}, {all: [...]}, {any: [...]} or {not: ...}"
             )
         return self
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The answer codes a leaf matches (none for ``skipped``)."""
+        return (self.answer,) if self.answer is not None else tuple(self.in_ or ())
 
     def leaves(self) -> list[tuple[str, tuple[str, ...]]]:
         """Every (question, answer codes) this condition looks at, in order."""
         if self.question is not None:
-            return [(self.question, (self.answer,) if self.answer is not None else tuple(self.in_ or ()))]
+            return [(self.question, self.codes)]
         out: list[tuple[str, tuple[str, ...]]] = []
         for child in (*(self.all or ()), *(self.any or ()), *((self.not_,) if self.not_ else ())):
             out.extend(child.leaves())
@@ -105,11 +132,16 @@ class Condition(Model):
 
 
 class Rule(Model):
-    """Points for options when a condition holds. The reason is the explanation."""
+    """Points for scoring targets when a condition holds. The reason is the explanation.
+
+    ``topic`` groups rules about one fact: a topic gives one target at most
+    ``topic_cap`` points (index.yaml), so the same fact never counts twice.
+    """
 
     id: Id
+    topic: Id
     when: Condition
-    points: dict[Id, StrictInt] = Field(min_length=1)
+    points: dict[Id, Annotated[StrictInt, Field(ge=0, le=3)]] = Field(min_length=1)
     reason: LocalizedText
     source: Sources
 
@@ -160,6 +192,20 @@ class Question(Model):
         return tuple(a.code for a in self.answers)
 
 
+class SkippedNote(Model):
+    """The info flag raised for each safety item left unanswered (``<id>_unanswered``).
+
+    ``{question}`` in the texts is replaced by the item's label.
+    """
+
+    message: LocalizedText
+    clinician: LocalizedText
+    source: Sources
+    reviewed_on: dt.date
+
+    _sources = field_validator("source", mode="before")(_one_or_many)
+
+
 class SectionFile(Model):
     """``content/questions/<id>.yaml``: one section of the questionnaire."""
 
@@ -169,13 +215,13 @@ class SectionFile(Model):
     title: LocalizedText
     intro: LocalizedText | None = None
     questions: tuple[Question, ...] = Field(min_length=1)
+    skipped: SkippedNote | None = None  # safety sections: the note for an unanswered item
 
 
 class Option(Model):
     id: Id
     name: LocalizedText
     summary: LocalizedText
-    scored: StrictBool
 
 
 class OptionsFile(Model):
@@ -237,10 +283,13 @@ class UiFile(Model):
 
 
 class LeanThresholds(Model):
-    """Score difference between IMS and acupuncture for a slight or strong lean."""
+    """How the two steps lean: score differences for a slight or strong lean, the cap
+    on one topic's points for one target, and the answers needed before comparing."""
 
     slight: StrictInt = Field(ge=1)
     strong: StrictInt = Field(ge=2)
+    topic_cap: StrictInt = Field(default=3, ge=1, le=9)
+    min_answered: StrictInt = Field(default=4, ge=1, le=15)
 
     @model_validator(mode="after")
     def _ordered(self) -> LeanThresholds:
@@ -250,12 +299,16 @@ class LeanThresholds(Model):
 
 
 class IndexFile(Model):
-    """``content/index.yaml``: what the aid is, its date, and the lean thresholds."""
+    """``content/index.yaml``: what the aid is, its date, the lean thresholds and the topics."""
 
     title: LocalizedText
     decision: LocalizedText
+    condition: LocalizedText  # the condition in a few plain lines, before the options
     disclaimer: LocalizedText
     about: LocalizedText
     content_date: dt.date
     review_every_months: StrictInt = Field(default=12, ge=1, le=60)
     lean: LeanThresholds
+    topics: dict[Id, LocalizedText] = Field(min_length=1)  # what each topic is about, for the explanation
+
+    _topics = field_validator("topics")(_read_only)

@@ -104,7 +104,12 @@ def verify_pin(pin: str, stored_hash: str) -> bool:
     n, r, p, salt, expected = parsed
     try:
         got = hashlib.scrypt(
-            pin.strip().encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=len(expected),
+            pin.strip().encode("utf-8"),
+            salt=salt,
+            n=n,
+            r=r,
+            p=p,
+            dklen=len(expected),
             maxmem=2 * 128 * n * r * p + 1024 * 1024,
         )
     except (ValueError, MemoryError):

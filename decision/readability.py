@@ -90,9 +90,19 @@ def assess(en: str, fr: str) -> list[tuple[str, str]]:
     if word_count(en) >= MIN_WORDS:
         grade = english_grade(en)
         if grade > MAX_EN_GRADE:
-            out.append(("en", f"English reads at grade {grade:.1f} (aim for {MAX_EN_GRADE:.0f} or lower): use shorter sentences and words"))
+            out.append(
+                (
+                    "en",
+                    f"English reads at grade {grade:.1f} (aim for {MAX_EN_GRADE:.0f} or lower): use shorter sentences and words",
+                )
+            )
     if word_count(fr) >= MIN_WORDS:
         ease = french_ease(fr)
         if ease < MIN_FR_EASE:
-            out.append(("fr", f"French reading ease {ease:.0f} (aim for {MIN_FR_EASE:.0f} or more): use shorter sentences and words"))
+            out.append(
+                (
+                    "fr",
+                    f"French reading ease {ease:.0f} (aim for {MIN_FR_EASE:.0f} or more): use shorter sentences and words",
+                )
+            )
     return out

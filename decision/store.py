@@ -37,8 +37,22 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy import (
-    Column, DateTime, Integer, MetaData, String, Table, Text,
-    create_engine, delete, event, func, insert, inspect, select, text, update,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
 )
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, SQLAlchemyError
@@ -339,22 +353,27 @@ class HandoffStore:
 
     def _explain(self, action: str, exc: BaseException) -> str:
         if isinstance(exc, PoolTimeout):
-            return (f"The handoff database {self.where} is busy: every connection is in use. "
-                    "Try again in a moment.")
+            return f"The handoff database {self.where} is busy: every connection is in use. Try again in a moment."
         if not self.is_sqlite and isinstance(exc, DBAPIError):
             return self._explain_server(action, exc)
         reason = _first_line(getattr(exc, "orig", None) or exc)
         low = reason.lower()
         where = self.where
         if "not a database" in low or "malformed" in low or "corrupt" in low:
-            return (f"The handoff database {where} is damaged or is not a database file ({reason}). "
-                    "Move the file aside and restart the app: a new one is made on first use.")
+            return (
+                f"The handoff database {where} is damaged or is not a database file ({reason}). "
+                "Move the file aside and restart the app: a new one is made on first use."
+            )
         if "readonly" in low or "read-only" in low or "permission denied" in low:
-            return (f"The handoff database {where} cannot be written ({reason}). "
-                    "Check that the app may write to it and its folder.")
+            return (
+                f"The handoff database {where} cannot be written ({reason}). "
+                "Check that the app may write to it and its folder."
+            )
         if "unable to open" in low:
-            return (f"The handoff database {where} cannot be opened ({reason}). "
-                    "Check that its folder exists and the app may write there.")
+            return (
+                f"The handoff database {where} cannot be opened ({reason}). "
+                "Check that its folder exists and the app may write there."
+            )
         if "locked" in low or "busy" in low:
             return f"The handoff database {where} is busy ({reason}). Try again in a moment."
         if "disk" in low and "full" in low:
@@ -375,22 +394,29 @@ class HandoffStore:
         said = _first_line(orig).lower() if connecting else ""
         login_refused = "authentication failed" in said or ("role" in said and "does not exist" in said)
         if state in ("28P01", "28000") or login_refused:
-            return (f"The handoff database {where} refused the app's login. "
-                    "Check the user name and password in DECISION_DB_URL or db_url.")
+            return (
+                f"The handoff database {where} refused the app's login. "
+                "Check the user name and password in DECISION_DB_URL or db_url."
+            )
         if state == "3D000" or ("database" in said and "does not exist" in said):
             return f"The handoff database {where} does not exist. Create it (createdb) or fix the name in the URL."
         if state == "53300" or "too many" in said:
             return f"The handoff database {where} has no free connections (too many clients). Try again in a moment."
         if exc.connection_invalidated or connecting or state.startswith("08") or state in ("57P01", "57P02", "57P03"):
             reason = _first_line(orig) if connecting else f"{kind} {state}".strip()
-            return (f"The handoff database {where} cannot be reached ({reason}). Check that the database "
-                    "server is running and reachable; the app tries again on the next request.")
+            return (
+                f"The handoff database {where} cannot be reached ({reason}). Check that the database "
+                "server is running and reachable; the app tries again on the next request."
+            )
         if state == "42501":
-            return (f"The handoff database {where} cannot be written (permission denied). "
-                    "Grant the app's user the right to create and change its tables.")
+            return (
+                f"The handoff database {where} cannot be written (permission denied). "
+                "Grant the app's user the right to create and change its tables."
+            )
         if state.startswith("53"):
-            return (f"The handoff database server for {where} is out of resources "
-                    f"({state}: disk, memory or connections).")
+            return (
+                f"The handoff database server for {where} is out of resources ({state}: disk, memory or connections)."
+            )
         if state in ("40001", "40P01", "55P03", "57014"):
             return f"The handoff database {where} is busy ({state}). Try again in a moment."
         return f"The handoff database {where} could not {action} ({kind} {state or 'without a code'})."

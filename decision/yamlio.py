@@ -41,7 +41,11 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
 
 
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
+    ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(
@@ -77,9 +81,7 @@ def _build(node: yaml.Node, loader: _Loader, loc: Loc, lines: dict[Loc, int]) ->
                 raise YamlError(key_node.start_mark.line + 1, f"a key must be a word, not {key!r}")
             if key in out:
                 first = lines.get((*loc, key), "?")
-                raise YamlError(
-                    key_node.start_mark.line + 1, f"duplicate key '{key}' (first given on line {first})"
-                )
+                raise YamlError(key_node.start_mark.line + 1, f"duplicate key '{key}' (first given on line {first})")
             lines[(*loc, key)] = key_node.start_mark.line + 1
             out[key] = _build(value_node, loader, (*loc, key), lines)
         return out
@@ -107,7 +109,7 @@ def parse_yaml(text: str) -> Located:
         line = mark.line + 1 if mark is not None else 1
         problem = exc.problem or exc.context or "not valid YAML"
         if "expected ',' or '}'" in problem or "mapping values are not allowed" in problem:
-            problem += " (text with : ? # or a comma needs \"quotes\")"
+            problem += ' (text with : ? # or a comma needs "quotes")'
         raise YamlError(line, f"not valid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise YamlError(1, f"not valid YAML: {exc}") from None

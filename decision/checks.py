@@ -1,0 +1,535 @@
+"""Checks across content files, one small named function per concern.
+
+Each check takes the :class:`~decision.loader.Tree` and yields
+:class:`~decision.errors.Problem` s; :data:`CHECKS` lists them in the order they
+run. Every check has a broken fixture under ``tests/fixtures/invalid/<name>/``
+with the message it must print beside it (``expected.txt``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from decision import contract
+from decision.errors import Problem
+from decision.loader import File, Tree, did_you_mean
+from decision.models import LEVELS, Condition, LocalizedText
+from decision.yamlio import Loc
+
+Check = Callable[[Tree], Iterable[Problem]]
+
+# ui.yaml keys the core itself needs (decision.wording).
+REQUIRED_UI_KEYS = (
+    "lean_strong",
+    "lean_slight",
+    "lean_none",
+    "lean_not_enough",
+    "step1_title",
+    "step2_title",
+    "step2_if_needles",
+    "step1_needles_strong",
+    "step1_needles_slight",
+    "step1_no_needling_strong",
+    "step1_no_needling_slight",
+    "step1_none",
+    "step1_wish",
+    "stopped_unwell",
+    "stopped_other",
+    "very_anxious_first",
+    "you_decide",
+    "target_needles",
+    "points_one",
+    "points_many",
+    "capped_note",
+    "safety_skipped_one",
+    "safety_skipped_many",
+    "info_notes_one",
+    "info_notes_many",
+    "no_flags",
+)
+# ui.yaml keys whose text must hold a placeholder.
+UI_PLACEHOLDERS = {"lean_strong": "{option}", "lean_slight": "{option}", "points_many": "{n}"}
+
+
+def walk_condition(cond: Condition, loc: Loc) -> Iterator[tuple[Condition, Loc]]:
+    """The condition and every condition inside it, each with its key path."""
+    yield cond, loc
+    for key, children in (("all", cond.all), ("any", cond.any)):
+        for i, child in enumerate(children or ()):
+            yield from walk_condition(child, (*loc, key, i))
+    if cond.not_ is not None:
+        yield from walk_condition(cond.not_, (*loc, "not"))
+
+
+def _leaves(cond: Condition) -> list[tuple[str, str]]:
+    """Every (question, answer code) a condition can fire on."""
+    return [(q, c) for q, codes in cond.leaves() for c in codes]
+
+
+def _duplicates(entries: Iterable[tuple[File, Loc, str]], what: str) -> Iterator[Problem]:
+    seen: dict[str, tuple[File, Loc]] = {}
+    for f, loc, ident in entries:
+        if ident in seen:
+            first_f, first_loc = seen[ident]
+            where = f"{first_f.shown}:{first_f.located.line_of(first_loc)}"
+            yield f.problem(loc, f"duplicate {what} '{ident}' (first at {where})")
+        else:
+            seen[ident] = (f, loc)
+
+
+def _cited(tree: Tree) -> Iterator[tuple[File, Loc, tuple[str, ...], bool]]:
+    """Every ``source:`` list in the content: (file, path, ids, shown to patients)."""
+    for f, i, r in tree.items("rules", "rules"):
+        yield f, ("rules", i, "source"), r.source, True
+    for f, i, fl in tree.items("flags", "flags"):
+        yield f, ("flags", i, "source"), fl.source, True
+    for f in tree.folders.get("questions", ()):
+        if f.model.skipped is not None:
+            yield f, ("skipped", "source"), f.model.skipped.source, True
+    comparison = tree.single("comparison.yaml")
+    if comparison:
+        for i, row in enumerate(comparison.model.rows):
+            for oid, cell in row.cells.items():
+                yield comparison, ("rows", i, "cells", oid, "source"), cell.source, True
+
+
+# ------------------------------------------------------------------ ids and files
+
+
+def unique_ids(tree: Tree) -> Iterator[Problem]:
+    options = tree.single("options.yaml")
+    if options:
+        yield from _duplicates(((options, ("options", i), o.id) for i, o in enumerate(options.model.options)), "option")
+    sources = tree.single("sources.yaml")
+    if sources:
+        yield from _duplicates(((sources, ("sources", i), s.id) for i, s in enumerate(sources.model.sources)), "source")
+    sections = tree.folders.get("questions", [])
+    yield from _duplicates(((f, ("id",), f.model.id) for f in sections), "section")
+    yield from _duplicates(
+        ((f, ("questions", i), q.id) for f, i, q in tree.items("questions", "questions")), "question"
+    )
+    for f, i, q in tree.items("questions", "questions"):
+        answers = ((f, ("questions", i, "answers", j), a.code) for j, a in enumerate(q.answers))
+        yield from _duplicates(answers, "answer code")
+    yield from _duplicates(((f, ("rules", i), r.id) for f, i, r in tree.items("rules", "rules")), "rule")
+    yield from _duplicates(((f, ("flags", i), fl.id) for f, i, fl in tree.items("flags", "flags")), "flag")
+    comparison = tree.single("comparison.yaml")
+    if comparison:
+        rows = ((comparison, ("rows", i), r.id) for i, r in enumerate(comparison.model.rows))
+        yield from _duplicates(rows, "row")
+
+
+def section_file_names(tree: Tree) -> Iterator[Problem]:
+    for f in tree.folders.get("questions", ()):
+        if f.path.stem != f.model.id:
+            yield f.problem(("id",), f"section id '{f.model.id}' should match its file name '{f.path.stem}'")
+
+
+def ui_words(tree: Tree) -> Iterator[Problem]:
+    ui = tree.single("ui.yaml")
+    if not ui:
+        return
+    strings = ui.model.strings
+    for key in REQUIRED_UI_KEYS:
+        if key not in strings:
+            yield ui.problem(
+                ("strings",), f"missing text '{key}' (the core's wording needs it){did_you_mean(key, strings)}"
+            )
+    for key, mark in UI_PLACEHOLDERS.items():
+        text = strings.get(key)
+        if text is not None and any(mark not in t for t in (text.en, text.fr)):
+            yield ui.problem(("strings", key), f"must contain {mark} in both languages")
+    for key in ui.model.clinician:
+        if key in strings:
+            yield ui.problem(("clinician", key), f"'{key}' is also in strings: use one name for one text")
+
+
+# ------------------------------------------------------------------ the contract
+
+
+def contract_options(tree: Tree) -> Iterator[Problem]:
+    f = tree.single("options.yaml")
+    if not f:
+        return
+    for oid in contract.OPTIONS:
+        if oid not in tree.options:
+            yield f.problem(
+                ("options",), f"option '{oid}' is missing (the aid always compares {', '.join(contract.OPTIONS)})"
+            )
+    for i, o in enumerate(f.model.options):
+        if o.id not in contract.OPTIONS:
+            choices = ", ".join(contract.OPTIONS)
+            yield f.problem(
+                ("options", i, "id"),
+                f"unknown option '{o.id}'{did_you_mean(o.id, contract.OPTIONS)}; options are {choices}",
+            )
+
+
+def contract_questions(tree: Tree) -> Iterator[Problem]:
+    sections = tree.folders.get("questions", [])
+    for qid, codes in contract.QUESTIONS.items():
+        if qid not in tree.questions:
+            if tree.complete.get("questions") and sections:
+                yield sections[0].problem(
+                    ("questions",), f"question '{qid}' from the questionnaire contract is missing"
+                )
+            continue
+        f, loc = tree.question_where[qid]
+        q = tree.questions[qid]
+        missing = [c for c in codes if c not in q.codes]
+        if missing:
+            need = ", ".join(codes)
+            yield f.problem(
+                (*loc, "answers"), f"answer codes missing for {qid}: {', '.join(missing)} (the contract needs {need})"
+            )
+        for j, a in enumerate(q.answers):
+            if a.code not in codes:
+                msg = f"'{a.code}' is not an answer code of {qid} in the contract{did_you_mean(a.code, codes)}"
+                yield f.problem((*loc, "answers", j, "code"), f"{msg}; choices: {', '.join(codes)}")
+        kind = tree.section_of[qid].kind
+        want = (
+            "safety" if qid in contract.SAFETY_QUESTIONS else "sure" if qid in contract.SURE_QUESTIONS else "questions"
+        )
+        if kind != want:
+            yield f.problem(loc, f"{qid} belongs in a section of kind '{want}', not '{kind}'")
+        if want == "sure" and q.measures != contract.SURE_NEEDS[qid]:
+            yield f.problem(loc, f"{qid} must have measures: {contract.SURE_NEEDS[qid]}")
+    for f in sections:
+        if f.model.kind == "safety" and f.model.skipped is None:
+            yield f.problem(("kind",), "a safety section needs 'skipped': the note for an item left unanswered")
+
+
+def lean_settings(tree: Tree) -> Iterator[Problem]:
+    index = tree.single("index.yaml")
+    if not index:
+        return
+    asked = sum(1 for q in tree.questions if tree.section_of[q].kind == "questions")
+    if tree.complete.get("questions") and index.model.lean.min_answered > asked:
+        msg = f"min_answered ({index.model.lean.min_answered}) is more than the {asked} questions asked"
+        yield index.problem(("lean", "min_answered"), msg)
+    for topic in contract.TOPICS:
+        if topic not in index.model.topics:
+            yield index.problem(("topics",), f"topic '{topic}' from the questionnaire contract is missing")
+
+
+# ------------------------------------------------------------------ sources
+
+
+def sources_cited(tree: Tree) -> Iterator[Problem]:
+    """Every cited id is in sources.yaml; internal documents and unverified figures
+    are never shown to patients as evidence."""
+    if not tree.single("sources.yaml"):
+        return
+    known = tree.sources
+    for f, loc, ids, patient in _cited(tree):
+        for j, sid in enumerate(ids):
+            src = known.get(sid)
+            if src is None:
+                yield f.problem((*loc, j), f"unknown source '{sid}'{did_you_mean(sid, known)}: add it to sources.yaml")
+            elif src.kind == "internal":
+                yield f.problem((*loc, j), f"'{sid}' is an internal document, not evidence: cite the published source")
+            elif src.unverified and patient:
+                yield f.problem((*loc, j), f"'{sid}' is marked unverified: verify it or leave the fact out")
+
+
+def sources_findable(tree: Tree) -> Iterator[Problem]:
+    f = tree.single("sources.yaml")
+    if not f:
+        return
+    for i, s in enumerate(f.model.sources):
+        if s.kind != "internal" and not (s.link or s.doi or s.published_in):
+            yield f.problem(("sources", i), f"'{s.id}' cannot be found by a reader: give link, doi or published_in")
+
+
+# ------------------------------------------------------------------ rules
+
+
+def _condition_references(f: File, cond: Condition, loc: Loc, tree: Tree) -> Iterator[Problem]:
+    questions = tree.questions
+    for c, cloc in walk_condition(cond, loc):
+        if c.question is None:
+            continue
+        q = questions.get(c.question)
+        if q is None:
+            yield f.problem(
+                (*cloc, "question"), f"unknown question '{c.question}'{did_you_mean(c.question, questions)}"
+            )
+            continue
+        codes = (
+            [(("answer",), c.answer)] if c.answer is not None else [(("in", j), a) for j, a in enumerate(c.in_ or ())]
+        )
+        for sub, code in codes:
+            if q.answer(code) is None:
+                msg = f"'{code}' is not an answer to {q.id}{did_you_mean(code, q.codes)}; choices: {', '.join(q.codes)}"
+                yield f.problem((*cloc, *sub), msg)
+
+
+def rule_references(tree: Tree) -> Iterator[Problem]:
+    if not tree.complete.get("questions"):
+        return
+    for f, i, r in tree.items("rules", "rules"):
+        yield from _condition_references(f, r.when, ("rules", i, "when"), tree)
+
+
+def rule_answers_only(tree: Tree) -> Iterator[Problem]:
+    """Rules read answers: safety and SURE answers never score, and 'skipped' is for flags."""
+    for f, i, r in tree.items("rules", "rules"):
+        for c, cloc in walk_condition(r.when, ("rules", i, "when")):
+            section = tree.section_of.get(c.question or "")
+            if section is not None and section.kind != "questions":
+                msg = f"{c.question} is a {section.kind} question: its answers never change scores (use a flag)"
+                yield f.problem((*cloc, "question"), msg)
+            if c.skipped:
+                yield f.problem((*cloc, "skipped"), "a rule cannot score a question left unanswered")
+            if c.not_ is not None or c.any is not None:
+                key = "not" if c.not_ is not None else "any"
+                yield f.problem(
+                    (*cloc, key), f"rules use single answers or all: (every leaf is checked); '{key}' is for flags"
+                )
+
+
+def rule_targets(tree: Tree) -> Iterator[Problem]:
+    for f, i, r in tree.items("rules", "rules"):
+        for target in r.points:
+            if target not in contract.TARGETS:
+                choices = ", ".join(contract.TARGETS)
+                yield f.problem(
+                    ("rules", i, "points", target),
+                    f"unknown target '{target}'{did_you_mean(target, contract.TARGETS)}; targets: {choices}",
+                )
+
+
+def rule_topics(tree: Tree) -> Iterator[Problem]:
+    index = tree.single("index.yaml")
+    topics = index.model.topics if index else {}
+    for f, i, r in tree.items("rules", "rules"):
+        if index and r.topic not in topics:
+            yield f.problem(
+                ("rules", i, "topic"),
+                f"unknown topic '{r.topic}'{did_you_mean(r.topic, topics)}; topics: {', '.join(topics)}",
+            )
+            continue
+        direction = _direction_of(r.when)
+        if direction is not None and direction[0] != r.topic:
+            yield f.problem(
+                ("rules", i, "topic"),
+                f"{_describe(r.when)} is about topic '{direction[0]}' in the questionnaire, not '{r.topic}'",
+            )
+
+
+def _direction_of(cond: Condition) -> contract.Direction | None:
+    """The questionnaire's direction for a condition: its compound entry, or the one
+    shared by every leaf (None when the leaves disagree or are neutral)."""
+    leaves = _leaves(cond)
+    compound = contract.COMPOUND_DIRECTIONS.get(frozenset(leaves))
+    if compound is not None and cond.all is not None:
+        return compound
+    found = {contract.DIRECTIONS.get(leaf) for leaf in leaves}
+    return found.pop() if len(found) == 1 else None
+
+
+def _describe(cond: Condition) -> str:
+    return " and ".join(f"{q}={c}" for q, c in _leaves(cond))
+
+
+def rule_directions(tree: Tree) -> Iterator[Problem]:
+    """Every leaf of every rule, compound or not, must move each target the way the
+    questionnaire says, with the points of its strength (strong 3, normal 2, slight 1)."""
+    for f, i, r in tree.items("rules", "rules"):
+        leaves = _leaves(r.when)
+        compound = contract.COMPOUND_DIRECTIONS.get(frozenset(leaves)) if r.when.all is not None else None
+        if compound is not None:
+            yield from _points_match(f, ("rules", i, "points"), r.points, dict(compound[1]), _describe(r.when))
+            continue
+        for q, code in leaves:
+            if q not in contract.QUESTIONS or tree.section_of.get(q) is None or tree.section_of[q].kind != "questions":
+                continue
+            direction = contract.DIRECTIONS.get((q, code))
+            if direction is None:
+                yield f.problem(
+                    ("rules", i, "points"), f"{q}={code} is neutral in the questionnaire: it must not move the scores"
+                )
+                continue
+            yield from _points_match(f, ("rules", i, "points"), r.points, dict(direction[1]), f"{q}={code}")
+
+
+def _points_match(f: File, loc: Loc, points: Any, want: dict[str, str], what: str) -> Iterator[Problem]:
+    for target, given in points.items():
+        strength = want.get(target)
+        if strength is None:
+            towards = ", ".join(f"{t} ({s})" for t, s in want.items())
+            yield f.problem((*loc, target), f"{what} favours {towards} in the questionnaire, not {target}")
+        elif given != contract.STRENGTH_POINTS[strength]:
+            need = contract.STRENGTH_POINTS[strength]
+            yield f.problem(
+                (*loc, target),
+                f"{what} moves {target} with strength {strength}: {need} point{'s' if need != 1 else ''}, not {given}",
+            )
+
+
+def direction_coverage(tree: Tree) -> Iterator[Problem]:
+    """Every answer the questionnaire gives a direction has a rule that scores it."""
+    rule_files = tree.folders.get("rules", [])
+    if not tree.complete.get("rules") or not rule_files:
+        return
+    given: set[tuple[str, str, str]] = set()
+    for _, _, r in tree.items("rules", "rules"):
+        leaves = _leaves(r.when)
+        if r.when.all is not None and frozenset(leaves) in contract.COMPOUND_DIRECTIONS:
+            given.update(("+".join(sorted(f"{q}={c}" for q, c in leaves)), "", t) for t in r.points)
+            continue
+        given.update((q, c, t) for q, c in leaves for t in r.points)
+    for (q, code), (_, moves) in contract.DIRECTIONS.items():
+        if q not in tree.questions:
+            continue
+        for target, strength in moves:
+            if (q, code, target) not in given:
+                yield rule_files[0].problem(
+                    ("rules",), f"no rule scores {q}={code}, which favours {target} ({strength}) in the questionnaire"
+                )
+    for leaves, (_, moves) in contract.COMPOUND_DIRECTIONS.items():
+        key = "+".join(sorted(f"{q}={c}" for q, c in leaves))
+        for target, strength in moves:
+            if (key, "", target) not in given:
+                both = " and ".join(sorted(f"{q}={c}" for q, c in leaves))
+                yield rule_files[0].problem(
+                    ("rules",), f"no all: rule scores {both}, which favours {target} ({strength}) in the questionnaire"
+                )
+
+
+# ------------------------------------------------------------------ flags
+
+
+def flag_references(tree: Tree) -> Iterator[Problem]:
+    for f, i, fl in tree.items("flags", "flags"):
+        if tree.complete.get("questions"):
+            yield from _condition_references(f, fl.when, ("flags", i, "when"), tree)
+        for j, oid in enumerate(fl.options):
+            if tree.single("options.yaml") and oid not in contract.NEEDLE_OPTIONS:
+                choices = ", ".join(contract.NEEDLE_OPTIONS)
+                yield f.problem(
+                    ("flags", i, "options", j),
+                    f"a flag applies to a needling option ({choices}), not '{oid}'{did_you_mean(oid, choices.split(', '))}",
+                )
+
+
+def required_flags(tree: Tree) -> Iterator[Problem]:
+    flag_files = tree.folders.get("flags", [])
+    if not tree.complete.get("flags") or not flag_files:
+        return
+    raised: dict[tuple[str, str], set[str]] = {}
+    for _, _, fl in tree.items("flags", "flags"):
+        if fl.when.question is not None:
+            for code in fl.when.codes:
+                raised.setdefault((fl.when.question, code), set()).add(fl.level)
+    for (qid, code), level in contract.REQUIRED_FLAGS.items():
+        if qid in tree.questions and not raised.get((qid, code), set()) & set(LEVELS[: LEVELS.index(level) + 1]):
+            yield flag_files[0].problem(("flags",), f"{qid}={code} must raise a flag of level {level} or higher")
+
+
+def _flag_shape(cond: Condition) -> frozenset[tuple[str, frozenset[str]]] | None:
+    """A flag condition as its set of (question, codes) leaves, when it is a plain leaf
+    or an all: of plain leaves."""
+    parts = cond.all if cond.all is not None else (cond,)
+    if any(p.question is None or p.skipped for p in parts):
+        return None
+    return frozenset((p.question or "", frozenset(p.codes)) for p in parts)
+
+
+def compound_flags(tree: Tree) -> Iterator[Problem]:
+    """Safety in context: each joined condition of the questionnaire has its flag."""
+    flag_files = tree.folders.get("flags", [])
+    if not tree.complete.get("flags") or not flag_files:
+        return
+    shapes: dict[frozenset[tuple[str, frozenset[str]]], set[str]] = {}
+    for _, _, fl in tree.items("flags", "flags"):
+        shape = _flag_shape(fl.when)
+        if shape is not None:
+            shapes.setdefault(shape, set()).add(fl.level)
+    for name, (shape, level) in contract.REQUIRED_COMPOUND_FLAGS.items():
+        if any(q not in tree.questions for q, _ in shape):
+            continue
+        if not shapes.get(shape, set()) & set(LEVELS[: LEVELS.index(level) + 1]):
+            when = " and ".join(f"{q} in [{', '.join(sorted(c))}]" for q, c in sorted(shape))
+            yield flag_files[0].problem(
+                ("flags",), f"safety in context '{name}': {when} must raise a flag of level {level} or higher"
+            )
+
+
+# ------------------------------------------------------------------ comparison and dates
+
+
+def comparison_cells(tree: Tree) -> Iterator[Problem]:
+    f = tree.single("comparison.yaml")
+    if not f:
+        return
+    options = tree.options
+    for i, row in enumerate(f.model.rows):
+        loc = ("rows", i)
+        for oid in options:  # empty when options.yaml could not be read
+            if oid not in row.cells:
+                yield f.problem((*loc, "cells"), f"no cell for option '{oid}': every row needs {', '.join(options)}")
+        for oid in row.cells:
+            if options and oid not in options:
+                yield f.problem(
+                    (*loc, "cells", oid),
+                    f"unknown option '{oid}'{did_you_mean(oid, options)}; options: {', '.join(options)}",
+                )
+        pers = {fr.per for c in row.cells.values() for fr in c.frequencies}
+        if len(pers) > 1:
+            yield f.problem(loc, f"side effects must use one denominator per row, got {' and '.join(sorted(pers))}")
+
+
+def review_dates(tree: Tree, today: dt.date | None = None) -> Iterator[Problem]:
+    today = today or dt.date.today()
+    comparison = tree.single("comparison.yaml")
+    if comparison:
+        for i, row in enumerate(comparison.model.rows):
+            for oid, cell in row.cells.items():
+                if cell.reviewed_on > today:
+                    loc = ("rows", i, "cells", oid, "reviewed_on")
+                    yield comparison.problem(loc, f"reviewed_on {cell.reviewed_on} is in the future")
+    for f, i, fl in tree.items("flags", "flags"):
+        if fl.reviewed_on > today:
+            yield f.problem(("flags", i, "reviewed_on"), f"reviewed_on {fl.reviewed_on} is in the future")
+
+
+def localized(data: Any, loc: Loc = ()) -> Iterator[tuple[Loc, LocalizedText | dict[str, str]]]:
+    """Every ``{en, fr}`` mapping in parsed YAML, with its key path."""
+    if isinstance(data, dict):
+        if set(data) == {"en", "fr"} and all(isinstance(v, str) for v in data.values()):
+            yield loc, data
+            return
+        for key, value in data.items():
+            yield from localized(value, (*loc, key))
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            yield from localized(item, (*loc, i))
+
+
+CHECKS: tuple[Check, ...] = (
+    unique_ids,
+    section_file_names,
+    ui_words,
+    contract_options,
+    contract_questions,
+    lean_settings,
+    sources_cited,
+    rule_references,
+    rule_answers_only,
+    rule_targets,
+    rule_topics,
+    rule_directions,
+    direction_coverage,
+    flag_references,
+    required_flags,
+    compound_flags,
+    comparison_cells,
+    review_dates,
+)
+
+
+def run_checks(tree: Tree, checks: Iterable[Check] = CHECKS) -> list[Problem]:
+    return [p for check in checks for p in check(tree)]
