@@ -73,7 +73,8 @@ def _duplicates(entries: Iterable[tuple[File, Loc, str]], what: str) -> Iterator
     for f, loc, ident in entries:
         if ident in seen:
             first_f, first_loc = seen[ident]
-            where = f"{first_f.shown}:{first_f.located.line_of(first_loc)}"
+            line = first_f.located.line_of(first_loc)
+            where = f"line {line}" if first_f is f else f"{first_f.path.parent.name}/{first_f.path.name}, line {line}"
             yield f.problem(loc, f"duplicate {what} '{ident}' (first at {where})")
         else:
             seen[ident] = (f, loc)
@@ -93,6 +94,17 @@ def _cited(tree: Tree) -> Iterator[tuple[File, Loc, tuple[str, ...], bool]]:
         for i, row in enumerate(comparison.model.rows):
             for oid, cell in row.cells.items():
                 yield comparison, ("rows", i, "cells", oid, "source"), cell.source, True
+
+
+def _answer_problem(tree: Tree, qid: str, code: str, message: str) -> Problem | None:
+    """A problem pinned to an answer in the questions file (where an editor looks)."""
+    found = tree.question_where.get(qid)
+    if found is None:
+        return None
+    f, loc = found
+    codes = tree.questions[qid].codes
+    where = (*loc, "answers", codes.index(code)) if code in codes else loc
+    return f.problem(where, message)
 
 
 # ------------------------------------------------------------------ ids and files
@@ -344,8 +356,11 @@ def rule_directions(tree: Tree) -> Iterator[Problem]:
             yield from _points_match(f, ("rules", i, "points"), r.points, dict(compound[1]), _describe(r.when))
             continue
         for q, code in leaves:
-            if q not in contract.QUESTIONS or tree.section_of.get(q) is None or tree.section_of[q].kind != "questions":
+            section = tree.section_of.get(q)
+            if q not in contract.QUESTIONS or section is None or section.kind != "questions":
                 continue
+            if code not in tree.questions[q].codes:
+                continue  # rule_references names it
             direction = contract.DIRECTIONS.get((q, code))
             if direction is None:
                 yield f.problem(
@@ -357,6 +372,8 @@ def rule_directions(tree: Tree) -> Iterator[Problem]:
 
 def _points_match(f: File, loc: Loc, points: Any, want: dict[str, str], what: str) -> Iterator[Problem]:
     for target, given in points.items():
+        if target not in contract.TARGETS:
+            continue  # rule_targets names it
         strength = want.get(target)
         if strength is None:
             towards = ", ".join(f"{t} ({s})" for t, s in want.items())
@@ -371,8 +388,7 @@ def _points_match(f: File, loc: Loc, points: Any, want: dict[str, str], what: st
 
 def direction_coverage(tree: Tree) -> Iterator[Problem]:
     """Every answer the questionnaire gives a direction has a rule that scores it."""
-    rule_files = tree.folders.get("rules", [])
-    if not tree.complete.get("rules") or not rule_files:
+    if not tree.complete.get("rules") or not tree.folders.get("rules"):
         return
     given: set[tuple[str, str, str]] = set()
     for _, _, r in tree.items("rules", "rules"):
@@ -386,17 +402,20 @@ def direction_coverage(tree: Tree) -> Iterator[Problem]:
             continue
         for target, strength in moves:
             if (q, code, target) not in given:
-                yield rule_files[0].problem(
-                    ("rules",), f"no rule scores {q}={code}, which favours {target} ({strength}) in the questionnaire"
-                )
+                msg = f"no rule scores {q}={code}, which favours {target} ({strength}) in the questionnaire"
+                found = _answer_problem(tree, q, code, msg)
+                if found:
+                    yield found
     for leaves, (_, moves) in contract.COMPOUND_DIRECTIONS.items():
         key = "+".join(sorted(f"{q}={c}" for q, c in leaves))
         for target, strength in moves:
             if (key, "", target) not in given:
                 both = " and ".join(sorted(f"{q}={c}" for q, c in leaves))
-                yield rule_files[0].problem(
-                    ("rules",), f"no all: rule scores {both}, which favours {target} ({strength}) in the questionnaire"
-                )
+                first_q, first_code = sorted(leaves)[0]
+                msg = f"no all: rule scores {both}, which favours {target} ({strength}) in the questionnaire"
+                found = _answer_problem(tree, first_q, first_code, msg)
+                if found:
+                    yield found
 
 
 # ------------------------------------------------------------------ flags
@@ -426,7 +445,9 @@ def required_flags(tree: Tree) -> Iterator[Problem]:
                 raised.setdefault((fl.when.question, code), set()).add(fl.level)
     for (qid, code), level in contract.REQUIRED_FLAGS.items():
         if qid in tree.questions and not raised.get((qid, code), set()) & set(LEVELS[: LEVELS.index(level) + 1]):
-            yield flag_files[0].problem(("flags",), f"{qid}={code} must raise a flag of level {level} or higher")
+            found = _answer_problem(tree, qid, code, f"{qid}={code} must raise a flag of level {level} or higher")
+            if found:
+                yield found
 
 
 def _flag_shape(cond: Condition) -> frozenset[tuple[str, frozenset[str]]] | None:
@@ -453,9 +474,11 @@ def compound_flags(tree: Tree) -> Iterator[Problem]:
             continue
         if not shapes.get(shape, set()) & set(LEVELS[: LEVELS.index(level) + 1]):
             when = " and ".join(f"{q} in [{', '.join(sorted(c))}]" for q, c in sorted(shape))
-            yield flag_files[0].problem(
-                ("flags",), f"safety in context '{name}': {when} must raise a flag of level {level} or higher"
-            )
+            q, codes = sorted(shape)[-1]
+            msg = f"safety in context '{name}': {when} must raise a flag of level {level} or higher"
+            found = _answer_problem(tree, q, sorted(codes)[0], msg)
+            if found:
+                yield found
 
 
 # ------------------------------------------------------------------ comparison and dates
@@ -465,14 +488,14 @@ def comparison_cells(tree: Tree) -> Iterator[Problem]:
     f = tree.single("comparison.yaml")
     if not f:
         return
-    options = tree.options
+    options = contract.OPTIONS
     for i, row in enumerate(f.model.rows):
         loc = ("rows", i)
-        for oid in options:  # empty when options.yaml could not be read
+        for oid in options:
             if oid not in row.cells:
                 yield f.problem((*loc, "cells"), f"no cell for option '{oid}': every row needs {', '.join(options)}")
         for oid in row.cells:
-            if options and oid not in options:
+            if oid not in options:
                 yield f.problem(
                     (*loc, "cells", oid),
                     f"unknown option '{oid}'{did_you_mean(oid, options)}; options: {', '.join(options)}",

@@ -289,7 +289,7 @@ class LeanThresholds(Model):
     slight: StrictInt = Field(ge=1)
     strong: StrictInt = Field(ge=2)
     topic_cap: StrictInt = Field(default=3, ge=1, le=9)
-    min_answered: StrictInt = Field(default=4, ge=1, le=15)
+    min_answered: StrictInt = Field(default=4, ge=1, le=30)
 
     @model_validator(mode="after")
     def _ordered(self) -> LeanThresholds:
