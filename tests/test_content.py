@@ -84,13 +84,14 @@ def test_every_check_has_a_fixture(tmp_path):
 
 def test_every_problem_is_reported_at_once(tmp_path):
     root = overlay("rule_unknown_question", tmp_path)
-    for mode in ("flag_unknown_option", "rule_wrong_topic"):
+    for mode in ("flag_unknown_option", "section_id_not_file_name"):
         shutil.copytree(FIXTURES / mode, root, dirs_exist_ok=True, ignore=shutil.ignore_patterns("expected.txt"))
     with pytest.raises(ContentError) as info:
         load_content(root)
     text = str(info.value)
     assert "unknown question 'needle_feeling'" in text
     assert "a flag applies to a needling option" in text
+    assert "should match its file name" in text
     assert text.splitlines()[0] == f"{len(info.value.problems)} problems in the content:"
 
 
