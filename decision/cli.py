@@ -41,7 +41,9 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m decision", description="IMS / acupuncture decision aid: content check, scoring, questions.")
-    sub = p.add_subparsers(dest="command", metavar="{check,score,questions,set-pin}", parser_class=_Parser)
+    sub = p.add_subparsers(
+        dest="command", metavar="{check,score,questions,fhir-questionnaire,set-pin}", parser_class=_Parser
+    )
     sub.required = True
 
     c = sub.add_parser("check", help="validate content; print every problem as path:line: where: message")
@@ -58,6 +60,10 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--lang", choices=LANGS, default="en")
     q.add_argument("--format", choices=("json", "text"), default="json")
     q.add_argument("--content", type=Path, help="content folder (default: the shipped content/)")
+
+    fq = sub.add_parser("fhir-questionnaire", help="print the FHIR R4 Questionnaire generated from the content (JSON)")
+    fq.add_argument("--lang", choices=LANGS, default="en", help="language of the texts (the other one as translations)")
+    fq.add_argument("--content", type=Path, help="content folder (default: the shipped content/)")
 
     pin = sub.add_parser("set-pin", help="read a clinician PIN from standard input and store its salted hash")
     pin.add_argument("--secrets", type=Path, default=Path(".streamlit/secrets.toml"),
@@ -235,6 +241,19 @@ def run(argv: Sequence[str] | None, stdin: TextIO, stdout: TextIO, stderr: TextI
             stdout.write("\n")
         else:
             print(_questions_text(items), file=stdout)
+        return EXIT_OK
+
+    if args.command == "fhir-questionnaire":
+        from decision.fhir import CANONICAL_ENV, canonical_url, fhir_questionnaire
+
+        try:
+            canonical = canonical_url()
+        except ValueError as exc:
+            raise BadInput(f"{CANONICAL_ENV}: {exc}") from None
+        json.dump(
+            fhir_questionnaire(content, lang=args.lang, canonical=canonical), stdout, ensure_ascii=False, indent=2
+        )
+        stdout.write("\n")
         return EXIT_OK
 
     answers = read_answers(args.answers, stdin)
