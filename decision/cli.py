@@ -1,6 +1,7 @@
 """``python -m decision``: check content, score an answer file, list questions, set the PIN.
 
-Exit codes (spec/interfaces.md): 0 success, 1 invalid content, 2 bad input.
+Exit codes (spec/interfaces.md): 0 success, 1 invalid content, 2 bad input,
+70 an internal error (a bug).
 Bad input prints one line on standard error naming the problem and the valid
 choices; no command ever prints a traceback.
 """
@@ -19,9 +20,10 @@ from decision.engine import Result, score
 from decision.errors import AnswerError
 from decision.errors import Problem
 from decision.wording import Wording
-from decision.yamlio import YamlError, parse_yaml
+from decision.yamlio import CLIP, ReadError, YamlError, clip, parse_yaml, read_text_file, read_text_stream
 
-EXIT_OK, EXIT_INVALID_CONTENT, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_INVALID_CONTENT, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 70
+MAX_LINE = 2000  # longest error line printed
 LANGS = ("en", "fr")
 
 
@@ -43,7 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="python -m decision", description="IMS / acupuncture decision aid: content check, scoring, questions."
     )
-    sub = p.add_subparsers(dest="command", metavar="{check,score,questions,set-pin}", parser_class=_Parser)
+    sub = p.add_subparsers(
+        dest="command", metavar="{check,score,questions,fhir-questionnaire,set-pin}", parser_class=_Parser
+    )
     sub.required = True
 
     c = sub.add_parser("check", help="validate content; print every problem as path:line: where: message")
@@ -60,6 +64,10 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--lang", choices=LANGS, default="en")
     q.add_argument("--format", choices=("json", "text"), default="json")
     q.add_argument("--content", type=Path, help="content folder (default: the shipped content/)")
+
+    fq = sub.add_parser("fhir-questionnaire", help="print the FHIR R4 Questionnaire generated from the content (JSON)")
+    fq.add_argument("--lang", choices=LANGS, default="en", help="language of the texts (the other one as translations)")
+    fq.add_argument("--content", type=Path, help="content folder (default: the shipped content/)")
 
     pin = sub.add_parser("set-pin", help="read a clinician PIN from standard input and store its salted hash")
     pin.add_argument(
@@ -83,17 +91,15 @@ def _load(content_dir: Path | None) -> Content:
 
 def read_answers(source: str, stdin: TextIO) -> Any:
     """Read an answer file (or standard input) as plain data. Raises BadInput."""
-    name = "standard input" if source == "-" else f"'{source}'"
+    name = "standard input" if source == "-" else f"'{clip(source)}'"
     try:
-        text = stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except IsADirectoryError:
-        raise BadInput(f"cannot read answers from {name}: it is a folder, not a file") from None
+        text = read_text_stream(stdin) if source == "-" else read_text_file(Path(source))
+    except ReadError as exc:
+        raise BadInput(f"cannot read answers from {name}: {exc.message}") from None
     except FileNotFoundError:
         raise BadInput(f"cannot read answers from {name}: no such file") from None
     except PermissionError:
         raise BadInput(f"cannot read answers from {name}: permission denied") from None
-    except UnicodeDecodeError:
-        raise BadInput(f"cannot read answers from {name}: not UTF-8 text") from None
     except OSError as exc:
         raise BadInput(f"cannot read answers from {name}: {exc.strerror or exc}") from None
     if not text.strip():
@@ -103,15 +109,28 @@ def read_answers(source: str, stdin: TextIO) -> Any:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise BadInput(f"answers in {name} are not valid JSON: line {exc.lineno}: {exc.msg}") from None
+        except RecursionError:
+            raise BadInput(f"answers in {name} are not valid here: nested too deeply") from None
     else:
         try:
             data = parse_yaml(text).data  # YAML is a superset of JSON here
         except YamlError as exc:
             raise BadInput(f"answers in {name} are not valid YAML or JSON: line {exc.line}: {exc.message}") from None
     if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else f"a single value ({data!r})"
+        kind = "a list" if isinstance(data, list) else f"a single value ({clip(repr(data))})"
         raise BadInput(f"answers in {name} must be a mapping of question_id: answer_code, got {kind}")
     return data
+
+
+def _clip_echoes(message: str, answers: Any) -> str:
+    """``message`` with every long id or answer from ``answers`` cut short, so a huge value is never echoed."""
+    if not isinstance(answers, dict):
+        return message
+    shown = [v if isinstance(v, str) else repr(v) for item in answers.items() for v in item]
+    long = {s for s in shown if len(s) > CLIP}
+    for s in sorted(long, key=len, reverse=True):
+        message = message.replace(s, clip(s))
+    return message
 
 
 def _score_text(content: Content, result: Result, lang: str) -> str:
@@ -207,7 +226,7 @@ def run(argv: Sequence[str] | None, stdin: TextIO, stdout: TextIO, stderr: TextI
             raise BadInput(f"content folder not found: {root}")
         report = check(root)
         for p in report.problems:
-            print(p, file=stdout)
+            print(clip(p, MAX_LINE), file=stdout)
         if not args.quiet:
             for w in report.warnings:
                 print(f"{w.path}:{w.line}: {w.where}: warning: {w.message}", file=stdout)
@@ -241,11 +260,24 @@ def run(argv: Sequence[str] | None, stdin: TextIO, stdout: TextIO, stderr: TextI
             print(_questions_text(items), file=stdout)
         return EXIT_OK
 
+    if args.command == "fhir-questionnaire":
+        from decision.fhir import CANONICAL_ENV, canonical_url, fhir_questionnaire
+
+        try:
+            canonical = canonical_url()
+        except ValueError as exc:
+            raise BadInput(f"{CANONICAL_ENV}: {exc}") from None
+        json.dump(
+            fhir_questionnaire(content, lang=args.lang, canonical=canonical), stdout, ensure_ascii=False, indent=2
+        )
+        stdout.write("\n")
+        return EXIT_OK
+
     answers = read_answers(args.answers, stdin)
     try:
         result = score(content, answers)
     except AnswerError as exc:
-        raise BadInput(str(exc)) from None
+        raise BadInput(_clip_echoes(str(exc), answers)) from None
     if args.format == "json":
         json.dump(result.to_json(args.lang), stdout, ensure_ascii=False, indent=2)
         stdout.write("\n")
@@ -258,17 +290,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(argv, sys.stdin, sys.stdout, sys.stderr)
     except BadInput as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {clip(exc, MAX_LINE)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except InvalidContent as exc:
         for p in exc.problems:
-            print(p, file=sys.stderr)
+            print(clip(p, MAX_LINE), file=sys.stderr)
         print(f"content is NOT valid: {len(exc.problems)} problem(s); run 'python -m decision check'", file=sys.stderr)
         return EXIT_INVALID_CONTENT
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return EXIT_OK
-    except Exception as exc:  # last resort: never a traceback in front of a user
-        print(f"error: unexpected failure ({type(exc).__name__}: {exc}); please report it", file=sys.stderr)
-        return EXIT_INVALID_CONTENT
+    except Exception as exc:  # noqa: BLE001 (a bug: one line, never a traceback in front of a user)
+        detail = clip(" ".join(str(exc).split()), 200)
+        print(f"error: internal error ({type(exc).__name__}: {detail}); please report it", file=sys.stderr)
+        return EXIT_INTERNAL

@@ -20,12 +20,13 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from decision.content import Content
+
+# The FHIR resources live in decision/fhir.py; fhir_questionnaire_response is re-exported so nothing breaks.
+from decision.fhir import ANSWER_SYSTEM as QUESTIONNAIRE_URN  # noqa: F401
+from decision.fhir import HANDOFF_CODE_SYSTEM, LANG_TAGS, fhir_questionnaire_response  # noqa: F401
 from decision.models import Question, SectionFile
 from decision.store import HandoffRecord
 
-QUESTIONNAIRE_URN = "urn:x-needling-decision-aid:questionnaire"
-HANDOFF_CODE_SYSTEM = "urn:x-needling-decision-aid:handoff-code"
-LANG_TAGS = {"en": "en-CA", "fr": "fr-CA"}
 CSV_HEADER = ("section", "question_id", "question", "answer_code", "answer")
 
 WORDS: dict[str, dict[str, str]] = {
@@ -400,64 +401,6 @@ def summary_pdf(content: Content, record: HandoffRecord, lang: str, *, tz: tzinf
             break
     assert pdf is not None
     return bytes(pdf.output())
-
-
-# --------------------------------------------------------------------------- FHIR
-
-
-def _fhir_model() -> Any:
-    # fhir.resources' top-level package is R5; R4B is the R4 line (4.3) and its
-    # QuestionnaireResponse has the same shape as R4's. There is no R4 package.
-    from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
-
-    return QuestionnaireResponse
-
-
-def fhir_questionnaire_response(content: Content, record: HandoffRecord, lang: str) -> dict[str, Any]:
-    """A FHIR R4 QuestionnaireResponse (plain JSON dict), checked with fhir.resources' R4B model.
-
-    One item per answered question, ``linkId`` = question id, the answer as a Coding
-    whose system names the question (answer codes like ``yes`` repeat across questions).
-    """
-    lang = _lang(lang)
-    items: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for _, q in _questions(content):
-        code = record.answers.get(q.id)
-        if code is None:
-            continue
-        seen.add(q.id)
-        items.append(
-            {
-                "linkId": q.id,
-                "text": q.text.get(lang),
-                "answer": [
-                    {
-                        "valueCoding": {
-                            "system": f"{QUESTIONNAIRE_URN}:{q.id}",
-                            "code": code,
-                            "display": answer_text(q, code, lang),
-                        }
-                    }
-                ],
-            }
-        )
-    for qid, code in record.answers.items():  # from an older content version
-        if qid not in seen:
-            coding = {"system": f"{QUESTIONNAIRE_URN}:{qid}", "code": code}
-            items.append({"linkId": qid, "answer": [{"valueCoding": coding}]})
-    resource: dict[str, Any] = {
-        "resourceType": "QuestionnaireResponse",
-        "language": LANG_TAGS[lang],
-        "identifier": {"system": HANDOFF_CODE_SYSTEM, "value": record.code},
-        "questionnaire": f"{QUESTIONNAIRE_URN}|{record.content_version}",
-        "status": "completed",
-        "authored": record.created_at.astimezone(UTC).isoformat(timespec="seconds"),
-    }
-    if items:
-        resource["item"] = items
-    _fhir_model().model_validate(resource)  # raises if the resource is not valid R4
-    return resource
 
 
 # --------------------------------------------------------------------------- CSV

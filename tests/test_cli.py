@@ -21,7 +21,13 @@ def run(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subprocess.Co
     env = {k: v for k, v in os.environ.items() if k != "DECISION_CONTENT_DIR"}
     env["PYTHONPATH"] = str(ROOT)
     return subprocess.run(
-        [sys.executable, "-m", "decision", *args], input=stdin, capture_output=True, text=True, cwd=cwd, env=env, timeout=60
+        [sys.executable, "-m", "decision", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=60,
     )
 
 
@@ -41,16 +47,98 @@ def test_check_passes_on_the_shipped_content():
     assert not [line for line in proc.stdout.splitlines() if "warning:" not in line]
 
 
+IGNORE = shutil.ignore_patterns("expected.txt", "edits.yaml")
+
+SAFE = "".join(
+    f"{q}: no\n"
+    for q in (
+        "unwell_today blood_thinners pregnant implant_device implant_site lymph infection_risk "
+        "diabetes_immunity lung_disease seizures metal_allergy fainted_before"
+    ).split()
+)
+
+
+@pytest.mark.parametrize(
+    ("answers", "lean", "step1", "flags_include", "text_has"),
+    [
+        (
+            "needle_feelings: very_anxious\n",
+            "no_needling",
+            "no_needling",
+            ["needle_feelings_very_anxious"],
+            "worry is the first thing",
+        ),
+        (
+            "wants_needles: 'no'\nproblem_kind: tight_knot\nstrong_sensation: ok_if_helps\nlie_still: 'no'\n"
+            "goal: loosen_muscle\n" + SAFE,
+            "no_needling",
+            "no_needling",
+            [],
+            "rather not have needles",
+        ),
+        (
+            "pregnant: 'yes'\nmain_area: low_back\nproblem_kind: tight_knot\nstrong_sensation: ok_if_helps\n",
+            None,
+            None,
+            ["pregnant_low_back", "pregnant_yes"],
+            "not put deep in the low back",
+        ),
+        (
+            "{}\n",
+            None,
+            None,
+            [f"{q}_unanswered" for q in ("unwell_today", "fainted_before", "lung_disease")],
+            "Not enough answers to compare",
+        ),
+    ],
+    ids=["very anxious alone", "does not want needles", "pregnant with low back pain", "nothing answered"],
+)
+def test_the_cases_of_the_clinical_review_score_as_version_2_promises(
+    tmp_path, answers, lean, step1, flags_include, text_has
+):
+    path = write(tmp_path, "a.yaml", answers)
+    data = json.loads(run("score", path).stdout)
+    if lean is not None:
+        assert data["lean"]["option"] == lean
+    assert data["lean"]["step1"]["option"] == step1
+    assert set(flags_include) <= {f["id"] for f in data["flags"]}
+    text = run("score", path, "--format", "text").stdout
+    assert text_has in text
+    if data["flags"]:
+        assert "No safety answer needs attention" not in text
+    assert "much better" not in text
+
+
+def test_every_safety_item_skipped_gives_one_note_each_and_never_no_flags(tmp_path):
+    path = write(
+        tmp_path, "a.yaml", "main_area: low_back\nproblem_kind: stiff_movement\nduration: over_3_months\ngoal: both\n"
+    )
+    data = json.loads(run("score", path).stdout)
+    skipped = sorted(f["id"] for f in data["flags"] if f["id"].endswith("_unanswered"))
+    from decision import contract
+
+    assert skipped == sorted(f"{q}_unanswered" for q in contract.SAFETY_QUESTIONS)
+    assert all(f["level"] == "info" for f in data["flags"])
+    text = run("score", path, "--format", "text").stdout
+    assert "You skipped 12 safety questions" in text
+    assert "No safety answer needs attention" not in text
+    assert "Pas de différence" in run("score", path, "--format", "text", "--lang", "fr").stdout
+
+
 def test_check_reports_every_problem_with_file_and_line(tmp_path):
     root = tmp_path / "content"
     shutil.copytree(DEFAULT_CONTENT_DIR, root)
-    shutil.copytree(FIXTURES / "rule_unknown_question", root, dirs_exist_ok=True)
-    shutil.copytree(FIXTURES / "flag_unknown_option", root, dirs_exist_ok=True)
+    shutil.copytree(FIXTURES / "rule_unknown_question", root, dirs_exist_ok=True, ignore=IGNORE)
+    shutil.copytree(FIXTURES / "flag_unknown_option", root, dirs_exist_ok=True, ignore=IGNORE)
     proc = run("check", str(root))
     assert proc.returncode == 1
     out = proc.stdout
-    assert f"{root / 'rules' / 'extra.yaml'}:3: rules.extra_rule.when.question: unknown question 'needle_feeling'" in out
-    assert f"{root / 'flags' / 'extra.yaml'}:5: flags.extra_flag.options.[1]: unknown option 'acupunture'" in out
+    assert (
+        f"{root / 'rules' / 'extra.yaml'}:4: rules.extra_rule.when.question: unknown question 'needle_feeling'" in out
+    )
+    assert (
+        f"{root / 'flags' / 'extra.yaml'}:5: flags.extra_flag.options.[1]: a flag applies to a needling option" in out
+    )
     assert "content is NOT valid: 2 problems" in proc.stderr
     assert "Traceback" not in out + proc.stderr
 
@@ -71,8 +159,9 @@ def test_score_json_has_the_interface_fields(tmp_path):
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert set(data) >= {"content_version", "language", "options", "lean", "flags", "sure", "unanswered"}
-    assert data["lean"] == {"option": "ims", "strength": "strong"}
-    assert [f["question"] for f in data["flags"]] == ["blood_thinners"]
+    assert data["lean"]["option"] is None and data["lean"]["enough_answers"] is False  # 2 answers: too few
+    assert data["lean"]["step1"] == {"option": None, "strength": "none"}
+    assert [f["question"] for f in data["flags"] if not f["id"].endswith("_unanswered")] == ["blood_thinners"]
     assert data["sure"]["score"] == 1 and data["sure"]["unsure"] is True
     assert "needle_feelings" in data["unanswered"] and "lie_still" not in data["unanswered"]
 
@@ -111,9 +200,21 @@ def test_score_text_explains_in_words(tmp_path):
 @pytest.mark.parametrize(
     ("name", "text", "fragments"),
     [
-        ("unknown_id.yaml", "needle_feeling: fine\n", ["unknown question id 'needle_feeling'", "did you mean 'needle_feelings'?", "valid ids:"]),
-        ("unknown_code.yaml", "lie_still: maybe\n", ["unknown answer code 'maybe' for 'lie_still'", "valid codes: yes, not_sure, no"]),
-        ("wrong_type.yaml", "lie_still: [yes, no]\n", ["answer to 'lie_still' must be one of the answer codes (yes, not_sure, no)"]),
+        (
+            "unknown_id.yaml",
+            "needle_feeling: fine\n",
+            ["unknown question id 'needle_feeling'", "did you mean 'needle_feelings'?", "valid ids:"],
+        ),
+        (
+            "unknown_code.yaml",
+            "lie_still: maybe\n",
+            ["unknown answer code 'maybe' for 'lie_still'", "valid codes: yes, not_sure, no"],
+        ),
+        (
+            "wrong_type.yaml",
+            "lie_still: [yes, no]\n",
+            ["answer to 'lie_still' must be one of the answer codes (yes, not_sure, no)"],
+        ),
         ("number.json", '{"duration": 6}', ["answer to 'duration' must be one of the answer codes"]),
         ("empty.yaml", "   \n", ["are empty", "question_id: answer_code"]),
         ("list.yaml", "- lie_still\n- no\n", ["must be a mapping of question_id: answer_code, got a list"]),
@@ -143,10 +244,10 @@ def test_bad_options_exit_2_with_one_line():
 def test_score_with_invalid_content_exits_1(tmp_path):
     root = tmp_path / "content"
     shutil.copytree(DEFAULT_CONTENT_DIR, root)
-    shutil.copytree(FIXTURES / "rule_unknown_option", root, dirs_exist_ok=True)
+    shutil.copytree(FIXTURES / "rule_unknown_target", root, dirs_exist_ok=True, ignore=IGNORE)
     proc = run("score", "-", "--content", str(root), stdin="{}")
     assert proc.returncode == 1
-    assert "unknown option 'acupunture'" in proc.stderr
+    assert "unknown target 'acupunture'" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 

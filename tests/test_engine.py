@@ -94,7 +94,9 @@ def test_contributions_are_the_explanation():
 
 
 def test_json_output_matches_the_interface_of_version_2():
-    data = score(CONTENT, {"needle_feelings": "very_anxious", "main_area": "low_back", "sure_certain": "no"}).to_json("fr")
+    data = score(CONTENT, {"needle_feelings": "very_anxious", "main_area": "low_back", "sure_certain": "no"}).to_json(
+        "fr"
+    )
     assert data["language"] == "fr"
     assert data["content_version"] == CONTENT.version
     assert [o["id"] for o in data["options"]] == ["ims", "acupuncture", "no_needling", "needles"]
@@ -127,7 +129,10 @@ def test_sure_is_absent_until_a_sure_item_is_answered():
     ("answers", "fragment"),
     [
         ({"needle_feeling": "fine"}, "unknown question id 'needle_feeling' (did you mean 'needle_feelings'?)"),
-        ({"needle_feelings": "panic"}, "unknown answer code 'panic' for 'needle_feelings' (did you mean 'panic_faint'?)"),
+        (
+            {"needle_feelings": "panic"},
+            "unknown answer code 'panic' for 'needle_feelings' (did you mean 'panic_faint'?)",
+        ),
         ({"needle_feelings": 3}, "must be one of the answer codes (fine, bit_nervous, very_anxious, panic_faint)"),
         ({"unwell_today": False}, "must be one of the answer codes (yes, no, not_sure)"),
         ({"wants_needles": "x" * 5000}, "unknown answer code 'xxxx"),

@@ -148,6 +148,11 @@ def test_pdf_of_a_record_from_an_older_content_version_still_renders():
 # --------------------------------------------------------------------------- FHIR
 
 
+def answered_items(resource: dict) -> list[dict]:
+    """The question items of a response, out of their section groups."""
+    return [item for group in resource["item"] for item in group.get("item", [group])]
+
+
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_fhir_questionnaire_response_validates_and_links_question_ids(store, lang):
     record = make(store, FULL, lang)
@@ -159,7 +164,8 @@ def test_fhir_questionnaire_response_validates_and_links_question_ids(store, lan
     assert resource["identifier"]["value"] == record.code
     assert datetime.fromisoformat(resource["authored"]) == record.created_at.replace(microsecond=0)
     assert resource["language"] == {"en": "en-CA", "fr": "fr-CA"}[lang]
-    items = resource["item"]
+    assert [g["linkId"] for g in resource["item"]] == [s.id for s in CONTENT.sections]
+    items = answered_items(resource)
     assert [i["linkId"] for i in items] == [q.id for s in CONTENT.sections for q in s.questions]
     for item in items:
         q = CONTENT.questions[item["linkId"]]
@@ -175,7 +181,7 @@ def test_fhir_lists_only_answered_questions(store):
     record = make(store, FEW, "en")
     resource = fhir_questionnaire_response(CONTENT, record, "en")
     QuestionnaireResponse.model_validate(resource)
-    assert [i["linkId"] for i in resource["item"]] == [qid for qid in CONTENT.questions if qid in FEW]
+    assert [i["linkId"] for i in answered_items(resource)] == [qid for qid in CONTENT.questions if qid in FEW]
 
 
 # --------------------------------------------------------------------------- CSV
@@ -219,7 +225,7 @@ def test_every_download_for_the_same_record_agrees(store):
     record = make(store, FULL, "en")
     csv_answers = {r[1]: r[3] for r in read_csv(answers_csv(CONTENT, record, "en"))[1:]}
     fhir_answers = {i["linkId"]: i["answer"][0]["valueCoding"]["code"]
-                    for i in fhir_questionnaire_response(CONTENT, record, "en")["item"]}
+                    for i in answered_items(fhir_questionnaire_response(CONTENT, record, "en"))}
     assert csv_answers == fhir_answers == record.answers == FULL
 
 

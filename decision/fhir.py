@@ -1,0 +1,181 @@
+"""FHIR R4: the Questionnaire generated from the content, and the QuestionnaireResponse of a hand-off.
+
+Both are plain JSON dicts, checked with fhir.resources' R4B models (R4B is the R4
+line, 4.3; its Questionnaire and QuestionnaireResponse have R4's shape).
+
+* Questionnaire (SDC style): ``url`` = a canonical URL (:data:`DEFAULT_CANONICAL`,
+  or ``DECISION_FHIR_CANONICAL``, or the ``canonical`` argument), ``version`` = the
+  content version; one ``group`` item per section (``linkId`` = section id) holding
+  one ``choice`` item per question (``linkId`` = question id) whose ``answerOption``
+  codings use :func:`answer_system`. Texts in one language, the other one through
+  the ``translation`` extension on ``_text`` / ``_display`` / ``_title``. The content
+  has no conditional questions, so there is no ``enableWhen``.
+* QuestionnaireResponse: ``questionnaire`` = ``<canonical>|<content version of the
+  record>``; items nested in the same section groups, answers coded with the same
+  systems as the Questionnaire's answer options.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from datetime import UTC
+from typing import Any
+
+from decision.content import Content
+from decision.models import LocalizedText, Question, SectionFile
+from decision.store import HandoffRecord
+
+DEFAULT_CANONICAL = "http://needling-decision-aid.example/fhir/Questionnaire/needling-decision-aid"
+CANONICAL_ENV = "DECISION_FHIR_CANONICAL"
+# Answer codes (yes, no, ...) repeat across questions, so each question is its own code
+# system. The value is the one exported since the first version: codes already in charts stay comparable.
+ANSWER_SYSTEM = "urn:x-needling-decision-aid:questionnaire"
+HANDOFF_CODE_SYSTEM = "urn:x-needling-decision-aid:handoff-code"
+LANG_TAGS = {"en": "en-CA", "fr": "fr-CA"}
+TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
+NAME = "NeedlingDecisionAid"
+
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s|]+$")
+
+
+def _lang(lang: str) -> str:
+    return lang if lang in LANG_TAGS else "en"
+
+
+def canonical_url(canonical: str | None = None) -> str:
+    """The Questionnaire's canonical URL: ``canonical``, else ``$DECISION_FHIR_CANONICAL``, else the default.
+
+    Raises ``ValueError`` if it is not an absolute URI (or holds a ``|``).
+    """
+    url = canonical or os.environ.get(CANONICAL_ENV) or DEFAULT_CANONICAL
+    if not _URI.match(url):
+        raise ValueError(f"not an absolute URI without '|' for the FHIR Questionnaire: {url[:80]!r}")
+    return url
+
+
+def questionnaire_reference(version: str, canonical: str | None = None) -> str:
+    """``<canonical>|<version>``: what a QuestionnaireResponse's ``questionnaire`` points at."""
+    return f"{canonical_url(canonical)}|{version}"
+
+
+def answer_system(question_id: str) -> str:
+    """The code system of one question's answer codes (the same in the Questionnaire and the response)."""
+    return f"{ANSWER_SYSTEM}:{question_id}"
+
+
+def _model(name: str) -> Any:
+    # fhir.resources' top-level package is R5; R4B is the R4 line. There is no R4 package.
+    if name == "Questionnaire":
+        from fhir.resources.R4B.questionnaire import Questionnaire
+
+        return Questionnaire
+    from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+
+    return QuestionnaireResponse
+
+
+def _questions(content: Content) -> Iterator[tuple[SectionFile, Question]]:
+    for section in content.sections:
+        for q in section.questions:
+            yield section, q
+
+
+def _translated(text: LocalizedText, lang: str) -> tuple[str, dict[str, Any]]:
+    """The text in ``lang`` and a ``_text``-style element giving it in the other language."""
+    other = "fr" if lang == "en" else "en"
+    extension = {
+        "url": TRANSLATION,
+        "extension": [
+            {"url": "lang", "valueCode": LANG_TAGS[other]},
+            {"url": "content", "valueString": text.get(other)},
+        ],
+    }
+    return text.get(lang), {"extension": [extension]}
+
+
+def _with_text(element: dict[str, Any], key: str, text: LocalizedText, lang: str) -> dict[str, Any]:
+    element[key], element[f"_{key}"] = _translated(text, lang)
+    return element
+
+
+def fhir_questionnaire(content: Content, *, lang: str = "en", canonical: str | None = None) -> dict[str, Any]:
+    """The FHIR R4 Questionnaire of ``content`` (plain JSON dict), checked with fhir.resources' R4B model.
+
+    Texts are in ``lang`` (``en`` by default), the other language in translation extensions.
+    """
+    lang = _lang(lang)
+    groups: list[dict[str, Any]] = []
+    for section in content.sections:
+        items = []
+        for q in section.questions:
+            options = [
+                {"valueCoding": _with_text({"system": answer_system(q.id), "code": a.code}, "display", a.text, lang)}
+                for a in q.answers
+            ]
+            item = {"linkId": q.id, **_with_text({}, "text", q.text, lang), "type": "choice", "required": False}
+            item["answerOption"] = options
+            items.append(item)
+        group = {"linkId": section.id, **_with_text({}, "text", section.title, lang), "type": "group"}
+        group["item"] = items
+        groups.append(group)
+    resource: dict[str, Any] = {
+        "resourceType": "Questionnaire",
+        "language": LANG_TAGS[lang],
+        "url": canonical_url(canonical),
+        "version": content.version,
+        "name": NAME,
+        **_with_text({}, "title", content.meta.title, lang),
+        "status": "active",
+        "subjectType": ["Patient"],
+        "date": content.meta.content_date.isoformat(),
+        **_with_text({}, "description", content.meta.decision, lang),
+        "item": groups,
+    }
+    _model("Questionnaire").model_validate(resource)  # raises if the resource is not valid R4
+    return resource
+
+
+def _answer_text(q: Question, code: str, lang: str) -> str:
+    answer = q.answer(code)
+    return answer.text.get(lang) if answer is not None else code
+
+
+def fhir_questionnaire_response(
+    content: Content, record: HandoffRecord, lang: str, *, canonical: str | None = None
+) -> dict[str, Any]:
+    """A FHIR R4 QuestionnaireResponse (plain JSON dict), checked with fhir.resources' R4B model.
+
+    One item per answered question, ``linkId`` = question id, nested in its section's
+    group (``linkId`` = section id) as in :func:`fhir_questionnaire`; the answer is a
+    Coding whose system names the question. Answers to questions gone from the content
+    (a record from an older version) follow at the top level.
+    """
+    lang = _lang(lang)
+    groups: list[dict[str, Any]] = []
+    for section in content.sections:
+        items = []
+        for q in section.questions:
+            code = record.answers.get(q.id)
+            if code is None:
+                continue
+            coding = {"system": answer_system(q.id), "code": code, "display": _answer_text(q, code, lang)}
+            items.append({"linkId": q.id, "text": q.text.get(lang), "answer": [{"valueCoding": coding}]})
+        if items:
+            groups.append({"linkId": section.id, "text": section.title.get(lang), "item": items})
+    for qid, code in record.answers.items():  # from an older content version
+        if qid not in content.questions:
+            groups.append({"linkId": qid, "answer": [{"valueCoding": {"system": answer_system(qid), "code": code}}]})
+    resource: dict[str, Any] = {
+        "resourceType": "QuestionnaireResponse",
+        "language": LANG_TAGS[lang],
+        "identifier": {"system": HANDOFF_CODE_SYSTEM, "value": record.code},
+        "questionnaire": questionnaire_reference(record.content_version, canonical),
+        "status": "completed",
+        "authored": record.created_at.astimezone(UTC).isoformat(timespec="seconds"),
+    }
+    if groups:
+        resource["item"] = groups
+    _model("QuestionnaireResponse").model_validate(resource)  # raises if the resource is not valid R4
+    return resource

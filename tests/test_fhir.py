@@ -1,0 +1,182 @@
+"""decision/fhir.py: the Questionnaire from the content, and responses that match it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fhir.resources.R4B.questionnaire import Questionnaire
+from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+
+from decision import contract, load_content, score
+from decision.fhir import (
+    CANONICAL_ENV,
+    DEFAULT_CANONICAL,
+    TRANSLATION,
+    answer_system,
+    canonical_url,
+    fhir_questionnaire,
+    fhir_questionnaire_response,
+)
+from decision.store import HandoffRecord
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = load_content()
+T0 = datetime(2025, 3, 1, 15, 30, tzinfo=UTC)
+FULL = {qid: codes[-1] for qid, codes in contract.QUESTIONS.items()}
+FEW = {"problem_kind": "tight_knot", "goal": "loosen_muscle", "blood_thinners": "yes"}
+
+
+def record(answers: dict[str, str], lang: str = "en", version: str = CONTENT.version) -> HandoffRecord:
+    return HandoffRecord(
+        code="ABC234",
+        created_at=T0,
+        expires_at=T0 + timedelta(hours=12),
+        language=lang,
+        answers=answers,
+        content_version=version,
+        result=score(CONTENT, answers).to_json(lang),
+    )
+
+
+def translations(element: dict[str, Any]) -> dict[str, str]:
+    out = {}
+    for ext in element["extension"]:
+        assert ext["url"] == TRANSLATION
+        parts = {e["url"]: e for e in ext["extension"]}
+        out[parts["lang"]["valueCode"]] = parts["content"]["valueString"]
+    return out
+
+
+@pytest.fixture(autouse=True)
+def _default_canonical(monkeypatch):
+    monkeypatch.delenv(CANONICAL_ENV, raising=False)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_questionnaire_is_valid_r4_with_a_canonical_and_the_content_version(lang):
+    q = fhir_questionnaire(CONTENT, lang=lang)
+    assert json.loads(json.dumps(q)) == q
+    Questionnaire.model_validate(q)
+    assert q["url"] == DEFAULT_CANONICAL
+    assert q["version"] == CONTENT.version
+    assert q["language"] == {"en": "en-CA", "fr": "fr-CA"}[lang]
+    other = "fr" if lang == "en" else "en"
+    assert q["title"] == CONTENT.meta.title.get(lang)
+    assert translations(q["_title"]) == {f"{other}-CA": CONTENT.meta.title.get(other)}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_questionnaire_has_a_group_per_section_and_a_choice_per_question(lang):
+    q = fhir_questionnaire(CONTENT, lang=lang)
+    other = "fr" if lang == "en" else "en"
+    assert [g["linkId"] for g in q["item"]] == [s.id for s in CONTENT.sections]
+    link_ids = []
+    for group, section in zip(q["item"], CONTENT.sections, strict=True):
+        assert group["type"] == "group"
+        assert group["text"] == section.title.get(lang)
+        assert translations(group["_text"]) == {f"{other}-CA": section.title.get(other)}
+        link_ids.append(group["linkId"])
+        assert [i["linkId"] for i in group["item"]] == [question.id for question in section.questions]
+        for item, question in zip(group["item"], section.questions, strict=True):
+            link_ids.append(item["linkId"])
+            assert item["type"] == "choice"
+            assert "enableWhen" not in item  # no conditional questions in the content
+            assert item["text"] == question.text.get(lang)
+            assert translations(item["_text"]) == {f"{other}-CA": question.text.get(other)}
+            codings = [option["valueCoding"] for option in item["answerOption"]]
+            assert [c["code"] for c in codings] == list(question.codes)
+            assert {c["system"] for c in codings} == {answer_system(question.id)}
+            for coding, answer in zip(codings, question.answers, strict=True):
+                assert coding["display"] == answer.text.get(lang)
+                assert translations(coding["_display"]) == {f"{other}-CA": answer.text.get(other)}
+    assert len(link_ids) == len(set(link_ids))  # linkIds are unique across the questionnaire
+
+
+def check_against(response: dict[str, Any], questionnaire: dict[str, Any]) -> int:
+    """Every response item exists at the same place in the questionnaire, with an allowed coding. Returns answers seen."""
+    assert response["questionnaire"] == f"{questionnaire['url']}|{questionnaire['version']}"
+    groups = {g["linkId"]: {i["linkId"]: i for i in g["item"]} for g in questionnaire["item"]}
+    seen = 0
+    for group in response.get("item", []):
+        assert group["linkId"] in groups, group["linkId"]
+        assert "answer" not in group
+        for item in group["item"]:
+            assert item["linkId"] in groups[group["linkId"]], item["linkId"]
+            allowed = {
+                (o["valueCoding"]["system"], o["valueCoding"]["code"])
+                for o in groups[group["linkId"]][item["linkId"]]["answerOption"]
+            }
+            for answer in item["answer"]:
+                coding = answer["valueCoding"]
+                assert (coding["system"], coding["code"]) in allowed
+                seen += 1
+    return seen
+
+
+@pytest.mark.parametrize("answers", [FULL, FEW, {}], ids=["full", "few", "none"])
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_every_response_item_matches_the_questionnaire(answers, lang):
+    questionnaire = fhir_questionnaire(CONTENT, lang=lang)
+    response = fhir_questionnaire_response(CONTENT, record(answers, lang), lang)
+    QuestionnaireResponse.model_validate(response)
+    assert check_against(response, questionnaire) == len(answers)
+
+
+def test_an_older_record_points_at_its_own_version():
+    response = fhir_questionnaire_response(CONTENT, record(FEW, version="2024-01-01+00000000"), "en")
+    assert response["questionnaire"] == f"{DEFAULT_CANONICAL}|2024-01-01+00000000"
+
+
+def test_the_canonical_can_be_configured(monkeypatch):
+    url = "https://clinic.example.org/fhir/Questionnaire/needling"
+    assert fhir_questionnaire(CONTENT, canonical=url)["url"] == url
+    monkeypatch.setenv(CANONICAL_ENV, url)
+    assert canonical_url() == url
+    response = fhir_questionnaire_response(CONTENT, record(FEW), "en")
+    assert response["questionnaire"] == f"{url}|{CONTENT.version}"
+    for bad in ("not a url", "http://x.example/q|1", "/relative/path"):
+        with pytest.raises(ValueError):
+            canonical_url(bad)
+
+
+def test_the_export_module_still_offers_the_response():
+    from decision import export
+
+    assert export.fhir_questionnaire_response is fhir_questionnaire_response
+
+
+def run(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if k not in ("DECISION_CONTENT_DIR", CANONICAL_ENV)}
+    environ.update(PYTHONPATH=str(ROOT), **env)
+    return subprocess.run(
+        [sys.executable, "-m", "decision", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=environ,
+        timeout=60,
+    )
+
+
+def test_the_cli_prints_the_questionnaire():
+    proc = run("fhir-questionnaire")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == fhir_questionnaire(CONTENT)
+    fr = run("fhir-questionnaire", "--lang", "fr", "--content", str(ROOT / "content"))
+    assert fr.returncode == 0 and json.loads(fr.stdout)["language"] == "fr-CA"
+
+
+def test_the_cli_refuses_a_bad_canonical_or_content_folder(tmp_path):
+    proc = run("fhir-questionnaire", **{CANONICAL_ENV: "not a url"})
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1 and CANONICAL_ENV in proc.stderr
+    proc = run("fhir-questionnaire", "--content", str(tmp_path / "missing"))
+    assert proc.returncode == 2 and "content folder not found" in proc.stderr
