@@ -15,6 +15,7 @@ from typing import Any
 from decision import contract
 from decision.errors import Problem
 from decision.loader import File, Tree, did_you_mean
+from decision.markup import find_markup
 from decision.models import LEVELS, Condition, LocalizedText
 from decision.yamlio import Loc
 
@@ -532,6 +533,18 @@ def localized(data: Any, loc: Loc = ()) -> Iterator[tuple[Loc, LocalizedText | d
             yield from localized(item, (*loc, i))
 
 
+def no_markup(tree: Tree) -> Iterator[Problem]:
+    """Text is shown as text: no Markdown images or links and no raw HTML (an image
+    would load from an outside address on the patient's tablet)."""
+    files = [f for f in tree.singles.values() if f] + [f for fs in tree.folders.values() for f in fs]
+    for f in files:
+        for loc, text in localized(f.located.data):
+            for lang in ("en", "fr"):
+                reason = find_markup(text[lang])
+                if reason:
+                    yield f.problem((*loc, lang), f"{reason}: write plain text")
+
+
 CHECKS: tuple[Check, ...] = (
     unique_ids,
     section_file_names,
@@ -551,6 +564,7 @@ CHECKS: tuple[Check, ...] = (
     compound_flags,
     comparison_cells,
     review_dates,
+    no_markup,
 )
 
 
