@@ -14,7 +14,6 @@ import io
 import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, tzinfo
-from typing import Any
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -25,97 +24,17 @@ from decision.content import Content
 from decision.fhir import ANSWER_SYSTEM as QUESTIONNAIRE_URN  # noqa: F401
 from decision.fhir import HANDOFF_CODE_SYSTEM, LANG_TAGS, fhir_questionnaire_response  # noqa: F401
 from decision.models import Question, SectionFile
+from decision.saved import SavedContribution, SavedFlag, SavedResult, parse_saved
 from decision.store import HandoffRecord
+from decision.wording import Wording
 
 CSV_HEADER = ("section", "question_id", "question", "answer_code", "answer")
 
-WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "summary": "summary for the chart",
-        "colon": ": ",
-        "code": "Code",
-        "date": "Date",
-        "version": "Content version",
-        "language": "Patient's language",
-        "lang_en": "English",
-        "lang_fr": "French",
-        "flags": "Flags",
-        "no_flags": "No flags.",
-        "stop": "STOP",
-        "caution": "CAUTION",
-        "info": "INFO",
-        "answers": "Answers",
-        "not_answered": "(not answered)",
-        "other": "Other answers",
-        "scores": "Scores (points per answer; rule id in brackets)",
-        "points": "points",
-        "no_points": "No answer moved this score.",
-        "lean": "Lean",
-        "lean_strong": "The answers fit {option} much better.",
-        "lean_slight": "The answers fit {option} a little better.",
-        "lean_none": "The answers fit both about the same.",
-        "lean_no_needling": "Needling stopped by a safety answer: physiotherapy without needles for now.",
-        "stopped": "Stopped by a safety answer: {options}.",
-        "sure": "SURE test",
-        "sure_none": "The patient did not answer the SURE test.",
-        "sure_score": "{score} of 4 answered 'yes' ({answered} of 4 answered).",
-        "sure_unsure": "NOT YET SURE: talk about {needs} before deciding.",
-        "sure_sure": "The patient feels sure about the choice.",
-        "sure_cite": "SURE test: Légaré F et al., Can Fam Physician 2010;56:e308-14.",
-        "need_certainty": "certainty (not sure what is best)",
-        "need_information": "information (benefits and risks of each option)",
-        "need_values": "values (which benefits and risks matter most)",
-        "need_support": "support (enough support and advice to choose)",
-        "older_version": "Scored with content version {saved}; words from version {current}.",
-        "not_prescription": "A decision aid, not a prescription: the patient decides with the physiotherapist. "
-        "No name is stored with these answers.",
-    },
-    "fr": {
-        "summary": "résumé pour le dossier",
-        "colon": "\u00a0: ",
-        "code": "Code",
-        "date": "Date",
-        "version": "Version du contenu",
-        "language": "Langue du patient",
-        "lang_en": "anglais",
-        "lang_fr": "français",
-        "flags": "Alertes",
-        "no_flags": "Aucune alerte.",
-        "stop": "ARRÊT",
-        "caution": "PRUDENCE",
-        "info": "INFO",
-        "answers": "Réponses",
-        "not_answered": "(sans réponse)",
-        "other": "Autres réponses",
-        "scores": "Pointage (points par réponse; identifiant de la règle entre crochets)",
-        "points": "points",
-        "no_points": "Aucune réponse n'a changé ce pointage.",
-        "lean": "Tendance",
-        "lean_strong": "Les réponses correspondent beaucoup mieux à\u00a0: {option}.",
-        "lean_slight": "Les réponses correspondent un peu mieux à\u00a0: {option}.",
-        "lean_none": "Les réponses correspondent autant aux deux options.",
-        "lean_no_needling": "Aiguilles arrêtées par une réponse de sécurité\u00a0: "
-        "physiothérapie sans aiguilles pour l'instant.",
-        "stopped": "Arrêté par une réponse de sécurité\u00a0: {options}.",
-        "sure": "Test SURE",
-        "sure_none": "Le patient n'a pas répondu au test SURE.",
-        "sure_score": "{score} « oui » sur 4 ({answered} réponses sur 4).",
-        "sure_unsure": "PAS ENCORE SÛR\u00a0: parler de {needs} avant de décider.",
-        "sure_sure": "Le patient se sent sûr de son choix.",
-        "sure_cite": "Test SURE\u00a0: Légaré F et al., Can Fam Physician 2010;56:e308-14.",
-        "need_certainty": "certitude (pas sûr de ce qui est le mieux)",
-        "need_information": "information (avantages et risques de chaque option)",
-        "need_values": "valeurs (quels avantages et risques comptent le plus)",
-        "need_support": "soutien (assez de soutien et de conseils pour choisir)",
-        "older_version": "Pointage fait avec la version {saved} du contenu; textes de la version {current}.",
-        "not_prescription": "Un outil d'aide à la décision, pas une prescription\u00a0: le patient décide avec le "
-        "physiothérapeute. Aucun nom n'est enregistré avec ces réponses.",
-    },
-}
+LANGS = ("en", "fr")
 
 
 def _lang(lang: str) -> str:
-    return lang if lang in WORDS else "en"
+    return lang if lang in LANGS else "en"
 
 
 def _questions(content: Content) -> Iterator[tuple[SectionFile, Question]]:
@@ -129,41 +48,18 @@ def answer_text(q: Question | None, code: str, lang: str) -> str:
     return answer.text.get(lang) if answer is not None else code
 
 
-def option_name(content: Content, option_id: str, lang: str) -> str:
-    option = content.options.get(option_id)
-    return option.name.get(lang) if option is not None else option_id
-
-
-def question_label(content: Content, qid: str, lang: str) -> str:
-    q = content.questions.get(qid)
-    return q.label.get(lang) if q is not None else qid
-
-
-def flag_text(content: Content, flag: dict[str, Any], lang: str) -> str:
+def flag_text(content: Content, flag: SavedFlag, lang: str) -> str:
     """The clinician's wording of a saved flag, in ``lang``; the saved message if the flag is gone."""
-    found = next((f for f in content.flags if f.id == flag.get("id")), None)
-    return found.clinician.get(lang) if found is not None else str(flag.get("message", ""))
+    found = next((f for f in content.flags if f.id == flag.id), None)
+    return found.clinician.get(lang) if found is not None else flag.message
 
 
-def reason_text(content: Content, c: dict[str, Any], lang: str, saved_lang: str) -> str:
+def reason_text(content: Content, c: SavedContribution, lang: str, saved_lang: str) -> str:
     """A contribution's reason in ``lang`` (saved in ``saved_lang``); the saved words if the rule is gone."""
     if lang == saved_lang:
-        return str(c.get("reason", ""))
-    rule = next((r for r in content.rules if r.id == c.get("rule")), None)
-    return rule.reason.get(lang) if rule is not None else str(c.get("reason", ""))
-
-
-def lean_sentence(content: Content, result: dict[str, Any], lang: str) -> str:
-    """The lean in non-directive words, for the chart."""
-    w = WORDS[_lang(lang)]
-    lean = result.get("lean") or {}
-    option, strength = lean.get("option"), lean.get("strength", "none")
-    if option == "no_needling":
-        return w["lean_no_needling"]
-    if option is None or strength == "none":
-        return w["lean_none"]
-    key = "lean_strong" if strength == "strong" else "lean_slight"
-    return w[key].format(option=option_name(content, option, lang))
+        return c.reason
+    rule = next((r for r in content.rules if r.id == c.rule), None)
+    return rule.reason.get(lang) if rule is not None else c.reason
 
 
 # --------------------------------------------------------------------------- PDF
@@ -290,101 +186,118 @@ class _Summary(FPDF):
         self.set_y(bottom)
 
 
+def _colon(lang: str) -> str:
+    return "\u00a0: " if lang == "fr" else ": "
+
+
+def _flag_lines(pdf: _Summary, content: Content, record: HandoffRecord, saved: SavedResult, w: Wording) -> None:
+    """Flags first, stop then caution then info; skipped safety items in one line."""
+    c = _colon(w.lang)
+    shown = [f for f in saved.flags if not f.skipped]
+    if not saved.flags:
+        pdf.para(w.t("export_no_flags"))
+    for flag in shown:
+        behind = "; ".join(
+            f"{w.question_label(q)}{c}{w.answer_text(q, record.answers.get(q)) or w.t('export_not_answered')}"
+            for q in (flag.questions or (flag.question,))
+        )
+        pdf.tagged(
+            w.t(f"export_level_{flag.level}"),
+            LEVEL_COLOURS.get(flag.level, (0, 0, 0)),
+            f"{behind} \u2014 {flag_text(content, flag, w.lang)}",
+        )
+    skipped = saved.skipped_safety
+    if skipped:
+        names = ", ".join(w.question_label(q) for q in skipped)
+        pdf.tagged(w.t("export_level_info"), LEVEL_COLOURS["info"], f"{w.t('export_skipped')}{c}{names}")
+
+
+def _score_lines(pdf: _Summary, content: Content, record: HandoffRecord, saved: SavedResult, w: Wording) -> None:
+    c = _colon(w.lang)
+    for target in saved.options:
+        pdf.para(f"{w.option_name(target.target)}{c}{w.points(target.score)}", "B")
+        if not target.contributions:
+            pdf.para(w.t("export_no_points"), indent=4)
+        for contribution in target.contributions:
+            capped = f" ({w.t('export_capped', full=contribution.written_points)})" if contribution.capped else ""
+            answer = w.answer_text(contribution.question, contribution.answer)
+            pdf.para(
+                f"{contribution.points:+d}{capped}  [{contribution.rule}]  "
+                f"{w.question_label(contribution.question)}{c}{answer} \u2014 "
+                f"{reason_text(content, contribution, w.lang, record.language)}",
+                indent=4,
+            )
+
+
+def _sure_lines(pdf: _Summary, saved: SavedResult, w: Wording) -> None:
+    sure = saved.sure
+    if sure is None:
+        pdf.para(w.t("export_sure_none"))
+    else:
+        pdf.para(w.t("export_sure_score", score=sure.score, answered=sure.answered))
+        if sure.not_answered:
+            items = ", ".join(w.question_label(q) for q in sure.not_answered)
+            pdf.tagged("!", LEVEL_COLOURS["caution"], w.t("export_sure_incomplete", items=items))
+        if sure.needs:
+            named = ", ".join(w.t(f"export_need_{n}") for n in sure.needs)
+            pdf.tagged("!", LEVEL_COLOURS["stop"], w.t("export_sure_unsure", needs=named))
+        elif not sure.unsure:
+            pdf.para(w.t("export_sure_sure"))
+    pdf.para(w.t("export_sure_cite"), "I", 0.9, colour=(90, 90, 90))
+
+
 def _render(content: Content, record: HandoffRecord, lang: str, size: float, zone: tzinfo) -> _Summary:
-    w = WORDS[lang]
-    result = record.result
+    w = Wording(content, lang)
+    saved = parse_saved(record.result)
     pdf = _Summary(size)
     pdf.set_title(pdf_text(f"{content.meta.title.get(lang)} - {record.code}"))
     pdf.set_lang(LANG_TAGS[lang])
     pdf.set_creation_date(record.created_at)
 
-    c = w["colon"]
-    pdf.para(f"{content.meta.title.get(lang)} \u2014 {w['summary']}", "B", 1.6)
+    c = _colon(lang)
+    pdf.para(f"{content.meta.title.get(lang)} \u2014 {w.t('export_summary')}", "B", 1.6)
     when = record.created_at.astimezone(zone)
     zone_name = when.tzname() or "UTC"
+    language = w.t(f"export_lang_{record.language}") if record.language in LANGS else record.language
     pdf.para(
-        f"{w['code']}{c}{record.code}    {w['date']}{c}{when:%Y-%m-%d %H:%M} {zone_name}    "
-        f"{w['version']}{c}{record.content_version}    "
-        f"{w['language']}{c}{w.get('lang_' + record.language, record.language)}",
+        f"{w.t('export_code')}{c}{record.code}    {w.t('export_date')}{c}{when:%Y-%m-%d %H:%M} {zone_name}    "
+        f"{w.t('export_version')}{c}{record.content_version}    {w.t('export_language')}{c}{language}",
         "",
         1.05,
     )
     if record.content_version != content.version:
-        pdf.para(w["older_version"].format(saved=record.content_version, current=content.version), "I")
+        pdf.para(w.t("export_older_version", saved=record.content_version, current=content.version), "I")
 
-    pdf.heading(w["flags"])
-    flags = result.get("flags") or []
-    if not flags:
-        pdf.para(w["no_flags"])
-    for flag in flags:
-        level = flag.get("level", "info")
-        qid = flag.get("question", "")
-        code = flag.get("answer") or record.answers.get(qid, "")
-        behind = f"{question_label(content, qid, lang)}{c}{answer_text(content.questions.get(qid), code, lang)}"
-        pdf.tagged(
-            w.get(level, level.upper()),
-            LEVEL_COLOURS.get(level, (0, 0, 0)),
-            f"{behind} \u2014 {flag_text(content, flag, lang)}",
-        )
+    pdf.heading(w.t("export_flags"))
+    _flag_lines(pdf, content, record, saved, w)
 
-    pdf.heading(w["answers"])
+    pdf.heading(w.t("export_lean"))
+    for title, sentence in w.lean_lines(saved):
+        pdf.para(f"{title} {sentence}".strip(), "B" if title else "I")
+
+    pdf.heading(w.t("export_answers"))
     rows: list[tuple[str, str]] = []
     for section in content.sections:
         rows.append(("B", section.title.get(lang)))
         for q in section.questions:
             code = record.answers.get(q.id)
-            rows.append(("", f"{q.label.get(lang)}{c}{answer_text(q, code, lang) if code else w['not_answered']}"))
+            rows.append(
+                ("", f"{q.label.get(lang)}{c}{w.answer_text(q.id, code) if code else w.t('export_not_answered')}")
+            )
     extra = [qid for qid in record.answers if qid not in content.questions]
     if extra:
-        rows.append(("B", w["other"]))
+        rows.append(("B", w.t("export_other")))
         rows.extend(("", f"{qid}{c}{record.answers[qid]}") for qid in extra)
     pdf.columns(rows)
 
-    pdf.heading(w["scores"])
-    for option in result.get("options") or []:
-        pdf.para(f"{option_name(content, option['id'], lang)}{c}{option.get('score', 0)} {w['points']}", "B")
-        contributions = option.get("contributions") or []
-        if not contributions:
-            pdf.para(w["no_points"], indent=4)
-        for contribution in contributions:
-            qid = contribution.get("question", "")
-            answer = answer_text(content.questions.get(qid), contribution.get("answer", ""), lang)
-            pdf.para(
-                f"{contribution.get('points', 0):+d}  [{contribution.get('rule', '')}]  "
-                f"{question_label(content, qid, lang)}{c}{answer} \u2014 {reason_text(content, contribution, lang, record.language)}",
-                indent=4,
-            )
+    pdf.heading(w.t("export_scores", cap=content.meta.lean.topic_cap))
+    _score_lines(pdf, content, record, saved, w)
 
-    pdf.heading(w["lean"])
-    pdf.para(lean_sentence(content, result, lang), "B")
-    stopped = sorted(
-        {
-            o
-            for f in flags
-            if f.get("level") == "stop"
-            for o in f.get("options", [])
-            if o in {opt.get("id") for opt in result.get("options") or []}
-        }
-    )
-    if stopped and (result.get("lean") or {}).get("option") != "no_needling":
-        pdf.para(w["stopped"].format(options=", ".join(option_name(content, o, lang) for o in stopped)))
-
-    pdf.heading(w["sure"])
-    sure = result.get("sure")
-    if not sure:
-        pdf.para(w["sure_none"])
-    else:
-        pdf.para(w["sure_score"].format(score=sure.get("score", 0), answered=sure.get("answered", 0)))
-        if sure.get("unsure"):
-            needs = sure.get("needs") or []
-            named = ", ".join(w.get(f"need_{n}", n) for n in needs) or w["need_certainty"]
-            pdf.tagged("!", LEVEL_COLOURS["stop"], w["sure_unsure"].format(needs=named))
-        else:
-            pdf.para(w["sure_sure"])
-    pdf.para(w["sure_cite"], "I", 0.9, colour=(90, 90, 90))
+    pdf.heading(w.t("export_sure"))
+    _sure_lines(pdf, saved, w)
 
     pdf.ln(pdf.line * 0.5)
-    pdf.para(w["not_prescription"], "B", 1.0)
+    pdf.para(w.t("export_not_prescription"), "B", 1.0)
     return pdf
 
 

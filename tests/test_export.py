@@ -16,13 +16,13 @@ from pypdf import PdfReader
 from decision import contract, load_content, score
 from decision.export import (
     CSV_HEADER,
-    WORDS,
     answers_csv,
     fhir_questionnaire_response,
-    lean_sentence,
     pdf_text,
     summary_pdf,
 )
+from decision.saved import parse_saved
+from decision.wording import Wording
 from decision.store import HandoffRecord, HandoffStore
 
 CONTENT = load_content()
@@ -30,12 +30,19 @@ T0 = datetime(2025, 3, 1, 15, 30, tzinfo=UTC)
 
 # Every question answered; caution, info and stop-free flags; the patient not yet sure.
 FULL = {qid: codes[0] for qid, codes in contract.QUESTIONS.items()}
-FULL.update({
-    "needle_feelings": "very_anxious", "insurance": "not_sure",
-    **{qid: "no" for qid in contract.SAFETY_QUESTIONS},
-    "blood_thinners": "yes", "pregnant": "not_sure",
-    "sure_certain": "yes", "sure_informed": "no", "sure_values": "yes", "sure_support": "no",
-})
+FULL.update(
+    {
+        "needle_feelings": "very_anxious",
+        "insurance": "not_sure",
+        **{qid: "no" for qid in contract.SAFETY_QUESTIONS},
+        "blood_thinners": "yes",
+        "pregnant": "not_sure",
+        "sure_certain": "yes",
+        "sure_informed": "no",
+        "sure_values": "yes",
+        "sure_support": "no",
+    }
+)
 STOP = {"unwell_today": "yes", "problem_kind": "tight_knot", "lie_still": "no"}
 FEW = {"problem_kind": "tight_knot", "goal": "loosen_muscle"}
 
@@ -50,6 +57,13 @@ def store(tmp_path_factory):
 def make(store: HandoffStore, answers: dict[str, str], lang: str) -> HandoffRecord:
     saved = store.save(answers, lang, score(CONTENT, answers).to_json(lang), CONTENT.version, now=T0)
     return store.get(saved.code, now=T0 + timedelta(minutes=5))
+
+
+def word(lang: str, key: str, **fields: object) -> str:
+    return Wording(CONTENT, lang).t(key, **fields)
+
+
+COLON = {"en": ": ", "fr": "\u00a0: "}
 
 
 def flat(text: str) -> str:
@@ -71,8 +85,8 @@ def test_pdf_is_one_page_with_code_answers_flags_scores_and_sure(store, lang):
     assert data.startswith(b"%PDF-")
     pages, text = pdf_words(data)
     assert pages == 1
-    w, colon = WORDS[lang], WORDS[lang]["colon"]
-    assert flat(f"{w['code']}{colon}{record.code}") in text
+    colon = COLON[lang]
+    assert flat(f"{word(lang, 'export_code')}{colon}{record.code}") in text
     assert record.content_version in text
     assert "2025-03-01 15:30 UTC" in text
     for section in CONTENT.sections:
@@ -84,15 +98,19 @@ def test_pdf_is_one_page_with_code_answers_flags_scores_and_sure(store, lang):
     assert {f.level for f in result.flags} >= {"caution", "info"}
     for raised in result.flags:
         assert flat(raised.flag.clinician.get(lang)) in text, raised.flag.id
-        assert flat(w[raised.flag.level]) in text
+        assert flat(word(lang, f"export_level_{raised.flag.level}")) in text
     for option in result.options:
         for c in option.contributions:
             assert c.rule.id in text and flat(c.rule.reason.get(lang)) in text
-    assert flat(lean_sentence(CONTENT, record.result, lang)) in text
-    assert flat(w["sure_unsure"].split("{")[0]) in text
-    assert flat(w["need_information"]) in text and flat(w["need_support"]) in text
-    assert flat(w["need_values"]) not in text
-    assert flat(w["not_prescription"]) in text
+    # Both steps, in the wording module's words.
+    for title, sentence in Wording(CONTENT, lang).lean_lines(parse_saved(record.result)):
+        assert flat(f"{title} {sentence}".strip()) in text
+    assert flat(word(lang, "step1_title")) in text and flat(word(lang, "step2_title")) in text
+    assert "much better" not in text and "beaucoup mieux" not in text
+    assert flat(word(lang, "export_sure_unsure").split("{")[0]) in text
+    assert flat(word(lang, "export_need_information")) in text and flat(word(lang, "export_need_support")) in text
+    assert flat(word(lang, "export_need_values")) not in text
+    assert flat(word(lang, "export_not_prescription")) in text
 
 
 def test_pdf_in_french_keeps_accents_and_typographic_marks(store):
@@ -109,8 +127,8 @@ def test_pdf_of_a_stopped_record_says_needling_is_stopped(store):
     pages, text = pdf_words(summary_pdf(CONTENT, record, "en"))
     assert pages == 1
     assert record.result["lean"]["option"] == "no_needling"
-    assert flat(WORDS["en"]["lean_no_needling"]) in text
-    assert flat(WORDS["en"]["stop"]) in text
+    assert flat(word("en", "stopped_unwell")) in text
+    assert flat(word("en", "export_level_stop")) in text
     stop = next(f for f in record.result["flags"] if f["level"] == "stop")
     clinician = next(f.clinician.get("en") for f in CONTENT.flags if f.id == stop["id"])
     assert flat(clinician) in text
@@ -122,26 +140,72 @@ def test_pdf_can_be_written_in_another_language_than_the_patient_used(store):
     assert pages == 1
     for c in score(CONTENT, FEW).option("ims").contributions:
         assert flat(c.rule.reason.get("en")) in text
-    assert flat(WORDS["en"]["not_answered"]) in text and flat(WORDS["en"]["sure_none"]) in text
-    assert flat(f"{WORDS['en']['language']}: {WORDS['en']['lang_fr']}") in text
+    assert flat(word("en", "export_not_answered")) in text and flat(word("en", "export_sure_none")) in text
+    assert flat(f"{word('en', 'export_language')}: {word('en', 'export_lang_fr')}") in text
+
+
+def test_pdf_lists_skipped_safety_questions_and_an_incomplete_sure(store):
+    answers = {"problem_kind": "tight_knot", "pregnant": "yes", "main_area": "low_back", "sure_certain": "yes"}
+    record = make(store, answers, "en")
+    text = pdf_words(summary_pdf(CONTENT, record, "en"))[1]
+    assert flat(word("en", "export_skipped")) in text
+    assert flat(CONTENT.questions["lung_disease"].label.en) in text
+    assert "pregnant_low_back" not in text  # ids stay out; the clinician's wording is in
+    clinician = next(f.clinician.en for f in CONTENT.flags if f.id == "pregnant_low_back")
+    assert flat(clinician) in text
+    assert flat(word("en", "export_sure_incomplete").split("{")[0]) in text
+    assert flat(word("en", "export_no_flags")) not in text
 
 
 def test_pdf_of_a_record_from_an_older_content_version_still_renders():
     record = HandoffRecord(
-        code="ABC234", created_at=T0, expires_at=T0 + timedelta(hours=12), language="en",
-        answers={"problem_kind": "tight_knot", "retired_question": "maybe"}, content_version="2024-01-01+00000000",
-        result={"options": [{"id": "ims", "score": 3, "contributions": [
-            {"rule": "old_rule", "question": "problem_kind", "answer": "tight_knot", "points": 3,
-             "reason": "Old reason."}]}],
+        code="ABC234",
+        created_at=T0,
+        expires_at=T0 + timedelta(hours=12),
+        language="en",
+        answers={"problem_kind": "tight_knot", "retired_question": "maybe"},
+        content_version="2024-01-01+00000000",
+        result={
+            "options": [
+                {
+                    "id": "ims",
+                    "score": 3,
+                    "contributions": [
+                        {
+                            "rule": "old_rule",
+                            "question": "problem_kind",
+                            "answer": "tight_knot",
+                            "points": 3,
+                            "reason": "Old reason.",
+                        }
+                    ],
+                }
+            ],
             "lean": {"option": "ims", "strength": "strong"},
-            "flags": [{"id": "old_flag", "level": "caution", "question": "retired_question", "options": ["ims"],
-                       "message": "An old caution."}],
-            "unanswered": []},
+            "flags": [
+                {
+                    "id": "old_flag",
+                    "level": "caution",
+                    "question": "retired_question",
+                    "options": ["ims"],
+                    "message": "An old caution.",
+                }
+            ],
+            "unanswered": [],
+        },
     )
     pages, text = pdf_words(summary_pdf(CONTENT, record, "en"))
     assert pages == 1
-    for expected in ("ABC234", "2024-01-01+00000000", CONTENT.version, "retired_question", "maybe",
-                     "old_rule", "Old reason.", "An old caution."):
+    for expected in (
+        "ABC234",
+        "2024-01-01+00000000",
+        CONTENT.version,
+        "retired_question",
+        "maybe",
+        "old_rule",
+        "Old reason.",
+        "An old caution.",
+    ):
         assert expected in text
 
 
@@ -210,12 +274,17 @@ def test_csv_has_a_row_per_question_including_unanswered(store, lang):
 
 def test_csv_neutralises_spreadsheet_formulas():
     record = HandoffRecord(
-        code="ABC234", created_at=T0, expires_at=T0 + timedelta(hours=12), language="en",
-        answers={"=HYPERLINK(\"http://x\")": "+cmd", "@sum": "-1"}, content_version="old", result={},
+        code="ABC234",
+        created_at=T0,
+        expires_at=T0 + timedelta(hours=12),
+        language="en",
+        answers={'=HYPERLINK("http://x")': "+cmd", "@sum": "-1"},
+        content_version="old",
+        result={},
     )
     rows = read_csv(answers_csv(CONTENT, record, "en"))
-    extra = rows[1 + len(CONTENT.questions):]
-    assert extra == [["", "'=HYPERLINK(\"http://x\")", "", "'+cmd", "'+cmd"], ["", "'@sum", "", "'-1", "'-1"]]
+    extra = rows[1 + len(CONTENT.questions) :]
+    assert extra == [["", '\'=HYPERLINK("http://x")', "", "'+cmd", "'+cmd"], ["", "'@sum", "", "'-1", "'-1"]]
     for row in rows:
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@"))
@@ -224,8 +293,10 @@ def test_csv_neutralises_spreadsheet_formulas():
 def test_every_download_for_the_same_record_agrees(store):
     record = make(store, FULL, "en")
     csv_answers = {r[1]: r[3] for r in read_csv(answers_csv(CONTENT, record, "en"))[1:]}
-    fhir_answers = {i["linkId"]: i["answer"][0]["valueCoding"]["code"]
-                    for i in answered_items(fhir_questionnaire_response(CONTENT, record, "en"))}
+    fhir_answers = {
+        i["linkId"]: i["answer"][0]["valueCoding"]["code"]
+        for i in answered_items(fhir_questionnaire_response(CONTENT, record, "en"))
+    }
     assert csv_answers == fhir_answers == record.answers == FULL
 
 
