@@ -1,6 +1,6 @@
 """``python -m decision``: check content, score an answer file, list questions, set the PIN.
 
-Exit codes (spec/interfaces.md): 0 success, 1 invalid content, 2 bad input,
+Exit codes (docs/interfaces.md): 0 success, 1 invalid content, 2 bad input,
 70 an internal error (a bug).
 Bad input prints one line on standard error naming the problem and the valid
 choices; no command ever prints a traceback.
