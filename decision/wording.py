@@ -6,11 +6,54 @@ of words. Plurals follow each language's rule (French uses the singular for 0 an
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from decision.content import Content
-from decision.engine import Lean, RaisedFlag, Result, Step
+from decision.engine import RaisedFlag
+
+
+class StepLike(Protocol):
+    @property
+    def option(self) -> str | None: ...
+    @property
+    def strength(self) -> str: ...
+
+
+class LeanLike(StepLike, Protocol):
+    @property
+    def stopped(self) -> bool: ...
+    @property
+    def enough_answers(self) -> bool: ...
+    @property
+    def wish(self) -> bool: ...
+    @property
+    def very_anxious(self) -> bool: ...
+    @property
+    def step1(self) -> StepLike: ...
+    @property
+    def step2(self) -> StepLike: ...
+
+
+class FlagLike(Protocol):
+    @property
+    def level(self) -> str: ...
+    @property
+    def question(self) -> str: ...
+    @property
+    def skipped(self) -> bool: ...
+
+
+class ResultLike(Protocol):
+    """A fresh :class:`~decision.engine.Result` or a record's :class:`~decision.saved.SavedResult`."""
+
+    @property
+    def lean(self) -> LeanLike: ...
+    @property
+    def flags(self) -> Sequence[FlagLike]: ...
+    @property
+    def skipped_safety(self) -> tuple[str, ...]: ...
 
 LANGS = ("en", "fr")
 
@@ -69,7 +112,7 @@ class Wording:
 
     # ------------------------------------------------------------ the two steps
 
-    def step1(self, lean: Lean) -> str:
+    def step1(self, lean: LeanLike) -> str:
         if lean.stopped:
             return self.stopped(lean)
         if lean.wish:
@@ -78,12 +121,12 @@ class Wording:
             return self.t("lean_not_enough")
         return self._step1_sentence(lean.step1)
 
-    def _step1_sentence(self, step: Step) -> str:
+    def _step1_sentence(self, step: StepLike) -> str:
         if step.option is None:
             return self.t("step1_none")
         return self.t(f"step1_{step.option}_{step.strength}")
 
-    def step2(self, lean: Lean) -> str:
+    def step2(self, lean: LeanLike) -> str:
         if not lean.enough_answers:
             return self.t("lean_not_enough")
         step = lean.step2
@@ -91,11 +134,11 @@ class Wording:
             return self.t("lean_none")
         return self.t(f"lean_{step.strength}", option=self.option_name(step.option))
 
-    def stopped(self, lean: Lean, flags: Iterable[RaisedFlag] = ()) -> str:
+    def stopped(self, lean: LeanLike, flags: Iterable[FlagLike] = ()) -> str:
         unwell = any(f.level == "stop" and f.question == "unwell_today" for f in flags)
         return self.t("stopped_unwell" if unwell else "stopped_other")
 
-    def headline(self, result: Result) -> str:
+    def headline(self, result: ResultLike) -> str:
         """The final lean in one sentence, followed by "you decide"."""
         lean = result.lean
         if lean.stopped:
@@ -108,7 +151,7 @@ class Wording:
             first = self.t(f"lean_{lean.strength}", option=self.option_name(lean.option))
         return f"{first} {self.t('you_decide')}"
 
-    def lean_lines(self, result: Result) -> list[tuple[str, str]]:
+    def lean_lines(self, result: ResultLike) -> list[tuple[str, str]]:
         """(title, sentence) for each step, in the order the patient reads them.
 
         Step 1 always comes first; when it leans to no needles, step 2 is offered as
@@ -134,7 +177,7 @@ class Wording:
     def flag_clinician(self, flag: RaisedFlag) -> str:
         return flag.flag.clinician.get(self.lang)
 
-    def safety_summary(self, result: Result) -> list[str]:
+    def safety_summary(self, result: ResultLike) -> list[str]:
         """The patient's lines about what is not in the flag panels: skipped safety
         questions and the count of notes for the physiotherapist. "No flags" only
         when every safety item was answered and nothing was raised."""
