@@ -51,7 +51,16 @@ REQUIRED_UI_KEYS = (
     "no_flags",
 )
 # ui.yaml keys whose text must hold a placeholder.
-UI_PLACEHOLDERS = {"lean_strong": "{option}", "lean_slight": "{option}", "points_many": "{n}"}
+UI_PLACEHOLDERS = {
+    "lean_strong": "{option}",
+    "lean_slight": "{option}",
+    "points_one": "{n}",
+    "points_many": "{n}",
+    "safety_skipped_one": "{n}",
+    "safety_skipped_many": "{n}",
+    "info_notes_one": "{n}",
+    "info_notes_many": "{n}",
+}
 
 
 def walk_condition(cond: Condition, loc: Loc) -> Iterator[tuple[Condition, Loc]]:

@@ -55,6 +55,7 @@ class ResultLike(Protocol):
     @property
     def skipped_safety(self) -> tuple[str, ...]: ...
 
+
 LANGS = ("en", "fr")
 
 

@@ -1,0 +1,113 @@
+"""decision/wording.py: every sentence built from a result, in both languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from decision import load_content, score
+from decision.saved import parse_saved
+from decision.wording import Wording, singular
+
+CONTENT = load_content()
+
+
+@pytest.mark.parametrize(
+    ("lang", "n", "want"),
+    [
+        ("en", 0, "0 points"),
+        ("en", 1, "1 point"),
+        ("en", 2, "2 points"),
+        ("fr", 0, "0 point"),
+        ("fr", 1, "1 point"),
+        ("fr", 2, "2 points"),
+    ],
+)
+def test_points_follow_each_languages_plural_rule(lang, n, want):
+    assert Wording(CONTENT, lang).points(n) == want
+    assert singular(n, lang) == (want.split()[1] == "point")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_both_steps_are_said_and_every_line_ends_with_you_decide(lang):
+    w = Wording(CONTENT, lang)
+    answers = {
+        "main_area": "hip_leg",
+        "problem_kind": "tight_knot",
+        "strong_sensation": "ok_if_helps",
+        "lie_still": "no",
+        "wants_needles": "yes",
+    }
+    lines = w.lean_lines(score(CONTENT, answers))
+    assert [t for t, _ in lines] == [w.t("step1_title"), w.t("step2_title")]
+    assert all(sentence.endswith(w.t("you_decide")) for _, sentence in lines)
+    assert w.option_name("ims") in lines[1][1]
+
+
+def test_a_lean_to_no_needles_comes_first_and_step_two_is_offered_if_needles():
+    w = Wording(CONTENT, "en")
+    answers = {
+        "wants_needles": "no",
+        "main_area": "hip_leg",
+        "problem_kind": "tight_knot",
+        "strong_sensation": "ok_if_helps",
+        "lie_still": "no",
+    }
+    (_, first), (_, second) = w.lean_lines(score(CONTENT, answers))
+    assert w.t("step1_wish") in first
+    assert second.startswith(w.t("step2_if_needles"))
+    assert w.headline(score(CONTENT, answers)).startswith(w.t("step1_wish"))
+
+
+def test_a_stop_for_being_unwell_says_not_today_and_a_panic_says_may_not_be_right():
+    w = Wording(CONTENT, "en")
+    unwell = w.lean_lines(score(CONTENT, {"unwell_today": "yes"}))
+    panic = w.lean_lines(score(CONTENT, {"needle_feelings": "panic_faint"}))
+    assert len(unwell) == 1 and w.t("stopped_unwell") in unwell[0][1]
+    assert w.t("stopped_other") in panic[0][1]
+
+
+def test_the_very_anxious_line_comes_after_the_steps():
+    w = Wording(CONTENT, "fr")
+    lines = w.lean_lines(score(CONTENT, {"needle_feelings": "very_anxious"}))
+    assert lines[-1] == ("", w.t("very_anxious_first"))
+
+
+def test_too_few_answers_say_not_enough_never_about_the_same():
+    w = Wording(CONTENT, "en")
+    result = score(CONTENT, {"problem_kind": "tight_knot"})
+    text = " ".join(s for _, s in w.lean_lines(result)) + w.headline(result)
+    assert w.t("lean_not_enough") in text
+    assert w.t("lean_none") not in text
+
+
+def test_safety_summary_counts_skipped_items_and_notes_and_says_no_flags_only_when_nothing_was_raised():
+    w = Wording(CONTENT, "en")
+    all_no = {q: "no" for q in CONTENT.safety_ids}
+    assert w.safety_summary(score(CONTENT, all_no)) == [w.t("no_flags")]
+    two_skipped = {**all_no, "pregnant": None, "lymph": None, "seizures": "not_sure"}
+    lines = w.safety_summary(score(CONTENT, two_skipped))
+    assert lines == [w.plural("safety_skipped", 2), w.plural("info_notes", 1)]
+    assert "2" in lines[0]
+
+
+def test_a_saved_result_reads_the_same_as_the_fresh_one():
+    w = Wording(CONTENT, "fr")
+    answers = {"needle_feelings": "very_anxious", "main_area": "low_back", "pregnant": "yes"}
+    result = score(CONTENT, answers)
+    saved = parse_saved(result.to_json("fr"))
+    assert w.lean_lines(saved) == w.lean_lines(result)
+    assert w.headline(saved) == w.headline(result)
+    assert w.safety_summary(saved) == w.safety_summary(result)
+
+
+def test_a_version_one_record_still_parses_with_defaults():
+    saved = parse_saved(
+        {
+            "options": [{"id": "ims", "score": 3, "contributions": []}],
+            "lean": {"option": "ims", "strength": "strong"},
+            "flags": [],
+            "unanswered": [],
+        }
+    )
+    assert saved.lean.step2.option is None and saved.lean.enough_answers
+    assert Wording(CONTENT, "en").headline(saved)
