@@ -34,6 +34,12 @@ NNBSP = "\u202f"  # narrow no-break space: thousands separator
 # Texts only staff read are not held to the patient reading level.
 STAFF_ONLY_KEYS = frozenset({"clinician", "label"})
 
+# Words every patient of this aid must read (the options and the profession):
+# both formulas count them as short words, so a text is judged on the words it
+# could have made simpler (a grade-4 sentence naming a physiotherapist would
+# otherwise read as grade 9).
+FAMILIAR_WORDS = frozenset({"physiotherapist", "physiotherapists", "physiotherapy", "acupuncture"})
+
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?…]+[»”\"')]*(?:\s|$)|\n+")
 _PLACEHOLDER = re.compile(r"\[\[[^\[\]]*\]\]")
@@ -49,6 +55,8 @@ def _sentences(text: str) -> int:
 
 def _en_syllables(word: str) -> int:
     w = word.lower().replace("’", "'")
+    if w in FAMILIAR_WORDS:
+        return 1
     if len(w) <= 3:
         return 1
     w = re.sub(r"(?:[^laeiouy]es|ed|[^laeiouy]e)$", "", w)
