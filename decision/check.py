@@ -14,8 +14,8 @@ from pathlib import Path
 
 from decision import readability
 from decision.content import Content, collect
-from decision.loader import File, display
 from decision.errors import Problem
+from decision.loader import File, display
 from decision.yamlio import YamlError, load_yaml_file
 
 

@@ -132,13 +132,11 @@ def assess(en: str, fr: str) -> list[tuple[str, str]]:
         smog = smog_grade(en) if _sentences(en) >= MIN_SMOG_SENTENCES else None
         if grade > MAX_EN_GRADE or (smog is not None and smog > MAX_EN_GRADE):
             smog_part = f" and {smog:.1f} (SMOG)" if smog is not None else ""
-            out.append(
-                (
-                    "en",
-                    f"English reads at grade {grade:.1f} (Flesch-Kincaid){smog_part}; "
-                    f"aim for {MAX_EN_GRADE:.0f} or lower: use shorter sentences and words",
-                )
+            message = (
+                f"English reads at grade {grade:.1f} (Flesch-Kincaid){smog_part}; "
+                f"aim for {MAX_EN_GRADE:.0f} or lower: use shorter sentences and words"
             )
+            out.append(("en", message))
     if word_count(fr) >= MIN_WORDS:
         ease = french_ease(fr)
         if ease < MIN_FR_EASE:
