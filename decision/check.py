@@ -1,7 +1,9 @@
 """``python -m decision check``: problems (content unusable) and warnings (worth fixing).
 
-Warnings never block the app: reading level above target, and facts whose
-review date is older than the content's review policy.
+Warnings never block the app: reading level above target (patient texts),
+French typography (every French text), placeholders the clinic must still fill
+in (``[[CLINIC NAME]]``), and facts whose review date is older than the
+content's review policy.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from pathlib import Path
 
 from decision import readability
 from decision.content import Content, collect
-from decision.loader import File, display
 from decision.errors import Problem
+from decision.loader import File, display
 from decision.yamlio import YamlError, load_yaml_file
 
 
@@ -58,6 +60,12 @@ def check(root: Path | str, today: dt.date | None = None) -> CheckReport:
         for loc, text in readability.localized_texts(located.data):
             for lang, message in readability.assess(text["en"], text["fr"]):
                 warnings.append(f.problem((*loc, lang), message))
+        for loc, text in readability.localized_texts(located.data, staff_too=True):
+            for message in readability.french_typography(text["fr"]):
+                warnings.append(f.problem((*loc, "fr"), f"French typography: {message}"))
+            for lang in ("en", "fr"):
+                for mark in readability.placeholders(text[lang]):
+                    warnings.append(f.problem((*loc, lang), f"placeholder {mark} still to fill in before release"))
         for loc, node in _walk(located.data):
             reviewed = node.get("reviewed_on")
             if isinstance(reviewed, str):

@@ -9,6 +9,7 @@ with the message it must print beside it (``expected.txt``).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -515,6 +516,37 @@ def comparison_cells(tree: Tree) -> Iterator[Problem]:
             yield f.problem(loc, f"side effects must use one denominator per row, got {' and '.join(sorted(pers))}")
 
 
+MAX_SHORT_WORDS = 25
+_GRID_WORD = re.compile(r"[^\W_]+(?:['’.,\u202f-][^\W_]+)*")
+
+
+def grid_words(text: str) -> int:
+    """Words as a reader counts them: a number like 7 629 or 1,000 is one word."""
+    return len(_GRID_WORD.findall(text))
+
+
+def comparison_short(tree: Tree) -> Iterator[Problem]:
+    """The grid read across (Option Grid): every row has a short answer for each of
+    the three options, at most MAX_SHORT_WORDS words in each language."""
+    f = tree.single("comparison.yaml")
+    if not f:
+        return
+    for i, row in enumerate(f.model.rows):
+        for oid in contract.OPTIONS:
+            cell = row.cells.get(oid)
+            if cell is None:
+                if oid not in tree.options:  # comparison_cells names the missing cell
+                    yield f.problem(("rows", i, "cells"), f"no cell for option '{oid}': the grid needs all three")
+                continue
+            for lang in ("en", "fr"):
+                n = grid_words(cell.short.get(lang))
+                if n > MAX_SHORT_WORDS:
+                    yield f.problem(
+                        ("rows", i, "cells", oid, "short", lang),
+                        f"short answer has {n} words, {MAX_SHORT_WORDS} at most: move the rest to text",
+                    )
+
+
 def review_dates(tree: Tree, today: dt.date | None = None) -> Iterator[Problem]:
     today = today or dt.date.today()
     comparison = tree.single("comparison.yaml")
@@ -562,6 +594,7 @@ CHECKS: tuple[Check, ...] = (
     contract_questions,
     lean_settings,
     sources_cited,
+    sources_findable,
     rule_references,
     rule_answers_only,
     rule_targets,
@@ -572,6 +605,7 @@ CHECKS: tuple[Check, ...] = (
     required_flags,
     compound_flags,
     comparison_cells,
+    comparison_short,
     review_dates,
     no_markup,
 )

@@ -246,8 +246,13 @@ class Frequency(Model):
 
 
 class Cell(Model):
-    """One option's answer to one patient question in the side-by-side grid."""
+    """One option's answer to one patient question in the side-by-side grid.
 
+    ``short`` is the grid answer (about 25 words at most, read across the three
+    options like an Option Grid); ``text`` gives the details behind it.
+    """
+
+    short: LocalizedText
     text: LocalizedText
     caveat: LocalizedText | None = None  # where the evidence is weaker or sources disagree
     frequencies: tuple[Frequency, ...] = ()
