@@ -60,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     pin = sub.add_parser("set-pin", help="read a clinician PIN from standard input and store its salted hash")
     pin.add_argument("--secrets", type=Path, default=Path(".streamlit/secrets.toml"),
                      help="secrets file to write clinician_pin_hash into (default: .streamlit/secrets.toml)")
+
+    sub.add_parser("purge", help="delete expired handoff records now (for cron); prints how many")
     return p
 
 
@@ -212,6 +214,19 @@ def run(argv: Sequence[str] | None, stdin: TextIO, stdout: TextIO, stderr: TextI
         return EXIT_OK
     if args.command == "set-pin":
         return _set_pin(args.secrets, stdin, stdout)
+    if args.command == "purge":
+        from decision.store import StoreError, open_store, purge, read_secrets_file
+
+        try:
+            store = open_store(read_secrets_file())
+            try:
+                removed = purge(store)
+            finally:
+                store.close()
+        except StoreError as exc:
+            raise BadInput(str(exc)) from None
+        print(f"{removed} expired handoff record{'' if removed == 1 else 's'} deleted", file=stdout)
+        return EXIT_OK
 
     content = _load(args.content)
     if args.command == "questions":
