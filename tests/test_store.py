@@ -697,3 +697,41 @@ def test_the_purge_command_deletes_expired_records_for_cron(db: Path):
     done = subprocess.run([sys.executable, "-m", "decision", "purge"], check=False, cwd=PROJECT_ROOT, env=env,
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     assert done.returncode != 0 and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+def test_the_schedule_deletes_a_record_after_its_ttl_without_a_share(db: Path):
+    # A controllable clock for the records, a real thread on a short period.
+    now = [T0]
+    s = HandoffStore(sqlite_url(db), ttl=timedelta(hours=1), clock=lambda: now[0])
+    saved = s.save({**ANSWERS, "free": ANSWER_MARK}, "en", RESULT, "v1")
+    schedule = store_module.PurgeSchedule(every=0.05, min_gap=30)
+    schedule.add(s)
+    schedule.start()
+    try:
+        time.sleep(0.3)
+        assert s.count() == 1  # still live: nothing purged early
+        now[0] = T0 + timedelta(hours=1, seconds=1)  # no share, no read in between
+        deadline = time.monotonic() + 10
+        while s.count() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        schedule.stop()
+    with sqlite3.connect(db) as raw:
+        assert raw.execute("SELECT count(*) FROM decision_handoffs WHERE code = ?", (saved.code,)).fetchone() == (0,)
+    assert ANSWER_MARK.encode() not in file_bytes(db)
+    s.close()
+
+
+def test_soon_purges_at_most_once_per_gap(db: Path):
+    ticks = [0.0]
+    s = HandoffStore(sqlite_url(db))
+    schedule = store_module.PurgeSchedule(every=3600, min_gap=30, monotonic=lambda: ticks[0])
+    schedule.add(s)
+    s.save(ANSWERS, "en", RESULT, "v1", now=T0)
+    assert schedule.soon() == 1
+    s.save(ANSWERS, "en", RESULT, "v1", now=T0)
+    ticks[0] = 29
+    assert schedule.soon() == 0 and s.count() == 1
+    ticks[0] = 30
+    assert schedule.soon() == 1 and s.count() == 0
+    s.close()
