@@ -4,12 +4,12 @@ the browser's Back button, and download files that stop being served after Lock.
 from __future__ import annotations
 
 import pytest
-
 from conftest import TABLET, run_streamlit
+from test_browser import tap, wait_for_app
+
 from decision import load_content, score
 from decision.pin import hash_pin
 from decision.store import HandoffStore
-from test_browser import tap, wait_for_app
 from ui.words import Words
 
 pytestmark = pytest.mark.browser

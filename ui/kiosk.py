@@ -128,7 +128,6 @@ def tune_gc() -> None:
         gc.set_threshold(*GC_THRESHOLDS)
 
 
-
 _TO_TOP = (
     "(function(){function top(){var m=document.querySelector('[data-testid=\"stMain\"]');"
     "if(m){m.scrollTop=0;}window.scrollTo(0,0);}top();setTimeout(top,120);})();"
