@@ -3,6 +3,9 @@
 #   make test   installs and runs every test
 #   make bench  installs and runs every benchmark (not a test; see docs/performance.md)
 PYTHON ?= python3
+# The app listens on this computer only; ADDRESS=0.0.0.0 opens it to the network (see README).
+ADDRESS ?= 127.0.0.1
+PORT    ?= 8501
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
@@ -18,7 +21,7 @@ $(STAMP): requirements.txt
 install: $(STAMP)
 
 run: install
-	$(PY) -m streamlit run app.py
+	umask 077 && $(PY) -m streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 test: install
 	$(PY) -m pytest

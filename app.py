@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 import time
 import traceback
 
@@ -51,6 +52,10 @@ st.set_page_config(page_title=t.of(content.meta.title), **PAGE)
 patient = st.Page("app_pages/patient.py", title=t.of(content.meta.title), default=True)
 clinician = st.Page("app_pages/clinician.py", title=t("clin_title"), url_path="clinician")
 page = st.navigation([patient, clinician], position="hidden")
+if page is patient:
+    # However the patient page came to run (Back in the browser, its address, a wipe),
+    # the clinician view is locked again: nothing of it stays in this browser.
+    kiosk.forget_clinician(state)
 # One script block a run: the page's language (for screen readers) and, for a patient,
 # a new screen starts at its top (Streamlit keeps the old scroll position). The screen
 # number in the block changes it, so the browser runs it again.
@@ -66,7 +71,7 @@ def _still_here() -> None:
 @st.fragment(run_every=kiosk.tick_seconds(IDLE_SECONDS))
 def idle_watchdog() -> None:
     """Ticks while the page is open: warn, then wipe and go back to the welcome screen."""
-    if not kiosk.has_patient_data(state) and page is patient:
+    if not kiosk.has_private_data(state) and page is patient:
         return
     idle = kiosk.idle_for(state)
     if idle > IDLE_SECONDS:
@@ -82,10 +87,20 @@ def idle_watchdog() -> None:
             st.button(words("still_here"), key="still_here", type="primary", width="stretch", on_click=_still_here)
 
 
+def _under_test() -> bool:
+    """Tests set DECISION_RAISE_PAGE_ERRORS=1 (tests/conftest.py) so a page error fails them."""
+    return os.environ.get("DECISION_RAISE_PAGE_ERRORS", "").strip() in ("1", "true", "yes")
+
+
 idle_watchdog()
 try:
     page.run()
 except Exception as exc:  # never a traceback on the tablet; never answers in the log
+    if _under_test():
+        raise
     log.error("page failed: %s\n%s", type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
     screens.friendly_error(t("error_title"), t("error_text"))
     st.button(t("start_over"), key="error_start_over", type="primary", on_click=kiosk.wipe, args=(state,))
+finally:
+    if not state.get("clin_unlocked"):
+        ui.drop_unused_downloads()  # a locked view's files stop being served when this run ends

@@ -10,7 +10,10 @@
   see the result update, save it as a new handoff record.
 
 State lives only in this session (``st.session_state``) and is wiped by Lock,
-by leaving for the patient view, and by the idle check in app.py.
+by leaving for the patient view (however: app.py forgets every clinician key
+whenever the patient page runs), and by the idle check in app.py. Download files
+are made while the view is unlocked and stop being served when it locks. Times are
+shown in the clinic's time zone (``DECISION_TIMEZONE``).
 """
 
 from __future__ import annotations
@@ -18,8 +21,7 @@ from __future__ import annotations
 import html
 import json
 import logging
-from datetime import UTC, datetime, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import UTC, datetime
 
 import streamlit as st
 
@@ -40,6 +42,7 @@ MESSAGE = "clin_message"
 MODE = "clin_mode"
 ASSESS = "assess_answers"
 CONFIRM_DELETE = "clin_confirm_delete"
+DOWNLOADS = "clin_downloads"
 
 content = ui.get_content()
 state = st.session_state
@@ -48,15 +51,7 @@ OPTION_IDS = tuple(content.options)
 st.html(clin.CSS)
 
 
-def browser_zone() -> tzinfo:
-    """The clinician's own time zone (from the browser), for times on screen and in the PDF."""
-    try:
-        return ZoneInfo(st.context.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
-
-
-ZONE = browser_zone()
+ZONE = ui.clinic_zone()  # every time a person reads here (screen, PDF) is in the clinic's zone
 
 
 # ------------------------------------------------------------------ callbacks
@@ -81,9 +76,11 @@ def _try_pin(pin_hash: str) -> None:
         _say("error", t("clin_pin_empty"))
         return
     try:
-        attempt = PinGate(ui.get_store()).try_pin(pin, pin_hash)
+        # The attempt is recorded before the PIN is checked; if it cannot be, no PIN is checked.
+        attempt = PinGate(ui.get_store(), clients=ui.client_ids()).try_pin(pin, pin_hash)
     except StoreError as exc:
-        _say("error", t("clin_store_error", detail=str(exc)))
+        log.warning("PIN not checked, the attempt could not be recorded: %s", exc)
+        _say("error", clin.staff_words("pin_unavailable", t.lang))  # nothing about the database before unlocking
         return
     if attempt.ok:
         state[UNLOCKED] = True
@@ -108,10 +105,11 @@ def _open_code() -> None:
     try:
         record = ui.get_store().get(code)
     except UnknownCode:
-        _say("error", t("clin_unknown_code", code=code))
+        _say("error", t("clin_unknown_code", code=clin.md_escape(code)))  # typed text: never Markdown
         return
     except ExpiredCode as exc:
-        _say("error", t("clin_expired_code", code=code, when=exc.expired_at.astimezone(ZONE).strftime("%Y-%m-%d %H:%M")))
+        when = exc.expired_at.astimezone(ZONE).strftime("%Y-%m-%d %H:%M %Z").strip()
+        _say("error", t("clin_expired_code", code=clin.md_escape(code), when=when))
         return
     except StoreError as exc:
         _say("error", t("clin_store_error", detail=str(exc)))
@@ -204,9 +202,10 @@ def message() -> None:
 
 def pin_screen(pin_hash: str) -> None:
     try:
-        status = PinGate(ui.get_store()).status()
+        status = PinGate(ui.get_store(), clients=ui.client_ids()).status()
     except StoreError as exc:
-        st.error(t("clin_store_error", detail=str(exc)))
+        log.warning("PIN screen: the lockout cannot be read: %s", exc)
+        st.error(clin.staff_words("pin_unavailable", t.lang))  # no path, no database name before unlocking
         return
     st.html(f'<p class="help">{e(t("clin_pin_intro"))}</p>')
     message()
@@ -227,23 +226,16 @@ def record_view(record: HandoffRecord) -> None:
     result_sections(result, answers, record.language, with_answers=True)
 
     st.subheader(t("clin_downloads"), anchor=False)
-    pdf, fhir, csv = st.columns(3)
-    pdf.download_button(
-        t("clin_download_pdf"), key="download_pdf", icon=":material/picture_as_pdf:", width="stretch",
-        data=lambda: export.summary_pdf(content, record, t.lang, tz=ZONE),
-        file_name=f"needling-summary-{record.code}.pdf", mime="application/pdf", on_click="ignore",
-    )
-    fhir.download_button(
-        t("clin_download_fhir"), key="download_fhir", icon=":material/data_object:", width="stretch",
-        data=lambda: json.dumps(export.fhir_questionnaire_response(content, record, t.lang), ensure_ascii=False,
-                                indent=2),
-        file_name=f"questionnaire-response-{record.code}.json", mime="application/fhir+json", on_click="ignore",
-    )
-    csv.download_button(
-        t("clin_download_csv"), key="download_csv", icon=":material/table:", width="stretch",
-        data=lambda: export.answers_csv(content, record, t.lang),
-        file_name=f"answers-{record.code}.csv", mime="text/csv", on_click="ignore",
-    )
+    files = downloads(record)
+    for column, (kind, label, icon, name, mime) in zip(st.columns(3), DOWNLOAD_KINDS, strict=True):
+        data = files.get(kind)
+        if data is None:
+            column.warning(clin.staff_words("export_failed", t.lang))
+            continue
+        column.download_button(
+            t(label), key=f"download_{kind}", icon=icon, width="stretch", data=data,
+            file_name=name.format(code=record.code), mime=mime, on_click="ignore",
+        )
     st.html(f'<p class="help">{e(t("clin_print_hint"))}</p>')
 
     with st.container(key="clin_actions"):
@@ -258,6 +250,44 @@ def record_view(record: HandoffRecord) -> None:
             st.warning(t("clin_delete_confirm", code=record.code))
             st.button(t("clin_delete_yes"), key="delete_record_yes", type="primary", on_click=_delete_record,
                       args=(record.code,))
+
+
+DOWNLOAD_KINDS = (
+    ("pdf", "clin_download_pdf", ":material/picture_as_pdf:", "needling-summary-{code}.pdf", "application/pdf"),
+    ("fhir", "clin_download_fhir", ":material/data_object:", "questionnaire-response-{code}.json",
+     "application/fhir+json"),
+    ("csv", "clin_download_csv", ":material/table:", "answers-{code}.csv", "text/csv; charset=utf-8"),
+)  # fmt: skip
+
+
+def _make(kind: str, record: HandoffRecord) -> bytes:
+    if kind == "pdf":
+        return export.summary_pdf(content, record, t.lang, tz=ZONE)
+    if kind == "fhir":
+        response = export.fhir_questionnaire_response(content, record, t.lang)
+        return json.dumps(response, ensure_ascii=False, indent=2).encode("utf-8")
+    # With a byte-order mark, so that spreadsheet programs (Excel) read the French accents as UTF-8.
+    return export.answers_csv(content, record, t.lang).encode("utf-8-sig")
+
+
+def downloads(record: HandoffRecord) -> dict[str, bytes | None]:
+    """The three files, made while the view is unlocked and kept in this session only until it locks.
+
+    A file that cannot be made is None (a calm note on screen); the log gets the
+    error's type, never its text (which could quote answers).
+    """
+    made = state.get(DOWNLOADS)
+    if made and made[0] == (record.code, record.created_at, t.lang):
+        return made[1]
+    files: dict[str, bytes | None] = {}
+    for kind, *_ in DOWNLOAD_KINDS:
+        try:
+            files[kind] = _make(kind, record)
+        except Exception as exc:  # noqa: BLE001 - a broken export must not hide the record
+            log.error("the %s export failed: %s", kind, type(exc).__name__)
+            files[kind] = None
+    state[DOWNLOADS] = ((record.code, record.created_at, t.lang), files)
+    return files
 
 
 def result_sections(result: dict, answers: dict[str, str], saved_lang: str, *, with_answers: bool) -> None:
@@ -339,6 +369,7 @@ elif not valid_pin_hash(PIN_HASH):
 elif not state.get(UNLOCKED):
     pin_screen(PIN_HASH)
 else:
+    ui.purge_soon()  # a clinician action: expired records go now (at most every half minute)
     state.setdefault(MODE, "code")
     with st.container(key="clin_mode_box"):
         mode = st.segmented_control(

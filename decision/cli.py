@@ -46,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m decision", description="IMS / acupuncture decision aid: content check, scoring, questions."
     )
     sub = p.add_subparsers(
-        dest="command", metavar="{check,score,questions,fhir-questionnaire,set-pin}", parser_class=_Parser
+        dest="command", metavar="{check,score,questions,fhir-questionnaire,set-pin,purge}", parser_class=_Parser
     )
     sub.required = True
 
@@ -76,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
         default=Path(".streamlit/secrets.toml"),
         help="secrets file to write clinician_pin_hash into (default: .streamlit/secrets.toml)",
     )
+
+    sub.add_parser("purge", help="delete expired handoff records now (for cron); prints how many")
     return p
 
 
@@ -244,6 +246,19 @@ def run(argv: Sequence[str] | None, stdin: TextIO, stdout: TextIO, stderr: TextI
         return EXIT_OK
     if args.command == "set-pin":
         return _set_pin(args.secrets, stdin, stdout)
+    if args.command == "purge":
+        from decision.store import StoreError, open_store, purge, read_secrets_file
+
+        try:
+            store = open_store(read_secrets_file())
+            try:
+                removed = purge(store)
+            finally:
+                store.close()
+        except StoreError as exc:
+            raise BadInput(str(exc)) from None
+        print(f"{removed} expired handoff record{'' if removed == 1 else 's'} deleted", file=stdout)
+        return EXIT_OK
 
     content = _load(args.content)
     if args.command == "questions":

@@ -5,9 +5,10 @@
 into ``.streamlit/secrets.toml`` (:func:`write_pin_hash`). ``CLINICIAN_PIN_HASH`` in
 the environment overrides the file (:func:`configured_pin_hash`).
 
-:class:`PinGate` counts wrong PINs in the database (see :mod:`decision.store`), so a
-new browser tab or another app instance does not reset the count: five wrong PINs
-lock the clinician view for five minutes.
+:class:`PinGate` records every attempt in the database before it checks the PIN
+(see :mod:`decision.store`), so parallel attempts, a new browser tab or another app
+instance cannot get more tries: five wrong PINs lock that client for five minutes,
+and 30 wrong PINs within 15 minutes lock everyone for 15 minutes.
 """
 
 from __future__ import annotations
@@ -16,15 +17,16 @@ import base64
 import binascii
 import hashlib
 import hmac
+import logging
 import os
 import re
 import secrets
 import stat
 import tempfile
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -35,6 +37,8 @@ MIN_DIGITS, MAX_DIGITS = 4, 12
 SECRETS_KEY = "clinician_pin_hash"
 ENV_KEY = "CLINICIAN_PIN_HASH"
 _MAX_SCRYPT_MEMORY = 256 * 1024 * 1024  # refuse hashes that would need more (a crafted hash must not stall the app)
+
+log = logging.getLogger("decision_aid")
 
 NO_PIN_HELP = {
     "en": (
@@ -211,13 +215,11 @@ def write_pin_hash(secrets_path: Path, pin_hash: str) -> None:
 class LockoutStore(Protocol):
     """What :class:`PinGate` needs from the database (``decision.store.HandoffStore`` has it)."""
 
-    def pin_state(self, key: str) -> tuple[int, datetime | None]: ...
+    def begin_pin_attempt(self, gate: str, clients: Sequence[str], *, now: datetime, limits: Any) -> Any: ...
 
-    def record_pin_failure(
-        self, key: str, *, now: datetime, max_failures: int, lock_for: timedelta
-    ) -> tuple[int, datetime | None]: ...
+    def pin_attempt_was_right(self, ticket: Any) -> None: ...
 
-    def clear_pin_failures(self, key: str) -> None: ...
+    def pin_locks(self, gate: str, clients: Sequence[str], *, now: datetime) -> tuple[int, datetime | None]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,14 +227,30 @@ class PinAttempt:
     ok: bool
     locked_until: datetime | None  # set while locked: no PIN is checked until then
     attempts_left: int
+    checked: bool = field(default=True, compare=False)  # False: refused while locked, the PIN was not looked at
 
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def client_key(kind: str, value: str) -> str:
+    """A lockout key for one client (``kind`` "session" or "address"): hashed, so no address is stored."""
+    digest = hashlib.sha256(f"{kind}\0{value}".encode()).hexdigest()[:32]
+    return f"{kind[:1]}:{digest}"
+
+
 class PinGate:
-    """Checks PINs; ``max_failures`` wrong ones in a row lock the gate for ``lock_for``."""
+    """Checks PINs. Every attempt is recorded in the database before its PIN is checked.
+
+    Per client (the keys in ``clients``: the browser session and its address),
+    ``max_failures`` wrong PINs lock that client for ``lock_for``; other clients can
+    still unlock. For everyone, ``max_everyone`` wrong PINs within ``window`` lock the
+    gate for ``lock_everyone_for`` and log one alert line (no PIN, no code in it).
+    Without clients the gate's own ``key`` is the one client (every browser shares it).
+    If an attempt cannot be recorded, :class:`decision.store.StoreError` is raised and
+    no PIN is checked.
+    """
 
     def __init__(
         self,
@@ -241,37 +259,47 @@ class PinGate:
         lock_for: timedelta = timedelta(minutes=5),
         clock: Callable[[], datetime] = _utc_now,
         key: str = "clinician",
+        clients: Sequence[str] = (),
+        max_everyone: int = 30,
+        window: timedelta = timedelta(minutes=15),
+        lock_everyone_for: timedelta = timedelta(minutes=15),
     ):
-        if max_failures < 1:
-            raise ValueError("max_failures must be at least 1")
+        if max_failures < 1 or max_everyone < 1:
+            raise ValueError("max_failures and max_everyone must be at least 1")
+        from decision.store import PinLimits
+
         self.store = store
         self.max_failures = max_failures
         self.lock_for = lock_for
         self.clock = clock
         self.key = key
+        self.clients = tuple(f"{key}:{c}" for c in clients)
+        self.limits = PinLimits(max_failures, lock_for, max_everyone, window, lock_everyone_for)
 
     def status(self) -> PinAttempt:
-        """Where the gate stands now, without trying a PIN (``ok`` is always False)."""
-        failures, locked = self.store.pin_state(self.key)
-        if locked is not None and self.clock() < locked:
-            return PinAttempt(False, locked, 0)
-        if locked is not None:  # the lock ran out: a fresh start
-            failures = 0
-        return PinAttempt(False, None, max(self.max_failures - failures, 0))
+        """Where the gate stands now for these clients, without trying a PIN (``ok`` is always False)."""
+        failures, locked = self.store.pin_locks(self.key, self.clients, now=self.clock())
+        if locked is not None:
+            return PinAttempt(False, locked, 0, checked=False)
+        return PinAttempt(False, None, max(self.max_failures - failures, 0), checked=False)
 
     def try_pin(self, pin: str, stored_hash: str | None) -> PinAttempt:
         """Check one PIN. While locked, nothing is checked. Raises :class:`PinNotConfigured` without a hash."""
         if not stored_hash:
             raise PinNotConfigured()
-        state = self.status()
-        if state.locked_until is not None:
-            return state
+        ticket = self.store.begin_pin_attempt(self.key, self.clients, now=self.clock(), limits=self.limits)
+        if not ticket.may_check:
+            return PinAttempt(False, ticket.locked_until, 0, checked=False)
         if verify_pin(pin, stored_hash):
-            self.store.clear_pin_failures(self.key)
+            self.store.pin_attempt_was_right(ticket)
             return PinAttempt(True, None, self.max_failures)
-        failures, locked = self.store.record_pin_failure(
-            self.key, now=self.clock(), max_failures=self.max_failures, lock_for=self.lock_for
-        )
-        if locked is not None and self.clock() < locked:
-            return PinAttempt(False, locked, 0)
-        return PinAttempt(False, None, max(self.max_failures - failures, 0))
+        if ticket.locked_everyone:
+            log.warning(
+                "ALERT: %d wrong clinician PINs within %d minutes from all devices together: "
+                "the clinician view is locked for everyone until %s UTC.",
+                self.limits.max_everyone, self.limits.window.total_seconds() // 60,
+                f"{ticket.locked_until:%Y-%m-%d %H:%M}",
+            )  # fmt: skip
+        if ticket.locked_until is not None:
+            return PinAttempt(False, ticket.locked_until, 0)
+        return PinAttempt(False, None, max(self.max_failures - ticket.failures, 0))

@@ -21,6 +21,13 @@ here logs.
 
 The same database keeps the clinician PIN lockout (see :mod:`decision.pin`), so a
 new browser tab or another app instance cannot reset it.
+
+Deleted answers are gone, not just unlinked: on SQLite ``secure_delete`` overwrites
+them and every deletion is followed by a WAL checkpoint that truncates the log; the
+data folder is made private (0700) and the files 0600. An SQLite file that is
+removed or replaced while the app runs is noticed (:class:`StoreError`) rather than
+written into. :func:`purge` deletes expired records (the app calls it on a schedule,
+``python -m decision purge`` from cron).
 """
 
 from __future__ import annotations
@@ -29,12 +36,16 @@ import json
 import os
 import secrets
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping
+import stat
+import time
+import tomllib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import (
     Column,
@@ -72,6 +83,8 @@ PG_CONNECT_TIMEOUT_S = 5
 PG_STATEMENT_TIMEOUT_MS = 15_000
 PG_POOL = {"pool_size": 5, "max_overflow": 10, "pool_timeout": 10, "pool_recycle": 1800}
 SCHEMA_LOCK_KEY = 0x4465_6369_6431  # pg_advisory_xact_lock key for creating the tables ("Decid1")
+PIN_LOCK_KEY = 0x4465_6369_6432  # one PIN attempt at a time, across instances ("Decid2")
+PURGE_LOCK_KEY = 0x4465_6369_6433  # one instance purging at a time ("Decid3")
 Origin = Literal["patient", "clinician"]
 ORIGINS: tuple[Origin, ...] = ("patient", "clinician")
 
@@ -192,6 +205,51 @@ def resolve_ttl(secrets_map: Mapping[str, Any] | None = None) -> timedelta:
     return timedelta(hours=hours)
 
 
+def local_zone() -> tzinfo:
+    """The server's own time zone (``TZ``, else /etc/localtime), with its daylight-saving rules."""
+    name = os.environ.get("TZ", "").strip().lstrip(":")
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    try:
+        with open("/etc/localtime", "rb") as f:
+            return ZoneInfo.from_file(f, key="localtime")
+    except (OSError, ValueError):
+        return datetime.now().astimezone().tzinfo or UTC
+
+
+def resolve_timezone(secrets_map: Mapping[str, Any] | None = None) -> tzinfo:
+    """The clinic's time zone for every time a person reads (times are stored in UTC).
+
+    ``DECISION_TIMEZONE``, else ``timezone`` in the secrets: an IANA name such as
+    ``America/Toronto``. Without one, the server's local zone. Raises ``ValueError``
+    (one plain line) for a name that is not a time zone.
+    """
+    raw = os.environ.get("DECISION_TIMEZONE", "").strip() or _secret(secrets_map, "timezone")
+    if raw in (None, ""):
+        return local_zone()
+    try:
+        return ZoneInfo(str(raw).strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"timezone must be an IANA time zone name such as America/Toronto, got {str(raw)[:60]!r}"
+        ) from None
+
+
+def read_secrets_file(path: Path | None = None) -> dict[str, Any]:
+    """``.streamlit/secrets.toml`` (under the project root) as a dict, for commands run outside the app."""
+    path = path or PROJECT_ROOT / ".streamlit" / "secrets.toml"
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise StoreError(f"Cannot read the settings file {path}: {exc}") from None
+
+
 # --------------------------------------------------------------------------- schema
 
 
@@ -237,16 +295,49 @@ pin_lockout = Table(
     Column("locked_until", UTCDateTime, nullable=True),
 )
 
+# One row per wrong PIN (no PIN, no client): the clinic-wide limit counts them in a sliding window.
+pin_failures = Table(
+    "decision_pin_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("gate", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False, index=True),
+)
+
 
 def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (see _sqlite_begin)
     cur = dbapi_conn.cursor()
     try:
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA secure_delete = ON")  # deleted answers are overwritten, not left in free pages
+        _retry_busy(lambda: cur.execute("PRAGMA journal_mode = WAL"))
         cur.execute("PRAGMA synchronous = FULL")  # a saved code survives a power cut too
     finally:
         cur.close()
+
+
+def _is_busy(exc: BaseException) -> bool:
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _retry_busy(action: Callable[[], Any], timeout_s: float = BUSY_TIMEOUT_MS / 1000) -> Any:
+    """Run ``action``, again while SQLite says the database is locked or busy (up to ``timeout_s``).
+
+    Some statements (switching the journal to WAL, the first ``CREATE TABLE`` in a new
+    file) can fail with "database is locked" without waiting for ``busy_timeout``.
+    """
+    deadline = time.monotonic() + timeout_s
+    pause = 0.01
+    while True:
+        try:
+            return action()
+        except (sqlite3.OperationalError, SQLAlchemyError) as exc:
+            if not _is_busy(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.25)
 
 
 def _sqlite_begin(conn: Any) -> None:
@@ -277,8 +368,10 @@ class HandoffStore:
         self.is_postgresql = self.backend == "postgresql"
         file = parsed.database if self.is_sqlite and parsed.database not in (None, "", ":memory:") else None
         self.where = file or ("(SQLite in memory)" if self.is_sqlite else _describe(parsed))
-        if file:
-            self._prepare_folder(Path(file))
+        self._file: Path | None = Path(file) if file else None
+        self._identity: tuple[int, int] | None = None  # (device, inode) of the file in use
+        if self._file is not None:
+            self._prepare_folder(self._file)
         options: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
         if self.is_postgresql:
             options.update(PG_POOL, connect_args=_pg_connect_args(parsed))
@@ -299,10 +392,18 @@ class HandoffStore:
             event.listen(self._engine, "begin", _sqlite_begin)
         self._writer = self._engine.execution_options(decision_write=True)
         self._create_schema()
+        if self._file is not None:
+            self._identity = self._file_identity()
+            if self._identity is None:
+                self._engine.dispose()
+                raise StoreError(f"The handoff database {self.where} vanished while it was being set up.")
 
     def _prepare_folder(self, path: Path) -> None:
+        """The folder (0700 when the app makes it, and always for the default data/) and the file (0600)."""
+        folder = path.parent
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            created = not folder.exists()
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(
                 f"Cannot create the folder for the handoff database {path}: {exc.strerror or exc}. "
@@ -312,6 +413,42 @@ class HandoffStore:
             raise StoreError(
                 f"The handoff database path {path} is a folder, not a file. Set DECISION_DB_PATH to a file path."
             )
+        try:
+            if created or folder.resolve() == (PROJECT_ROOT / DEFAULT_DB_PATH).parent.resolve():
+                os.chmod(folder, 0o700)
+            # SQLite gives its -wal and -shm files the database file's mode: make it 0600 first.
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+            for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                if each.exists() and stat.S_IMODE(each.stat().st_mode) & 0o077:
+                    os.chmod(each, 0o600)
+        except OSError as exc:
+            raise StoreError(
+                f"The handoff database {path} cannot be opened ({exc.strerror or exc}). "
+                "Check that the app may write to it and its folder."
+            ) from None
+
+    def _file_identity(self) -> tuple[int, int] | None:
+        try:
+            st_ = os.stat(self._file)  # type: ignore[arg-type]
+        except OSError:
+            return None
+        return st_.st_dev, st_.st_ino
+
+    def _check_file(self) -> None:
+        """Refuse to go on when the SQLite file was removed or replaced since the store opened it.
+
+        Open connections would keep writing into the removed file (gone at the next
+        restart), or into the old one beside its replacement.
+        """
+        if self._identity is None:
+            return
+        now = self._file_identity()
+        if now != self._identity:
+            what = "removed" if now is None else "replaced by another file"
+            raise StoreError(
+                f"The handoff database {self.where} was {what} while the app was running. "
+                "Nothing more is saved there; restart the app to start a new database."
+            )
 
     def _create_schema(self) -> None:
         """Create the tables if missing, in one transaction; refuse tables of another shape.
@@ -319,8 +456,9 @@ class HandoffStore:
         Several instances may start at once: SQLite serializes them with BEGIN
         IMMEDIATE, PostgreSQL with a transaction-scoped advisory lock.
         """
-        try:
-            with self._guard("be set up"), self._writer.begin() as conn:
+
+        def create() -> None:
+            with self._writer.begin() as conn:
                 if self.is_postgresql:
                     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
                 metadata.create_all(conn)
@@ -334,6 +472,12 @@ class HandoffStore:
                             f"version of the app (it lacks {', '.join(lacking)}). Point the app at a new database, "
                             "or move the old table aside: handoff records only live for hours."
                         )
+
+        try:
+            with self._guard("be set up"):
+                # Instances starting together: SQLite can answer "database is locked" here
+                # without waiting (a new file's first schema change), so wait and try again.
+                _retry_busy(create) if self.is_sqlite else create()
         except StoreError:
             self._engine.dispose()
             raise
@@ -345,6 +489,7 @@ class HandoffStore:
 
     @contextmanager
     def _guard(self, action: str) -> Iterator[None]:
+        self._check_file()
         try:
             yield
         except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
@@ -468,6 +613,7 @@ class HandoffStore:
                         conn.execute(insert(handoffs).values(code=code, **values))
                 except IntegrityError:
                     continue  # that code is live: draw another
+                self._check_file()  # the file was swapped under us: the record is not where codes are read
                 return HandoffRecord(code, created, expires, language, answers, str(content_version), result, origin)
         raise StoreError(f"Could not find a free handoff code after {MAX_CODE_TRIES} tries. Try again.")
 
@@ -481,6 +627,11 @@ class HandoffStore:
         if row is None:
             raise UnknownCode(code)
         if row.expires_at <= self._now(now):
+            # Expired answers go now, not at the next scheduled purge (best effort: that purge retries).
+            try:
+                self.purge_expired(now=now)
+            except StoreError:
+                pass
             raise ExpiredCode(code, row.expires_at)
         try:
             answers, result = json.loads(row.answers), json.loads(row.result)
@@ -495,12 +646,38 @@ class HandoffStore:
         """Wipe one record now (e.g. when the physiotherapist is done). True if it existed."""
         code = normalize_code(code)
         with self._guard("delete the answers"), self._writer.begin() as conn:
-            return conn.execute(delete(handoffs).where(handoffs.c.code == code)).rowcount > 0
+            found = conn.execute(delete(handoffs).where(handoffs.c.code == code)).rowcount > 0
+        if found:
+            self.checkpoint()
+        return found
 
     def purge_expired(self, *, now: datetime | None = None) -> int:
-        """Delete every expired record; return how many."""
+        """Delete every expired record; return how many (see also :func:`purge`)."""
         with self._guard("purge expired answers"), self._writer.begin() as conn:
-            return conn.execute(delete(handoffs).where(handoffs.c.expires_at <= self._now(now))).rowcount
+            if self.is_postgresql:  # one instance at a time; the others have nothing left to do
+                got = conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": PURGE_LOCK_KEY})
+                if not got.scalar_one():
+                    return 0
+            removed = conn.execute(delete(handoffs).where(handoffs.c.expires_at <= self._now(now))).rowcount
+        if removed:
+            self.checkpoint()
+        return removed
+
+    def checkpoint(self) -> None:
+        """SQLite: copy the write-ahead log into the database file and truncate the log to zero bytes.
+
+        With ``secure_delete`` the deleted rows are overwritten in the database file;
+        the log still holds older copies of those pages until it is truncated.
+        """
+        if not self.is_sqlite:
+            return
+        with self._guard("clear deleted answers"), self._engine.connect() as conn:
+            raw = conn.connection.driver_connection  # autocommit: a checkpoint cannot run inside a transaction
+            for _ in range(50):
+                busy = _retry_busy(lambda: raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())[0]
+                if not busy:
+                    return
+                time.sleep(0.02)  # a reader still uses the log: wait for it
 
     def count(self) -> int:
         """Records stored, live or not yet purged."""
@@ -555,6 +732,120 @@ class HandoffStore:
         with self._guard("clear the PIN lockout"), self._writer.begin() as conn:
             conn.execute(delete(pin_lockout).where(pin_lockout.c.key == key))
 
+    def begin_pin_attempt(
+        self, gate: str, clients: Sequence[str], *, now: datetime, limits: PinLimits
+    ) -> PinTicket:
+        """Count one PIN attempt BEFORE the PIN is checked, in one transaction.
+
+        ``clients`` are the lockout keys of whoever types (browser session, address).
+        While any of them, or the whole ``gate``, is locked, nothing is counted and the
+        ticket says so: the PIN must not be checked. Otherwise the attempt counts as a
+        wrong PIN for each client and for the clinic-wide window (where it may lock
+        everyone); :meth:`pin_attempt_was_right` takes it back. Parallel attempts queue
+        (SQLite's write lock, a PostgreSQL advisory lock), so every one is counted.
+        Raises :class:`StoreError` when the attempt cannot be recorded: then no PIN
+        may be checked.
+        """
+        now = self._now(now)
+        everyone = f"{gate}/*"
+        keys = [*dict.fromkeys(clients or [gate])]
+        with self._guard("save the PIN attempt"), self._writer.begin() as conn:
+            if self.is_postgresql:
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PIN_LOCK_KEY})
+            rows = {
+                r.key: r
+                for r in conn.execute(select(pin_lockout).where(pin_lockout.c.key.in_([*keys, everyone])))
+            }
+            held = [
+                r.locked_until for r in rows.values() if r.locked_until is not None and now < r.locked_until
+            ]
+            if held:
+                return PinTicket(False, max(held), max((rows[k].failures for k in keys if k in rows), default=0))
+            worst, locked_until = 0, None
+            for key in keys:
+                row = rows.get(key)
+                failures = row.failures if row is not None and row.locked_until is None else 0
+                failures += 1
+                locked = now + limits.lock_for if failures >= limits.max_failures else None
+                if row is None:
+                    conn.execute(insert(pin_lockout).values(key=key, failures=failures, locked_until=locked))
+                else:
+                    conn.execute(
+                        update(pin_lockout)
+                        .where(pin_lockout.c.key == key)
+                        .values(failures=failures, locked_until=locked)
+                    )
+                worst = max(worst, failures)
+                if locked is not None:
+                    locked_until = locked
+            since = now - limits.window
+            conn.execute(delete(pin_failures).where(pin_failures.c.gate == gate, pin_failures.c.at <= since))
+            attempt = conn.execute(insert(pin_failures).values(gate=gate, at=now)).inserted_primary_key[0]
+            recent = conn.execute(
+                select(func.count()).select_from(pin_failures).where(pin_failures.c.gate == gate)
+            ).scalar_one()
+            alert = recent >= limits.max_everyone
+            if alert:  # the clinic-wide limit: lock everyone (rows of an earlier lock are reused)
+                locked_until = now + limits.lock_everyone_for
+                conn.execute(delete(pin_lockout).where(pin_lockout.c.key == everyone))
+                conn.execute(insert(pin_lockout).values(key=everyone, failures=recent, locked_until=locked_until))
+                conn.execute(delete(pin_failures).where(pin_failures.c.gate == gate))
+                attempt = None
+        return PinTicket(True, locked_until, worst, attempt, alert, keys=tuple(keys), gate=gate)
+
+    def pin_attempt_was_right(self, ticket: PinTicket) -> None:
+        """The PIN was right: forget its clients' failures, and the attempt in the clinic-wide window."""
+        with self._guard("clear the PIN lockout"), self._writer.begin() as conn:
+            conn.execute(delete(pin_lockout).where(pin_lockout.c.key.in_(ticket.keys)))
+            if ticket.attempt is not None:
+                conn.execute(delete(pin_failures).where(pin_failures.c.id == ticket.attempt))
+            if ticket.locked_everyone:
+                conn.execute(delete(pin_lockout).where(pin_lockout.c.key == f"{ticket.gate}/*"))
+
+    def pin_locks(self, gate: str, clients: Sequence[str], *, now: datetime) -> tuple[int, datetime | None]:
+        """(most failures among ``clients``, locked until) for showing a gate's state; nothing is written."""
+        now = self._now(now)
+        keys = [*dict.fromkeys(clients or [gate])]
+        with self._guard("read the PIN lockout"), self._engine.connect() as conn:
+            rows = conn.execute(select(pin_lockout).where(pin_lockout.c.key.in_([*keys, f"{gate}/*"]))).all()
+        held = [r.locked_until for r in rows if r.locked_until is not None and now < r.locked_until]
+        failures = max((r.failures for r in rows if r.key in keys and r.locked_until is None), default=0)
+        return failures, (max(held) if held else None)
+
+
+@dataclass(frozen=True, slots=True)
+class PinLimits:
+    """Per client: ``max_failures`` wrong PINs lock that client for ``lock_for``. For everyone:
+    ``max_everyone`` wrong PINs within ``window`` lock the gate for ``lock_everyone_for``."""
+
+    max_failures: int = 5
+    lock_for: timedelta = timedelta(minutes=5)
+    max_everyone: int = 30
+    window: timedelta = timedelta(minutes=15)
+    lock_everyone_for: timedelta = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, slots=True)
+class PinTicket:
+    """What :meth:`HandoffStore.begin_pin_attempt` decided."""
+
+    may_check: bool  # False: locked, nothing was counted, the PIN must not be checked
+    locked_until: datetime | None  # set when locked (or locked by this very attempt if its PIN is wrong)
+    failures: int  # the most failures among the clients, this attempt included
+    attempt: int | None = None
+    locked_everyone: bool = False  # this attempt reached the clinic-wide limit
+    keys: tuple[str, ...] = ()
+    gate: str = ""
+
+
+def purge(store: HandoffStore, *, now: datetime | None = None) -> int:
+    """Delete every expired record now and return how many (``python -m decision purge``, the app's schedule).
+
+    On SQLite the deleted answers are overwritten and the log truncated; on
+    PostgreSQL only one instance purges at a time (the others get 0).
+    """
+    return store.purge_expired(now=now)
+
 
 def _with_default_driver(url: URL) -> URL:
     """``postgresql://`` and ``postgres://`` use psycopg 3 (the driver this project pins)."""
@@ -594,3 +885,76 @@ def open_store(
 ) -> HandoffStore:
     """The store the app uses: URL and time-to-live from the environment or the secrets."""
     return HandoffStore(resolve_db_url(secrets_map), resolve_ttl(secrets_map), clock=clock)
+
+
+class PurgeSchedule:
+    """Deletes expired records on time, without waiting for the next share.
+
+    A daemon thread purges every store added with :meth:`add` every ``every``
+    seconds; :meth:`soon` purges at once unless the last purge was less than
+    ``min_gap`` seconds ago (the app calls it on each clinician action). Failures
+    go to ``on_error`` (one plain line, no answers) and are tried again next time.
+    Stores are held weakly: a closed, forgotten store is not kept alive.
+    """
+
+    def __init__(
+        self,
+        every: float = 60.0,
+        min_gap: float = 30.0,
+        *,
+        on_error: Callable[[str], None] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ):
+        import threading
+        import weakref
+
+        self.every = every
+        self.min_gap = min_gap
+        self.on_error = on_error
+        self.monotonic = monotonic
+        self._stores: weakref.WeakSet[HandoffStore] = weakref.WeakSet()
+        self._lock = threading.Lock()
+        self._last: float | None = None
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    def add(self, store: HandoffStore) -> None:
+        with self._lock:
+            self._stores.add(store)
+
+    def tick(self) -> int:
+        """Purge every store now; return how many records were removed."""
+        with self._lock:
+            stores = list(self._stores)
+            self._last = self.monotonic()
+        removed = 0
+        for store in stores:
+            try:
+                removed += purge(store)
+            except StoreError as exc:
+                if self.on_error is not None:
+                    self.on_error(str(exc))
+        return removed
+
+    def soon(self) -> int:
+        """Purge now unless a purge ran less than ``min_gap`` seconds ago."""
+        with self._lock:
+            due = self._last is None or self.monotonic() - self._last >= self.min_gap
+        return self.tick() if due else 0
+
+    def start(self) -> None:
+        """Start the thread (once)."""
+        import threading
+
+        with self._lock:
+            if self._thread is not None:
+                return
+            self._thread = threading.Thread(target=self._run, name="decision-purge", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self.tick()

@@ -155,3 +155,9 @@ def browser_page(browser, browser_locale: str):
         yield page
     finally:
         context.close()
+
+
+# A page error under test must fail the test: app.py shows patients a calm error
+# screen in production, but re-raises when this is set (AppTest reports it in
+# ``at.exception``; servers started by tests inherit it too).
+os.environ.setdefault("DECISION_RAISE_PAGE_ERRORS", "1")

@@ -344,7 +344,9 @@ def test_invalid_content_shows_a_staff_screen_not_a_questionnaire(tmp_path, monk
     assert not at.button  # nothing to tap: no half-working questionnaire
 
 
-def test_an_unexpected_error_shows_a_friendly_message_and_start_over():
+def test_an_unexpected_error_shows_a_friendly_message_and_start_over(monkeypatch, caplog):
+    monkeypatch.delenv("DECISION_RAISE_PAGE_ERRORS", raising=False)  # as in production
+    caplog.set_level("ERROR", logger="decision_aid")
     at = start_app("en-CA")
     at.session_state["answers"] = {"main_area": "not_an_answer"}
     at.session_state["step"] = len(QUESTIONS) + 2
@@ -353,8 +355,21 @@ def test_an_unexpected_error_shows_a_friendly_message_and_start_over():
     shown = text(at)
     assert EN("error_title") in shown
     assert "Traceback" not in shown and "not_an_answer" not in shown
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "page failed: AnswerError" in logged and "not_an_answer" not in logged
     tap(at, "error_start_over")
     assert at.title[0].value == EN.of(CONTENT.meta.title)
+
+
+def test_under_test_a_page_error_fails_the_test():
+    # tests/conftest.py sets DECISION_RAISE_PAGE_ERRORS: the same error reaches AppTest,
+    # so `assert not at.exception` in every other test means something.
+    at = start_app("en-CA")
+    at.session_state["answers"] = {"main_area": "not_an_answer"}
+    at.session_state["step"] = len(QUESTIONS) + 2
+    at.run()
+    assert at.exception  # (its text is redacted: client.showErrorDetails = "none")
+    assert EN("error_title") not in text(at)
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])

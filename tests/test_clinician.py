@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from decision import export, load_content, score
 from decision.pin import NO_PIN_HELP, hash_pin
 from decision.store import HandoffStore, resolve_db_url
+from ui.clinician import staff_words
 from ui.words import Words
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -337,3 +338,166 @@ def test_the_welcome_screen_has_a_discreet_way_to_the_clinician_view():
     at = new_app()
     tap(at, "to_clinician")
     assert at.title[0].value == EN("clin_title")
+
+
+# ------------------------------------------------------------------ the PIN as a real gate
+
+
+def test_running_the_patient_page_locks_the_view_and_forgets_every_clinician_key():
+    code = patient_shares(new_app())
+    clinic = new_app()
+    before = set(clinic.session_state.keys())
+    open_code(unlock(to_clinician(clinic)), code)
+    assert clinic.get("download_button")  # the files were made
+    tap(clinic, "assess_from_record")  # assessment answers too
+    assert clinic.session_state["assess_answers"]
+    # The browser's Back button (or the address) runs the patient page: no Lock, no "Patient screen".
+    clinic.switch_page("app_pages/patient.py").run()
+    assert not clinic.exception
+    leftover = set(clinic.session_state.keys()) - before - {"step", "answers", "lang_picker", "to_clinician", "start"}
+    assert not leftover, leftover
+    tap(clinic, "to_clinician")  # "Staff"
+    assert clinic.text_input(key="pin") and not [w for w in clinic.text_input if w.key == "handoff_code"]
+    assert code not in shown(clinic)
+    assert not clinic.get("download_button")
+
+
+def test_the_idle_wipe_counts_the_clinician_s_state_as_data():
+    from ui import kiosk
+
+    assert not kiosk.has_private_data({"lang": "en", "_last_activity": 1.0})
+    for key in ("clin_unlocked", "clin_record", "clin_downloads", "assess_answers", "a_goal", "handoff_code", "pin"):
+        assert kiosk.has_private_data({key: "x"}), key
+    state = {"clin_unlocked": True, "clin_record": object(), "a_goal": "both", "lang": "fr", "answers": {}}
+    assert kiosk.forget_clinician(state) and state == {"lang": "fr", "answers": {}}
+
+
+def test_when_the_attempt_cannot_be_recorded_the_right_pin_does_not_unlock(own_database):
+    import sqlite3
+
+    at = to_clinician(new_app())  # the page opened the database and made its tables
+    raw = sqlite3.connect(own_database)
+    raw.execute("CREATE TRIGGER refuse BEFORE INSERT ON decision_pin_failures "
+                "BEGIN SELECT RAISE(ABORT, 'read-only'); END")  # fmt: skip
+    raw.commit()
+    raw.close()
+    unlock(at, PIN)
+    assert "clin_unlocked" not in at.session_state or not at.session_state["clin_unlocked"]
+    screen = shown(at)
+    assert staff_words("pin_unavailable", "en") in screen
+    assert str(own_database.parent) not in screen and "read-only" not in screen
+
+
+def test_before_unlocking_nothing_about_the_database_is_shown(monkeypatch, tmp_path):
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    monkeypatch.setenv("DECISION_DB_PATH", str(folder))  # unusable: a folder, not a file
+    at = to_clinician(new_app())
+    screen = shown(at)
+    assert staff_words("pin_unavailable", "en") in screen
+    assert str(tmp_path) not in screen and "folder" not in screen and "database" not in screen.lower()
+
+
+def test_wrong_pins_from_this_browser_lock_this_browser_not_the_clinic(own_database):
+    import sqlite3
+
+    at = to_clinician(new_app())
+    for _ in range(5):
+        unlock(at, "0000")
+    with sqlite3.connect(own_database) as raw:
+        rows = raw.execute("SELECT key, failures, locked_until FROM decision_pin_lockout").fetchall()
+    # One row: this browser's session (hashed), locked after five; no clinic-wide lock.
+    assert [(key.split(":")[1], failures, locked is not None) for key, failures, locked in rows] == [("s", 5, True)]
+    assert store().pin_locks("clinician", ["clinician:another-browser"], now=datetime.now(UTC)) == (0, None)
+
+
+# ------------------------------------------------------------------ codes, exports, times
+
+
+def test_a_typed_code_is_never_rendered_as_markdown():
+    clinic = unlock(to_clinician(new_app()))
+    open_code(clinic, "![](//A.B/C)")
+    messages = [e.value for e in clinic.error]
+    assert messages and "![" not in messages[0] and "](" not in messages[0]
+    assert r"\!\[\]\(//A\.B/C\)" in messages[0]
+
+
+def test_a_failing_export_shows_a_calm_note_and_logs_no_answer(caplog):
+    caplog.set_level("ERROR", logger="decision_aid")
+    answers = {"main_area": " ZQ-SECRET-ANSWER"}  # a code FHIR refuses (leading space); the PDF and CSV cope
+    record = store().save(answers, "en", score(CONTENT, {}).to_json("en"), CONTENT.version)
+    clinic = open_code(unlock(to_clinician(new_app())), record.code)
+    assert staff_words("export_failed", "en") in [w.value for w in clinic.warning]
+    assert {d.key for d in clinic.get("download_button")} == {"download_pdf", "download_csv"}
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "the fhir export failed: ValidationError" in logged
+    assert "ZQ-SECRET" not in logged and "Traceback" not in shown(clinic)
+
+
+def test_times_are_shown_in_the_clinic_s_time_zone(monkeypatch):
+    monkeypatch.setenv("DECISION_TIMEZONE", "America/Toronto")
+    made = datetime(2025, 7, 1, 16, 5, tzinfo=UTC)  # 12:05 in Toronto (EDT)
+    s = HandoffStore(resolve_db_url(), timedelta(days=3650))
+    record = s.save({"goal": "both"}, "en", score(CONTENT, {"goal": "both"}).to_json("en"), CONTENT.version, now=made)
+    clinic = open_code(unlock(to_clinician(new_app())), record.code)
+    meta = next(h.value for h in clinic.html if "clin-meta" in h.value)
+    assert "2025-07-01 12:05 EDT" in meta and "16:05" not in meta
+    assert store().get(record.code).created_at == made  # stored in UTC
+
+
+def test_a_bad_time_zone_name_falls_back_to_the_server_s_zone(monkeypatch, caplog):
+    monkeypatch.setenv("DECISION_TIMEZONE", "Mars/Olympus_Mons")
+    caplog.set_level("WARNING", logger="decision_aid")
+    clinic = unlock(to_clinician(new_app()))
+    assert not clinic.exception
+    assert any("IANA time zone" in r.getMessage() for r in caplog.records)
+
+
+# ------------------------------------------------------------------ a database that disappears
+
+
+def test_share_fails_calmly_when_the_data_folder_was_deleted(own_database):
+    import shutil
+
+    at = new_app()
+    patient_shares(at)  # the store is open and has saved once
+    shutil.rmtree(own_database.parent)
+    at.segmented_control(key="q_sure_values").set_value("yes").run()  # changed answers: share again
+    tap(at, "share")
+    assert EN("share_failed") in shown(at)
+    assert 'data-code="' not in "".join(h.value for h in at.html if "handoff-code" in h.value)
+    assert not own_database.parent.exists()
+
+
+# ------------------------------------------------------------------ deletion on time
+
+
+def test_a_clinician_action_purges_expired_records():
+    s = store()
+    s.save({"goal": "both"}, "en", score(CONTENT, {}).to_json("en"), CONTENT.version,
+           now=datetime.now(UTC) - timedelta(days=1))  # fmt: skip
+    assert s.count() == 1
+    import ui
+
+    ui.purge_schedule()._last = None  # another test's clinician may have purged in the last half minute
+    unlock(to_clinician(new_app()))
+    assert s.count() == 0
+
+
+def test_the_client_address_comes_from_nginx_only_behind_a_local_proxy():
+    from ui import client_address
+
+    assert client_address(None, {"X-Real-IP": "203.0.113.7"}) == "203.0.113.7"  # loopback peer (nginx)
+    assert client_address("127.0.0.1", {"X-Forwarded-For": "198.51.100.1, 203.0.113.7"}) == "203.0.113.7"
+    assert client_address("::1", {}) is None
+    # A tablet talking to the app directly: its own address; headers it sends are ignored.
+    assert client_address("192.168.1.20", {"X-Real-IP": "10.9.9.9"}) == "192.168.1.20"
+    assert client_address("10.1.2.3", {"X-Real-IP": "203.0.113.9"}) == "10.1.2.3"
+
+
+def test_a_trusted_proxy_s_forwarded_address_counts(monkeypatch):
+    from ui import client_address
+
+    monkeypatch.setenv("DECISION_TRUSTED_PROXIES", "10.0.0.0/8, fd00::/8")
+    assert client_address("10.1.2.3", {"X-Real-IP": "203.0.113.9"}) == "203.0.113.9"
+    assert client_address("192.168.1.20", {"X-Real-IP": "203.0.113.9"}) == "192.168.1.20"

@@ -6,6 +6,7 @@ import os
 import stat
 import time
 import tomllib
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -266,3 +267,82 @@ def test_custom_limits(store: HandoffStore, pin_hash: str):
     assert gate.try_pin("000000", pin_hash).locked_until == T0 + timedelta(seconds=30)
     clock.advance(seconds=30)
     assert gate.try_pin("482916", pin_hash).ok
+
+
+# --------------------------------------------------------------------------- attempts recorded first, per client, for everyone
+
+
+def test_parallel_wrong_pins_are_all_recorded_before_any_is_checked(store: HandoffStore, pin_hash: str):
+    # 20 wrong PINs at once from one client: only five may be checked, and the right
+    # PIN after them is refused (the count lives in the database, not in the page).
+    clock = Clock()
+    gate = PinGate(store, clock=clock, clients=["session-1"])
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: gate.try_pin("000000", pin_hash), range(20)))
+    assert not any(r.ok for r in results)
+    assert sum(r.checked for r in results) == 5
+    assert all(r.locked_until == T0 + timedelta(minutes=5) for r in results if not r.checked)
+    right = gate.try_pin("482916", pin_hash)
+    assert not right.ok and not right.checked and right.locked_until is not None
+
+
+def test_five_wrong_pins_lock_that_client_only(store: HandoffStore, pin_hash: str):
+    clock = Clock()
+    one = PinGate(store, clock=clock, clients=["session-1", "address-1"])
+    for _ in range(5):
+        one.try_pin("000000", pin_hash)
+    assert one.try_pin("482916", pin_hash).locked_until == T0 + timedelta(minutes=5)
+    # Another tab in the same browser (new session, same address) is still locked out ...
+    assert PinGate(store, clock=clock, clients=["session-2", "address-1"]).status().locked_until is not None
+    # ... another device is not.
+    assert PinGate(store, clock=clock, clients=["session-3", "address-2"]).try_pin("482916", pin_hash).ok
+
+
+def test_the_clinic_wide_limit_locks_everyone_and_logs_one_alert(store: HandoffStore, pin_hash: str, caplog):
+    clock = Clock()
+    caplog.set_level("WARNING", logger="decision_aid")
+    # 30 wrong PINs from 10 devices (3 each: no device reaches its own limit) within 15 minutes.
+    for i in range(30):
+        PinGate(store, clock=clock, clients=[f"device-{i % 10}"]).try_pin("000000", pin_hash)
+        clock.advance(seconds=20)
+    fresh = PinGate(store, clock=clock, clients=["a-device-never-seen"])
+    refused = fresh.try_pin("482916", pin_hash)
+    assert not refused.ok and not refused.checked and refused.locked_until is not None
+    for _ in range(5):  # more attempts while locked: no more alerts
+        PinGate(store, clock=clock, clients=["device-1"]).try_pin("000000", pin_hash)
+    alerts = [r for r in caplog.records if "ALERT" in r.getMessage()]
+    assert len(alerts) == 1
+    assert "482916" not in alerts[0].getMessage() and "000000" not in alerts[0].getMessage()
+    clock.advance(minutes=16)
+    assert fresh.try_pin("482916", pin_hash).ok
+
+
+def test_wrong_pins_spread_over_time_do_not_reach_the_clinic_wide_limit(store: HandoffStore, pin_hash: str):
+    clock = Clock()
+    for i in range(40):  # one every minute: never 30 within 15 minutes
+        PinGate(store, clock=clock, clients=[f"device-{i}"]).try_pin("000000", pin_hash)
+        clock.advance(minutes=1)
+    assert PinGate(store, clock=clock, clients=["another"]).try_pin("482916", pin_hash).ok
+
+
+def test_when_the_attempt_cannot_be_recorded_no_pin_is_checked(store: HandoffStore, db_url: str, pin_hash: str):
+    import sqlite3
+
+    from decision.store import StoreError
+
+    raw = sqlite3.connect(db_url.removeprefix("sqlite:///"))
+    raw.execute("CREATE TRIGGER refuse BEFORE INSERT ON decision_pin_failures "
+                "BEGIN SELECT RAISE(ABORT, 'attempt log is read-only'); END")  # fmt: skip
+    raw.commit()
+    raw.close()
+    with pytest.raises(StoreError):
+        PinGate(store, clients=["session-1"]).try_pin("482916", pin_hash)  # the right PIN, not even checked
+    assert store.pin_locks("clinician", ["clinician:session-1"], now=T0) == (0, None)  # nothing half-written
+
+
+def test_client_keys_are_hashed():
+    from decision.pin import client_key
+
+    key = client_key("address", "203.0.113.7")
+    assert "203.0.113.7" not in key and len(key) <= 40
+    assert key == client_key("address", "203.0.113.7") != client_key("session", "203.0.113.7")

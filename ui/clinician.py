@@ -23,6 +23,37 @@ from ui.words import Words
 e = html.escape
 LEVEL_ORDER = ("stop", "caution", "info")
 
+# Staff-only messages about the app itself (not content): shown before or around the
+# clinician's work, never with a path, a database name or an error's text.
+STAFF_WORDS = {
+    "pin_unavailable": {
+        "en": "The PIN cannot be checked just now. Try again in a moment; if this keeps happening, "
+        "tell the person who looks after the app.",
+        "fr": "Le NIP ne peut pas être vérifié pour l'instant. Réessayez dans un moment; si cela se répète, "
+        "avertissez la personne qui s'occupe de l'application.",
+    },
+    "export_failed": {
+        "en": "This file could not be made just now. The answers on the screen are complete; "
+        "try again, or print this page.",
+        "fr": "Ce fichier n'a pas pu être créé pour l'instant. Les réponses à l'écran sont complètes; "
+        "réessayez, ou imprimez cette page.",
+    },
+}
+
+
+def staff_words(key: str, lang: str) -> str:
+    words = STAFF_WORDS[key]
+    return words.get(lang, words["en"])
+
+
+_MD_SPECIAL = set("\\`*_{}[]()<>#+-.!|~:\"'&=$")
+
+
+def md_escape(text: str) -> str:
+    """Typed text inside a Markdown message (st.error): every punctuation sign escaped, so
+    what a person typed can never become a link, an image or formatting."""
+    return "".join(f"\\{ch}" if ch in _MD_SPECIAL else ch for ch in str(text))
+
 CSS = """
 <style>
 .st-key-pin button { min-height: 2.2rem; min-width: 2.2rem; }  /* show/hide PIN: a full touch target */

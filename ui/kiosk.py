@@ -48,9 +48,39 @@ def tick_seconds(idle: int) -> float:
     return float(max(1, min(10, warning_seconds(idle) // 3)))
 
 
+# The physiotherapist's view: its own keys and its widgets' keys (app_pages/clinician.py).
+CLINICIAN_KEYS = frozenset({
+    "pin", "unlock", "handoff_code", "open_code", "lock", "to_patient_view", "clin_switch_lang",
+    "close_record", "delete_record", "delete_record_yes", "save_assessment",
+})  # fmt: skip
+CLINICIAN_PREFIXES = ("clin_", "assess_", "a_", "download_")
+
+
 def has_patient_data(state: MutableMapping[str, Any]) -> bool:
     """Anything a patient did that the next patient must not see."""
     return bool(state.get(ANSWERS)) or bool(state.get(STEP)) or bool(state.get(LANG_CHOSEN))
+
+
+def is_clinician_key(key: object) -> bool:
+    return isinstance(key, str) and (key in CLINICIAN_KEYS or key.startswith(CLINICIAN_PREFIXES))
+
+
+def has_clinician_data(state: MutableMapping[str, Any]) -> bool:
+    """The unlock, an opened record, downloads, assessment answers: anything of the clinician view."""
+    return any(is_clinician_key(key) for key in list(state.keys()))
+
+
+def has_private_data(state: MutableMapping[str, Any]) -> bool:
+    """What the idle wipe protects: the patient's data and the clinician's."""
+    return has_patient_data(state) or has_clinician_data(state)
+
+
+def forget_clinician(state: MutableMapping[str, Any]) -> bool:
+    """Forget every clinician key (the view is locked again); True if there was any."""
+    keys = [key for key in list(state.keys()) if is_clinician_key(key)]
+    for key in keys:
+        del state[key]
+    return bool(keys)
 
 
 def wipe(state: MutableMapping[str, Any]) -> None:
@@ -96,7 +126,6 @@ def tune_gc() -> None:
     if gc.get_threshold() != GC_THRESHOLDS:
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLDS)
-
 
 
 _TO_TOP = (
