@@ -26,9 +26,10 @@ from datetime import UTC, datetime
 import streamlit as st
 
 import ui
-from decision import export, score
-from decision.pin import NO_PIN_HELP, PinGate, configured_pin_hash, valid_pin_hash
-from decision.store import ExpiredCode, HandoffRecord, StoreError, UnknownCode, normalize_code
+from decision import score
+from decision.records import export
+from decision.records.pin import NO_PIN_HELP, PinGate, configured_pin_hash, valid_pin_hash
+from decision.records.store import ExpiredCode, HandoffRecord, StoreError, UnknownCode, normalize_code
 from ui import clinician as clin
 from ui import kiosk, panels
 from ui.words import Words, other_language

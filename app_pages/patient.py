@@ -332,7 +332,7 @@ def sure_block(result: Result) -> None:
 
 def _share() -> None:
     """Save a handoff record; keep only its code (and what was shared) in the session."""
-    from decision.store import StoreError
+    from decision.records.store import StoreError
 
     answers = dict(state[kiosk.ANSWERS])
     try:
@@ -369,7 +369,7 @@ def share_block() -> None:
 
 
 def _ttl_hours() -> int:
-    from decision.store import StoreError, resolve_ttl
+    from decision.records.store import StoreError, resolve_ttl
 
     try:
         return max(1, round(resolve_ttl(st.secrets).total_seconds() / 3600))

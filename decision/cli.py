@@ -197,7 +197,7 @@ def _questions_text(items: list[dict[str, Any]]) -> str:
 
 
 def _set_pin(secrets: Path, stdin: TextIO, out: TextIO) -> int:
-    from decision import pin as pins
+    from decision.records import pin as pins
 
     if stdin.isatty():
         import getpass
@@ -247,7 +247,7 @@ def run(argv: Sequence[str] | None, stdin: TextIO, stdout: TextIO, stderr: TextI
     if args.command == "set-pin":
         return _set_pin(args.secrets, stdin, stdout)
     if args.command == "purge":
-        from decision.store import StoreError, open_store, purge, read_secrets_file
+        from decision.records.store import StoreError, open_store, purge, read_secrets_file
 
         try:
             store = open_store(read_secrets_file())
@@ -276,7 +276,7 @@ def run(argv: Sequence[str] | None, stdin: TextIO, stdout: TextIO, stderr: TextI
         return EXIT_OK
 
     if args.command == "fhir-questionnaire":
-        from decision.fhir import CANONICAL_ENV, canonical_url, fhir_questionnaire
+        from decision.records.fhir import CANONICAL_ENV, canonical_url, fhir_questionnaire
 
         try:
             canonical = canonical_url()

@@ -46,7 +46,7 @@ class FlagLike(Protocol):
 
 
 class ResultLike(Protocol):
-    """A fresh :class:`~decision.engine.Result` or a record's :class:`~decision.saved.SavedResult`."""
+    """A fresh :class:`~decision.engine.Result` or a record's :class:`~decision.records.saved.SavedResult`."""
 
     @property
     def lean(self) -> LeanLike: ...

@@ -261,11 +261,11 @@ def test_shared_answers_reach_the_clinician_by_code_behind_the_pin_and_survive_a
     import io
     import json
 
-    from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse  # R4 shape (see decision/export.py)
+    from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse  # R4 shape (see decision/records/export.py)
     from pypdf import PdfReader
 
     from conftest import run_streamlit
-    from decision.pin import hash_pin
+    from decision.records.pin import hash_pin
 
     t = words_for("en-CA")
     env = {"DECISION_DB_PATH": str(tmp_path / "handoffs.sqlite3"), "CLINICIAN_PIN_HASH": hash_pin("2468")}

@@ -2,7 +2,7 @@
 
 A real SQLite file per test (``DECISION_DB_PATH``) holds the handoff records and
 the PIN lockout; the PIN hash is a real scrypt hash. The words expected on screen
-come from content/ and decision.export, not from copies.
+come from content/ and decision.records.export, not from copies.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from decision import export, load_content, score
-from decision.pin import NO_PIN_HELP, hash_pin
-from decision.store import HandoffStore, resolve_db_url
+from decision import load_content, score
+from decision.records import export
+from decision.records.pin import NO_PIN_HELP, hash_pin
+from decision.records.store import HandoffStore, resolve_db_url
 from ui.clinician import staff_words
 from ui.words import Words
 

@@ -46,8 +46,8 @@ from servers import (
 )
 
 from decision import load_content
-from decision.pin import hash_pin
-from decision.store import HandoffStore
+from decision.records.pin import hash_pin
+from decision.records.store import HandoffStore
 
 PIN = "2468"
 QUESTIONS = load_content().questions_of_kind("questions")

@@ -8,8 +8,8 @@ from conftest import TABLET, run_streamlit
 from test_browser import tap, wait_for_app
 
 from decision import load_content, score
-from decision.pin import hash_pin
-from decision.store import HandoffStore
+from decision.records.pin import hash_pin
+from decision.records.store import HandoffStore
 from ui.words import Words
 
 pytestmark = pytest.mark.browser

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from decision import load_content, score
-from decision.saved import parse_saved
+from decision.records.saved import parse_saved
 from decision.wording import Wording, singular
 
 CONTENT = load_content()

@@ -17,7 +17,7 @@ import streamlit as st
 from decision.content import Content, content_dir_from_env, load_content
 
 if TYPE_CHECKING:  # SQLAlchemy is imported only when a result is shared or the clinician view opens
-    from decision.store import HandoffStore, PurgeSchedule
+    from decision.records.store import HandoffStore, PurgeSchedule
 
 log = logging.getLogger("decision_aid")
 PURGE_EVERY_S = 60.0  # the background purge of expired records
@@ -39,7 +39,7 @@ def get_content() -> Content:
 @st.cache_resource(show_spinner=False)
 def purge_schedule() -> PurgeSchedule:
     """One per process: a thread deletes expired records every minute from every store opened."""
-    from decision.store import PurgeSchedule
+    from decision.records.store import PurgeSchedule
 
     schedule = PurgeSchedule(PURGE_EVERY_S, PURGE_MIN_GAP_S, on_error=lambda msg: log.warning("purge failed: %s", msg))
     schedule.start()
@@ -50,7 +50,7 @@ def purge_schedule() -> PurgeSchedule:
 def _store(url: str, ttl_seconds: float) -> HandoffStore:
     # One engine (connection pool) per database, shared by every session; it holds
     # no patient data itself. Failures raise and are not cached: the next tap retries.
-    from decision.store import HandoffStore
+    from decision.records.store import HandoffStore
 
     store = HandoffStore(url, timedelta(seconds=ttl_seconds))
     schedule = purge_schedule()
@@ -62,9 +62,9 @@ def _store(url: str, ttl_seconds: float) -> HandoffStore:
 def get_store() -> HandoffStore:
     """The handoff store (``DECISION_DB_URL``, ``db_url`` in secrets, or the SQLite file).
 
-    Raises :class:`decision.store.StoreError` with one plain line when it cannot be used.
+    Raises :class:`decision.records.store.StoreError` with one plain line when it cannot be used.
     """
-    from decision.store import resolve_db_url, resolve_ttl
+    from decision.records.store import resolve_db_url, resolve_ttl
 
     return _store(resolve_db_url(st.secrets), resolve_ttl(st.secrets).total_seconds())
 
@@ -76,7 +76,7 @@ def purge_soon() -> None:
 
 def clinic_zone() -> tzinfo:
     """The clinic's time zone (``DECISION_TIMEZONE`` / ``timezone``), else the server's."""
-    from decision.store import local_zone, resolve_timezone
+    from decision.records.store import local_zone, resolve_timezone
 
     try:
         return resolve_timezone(st.secrets)
@@ -119,10 +119,10 @@ def client_address(peer: str | None, headers: Mapping[str, str]) -> str | None:
 
 
 def client_ids() -> list[str]:
-    """This browser's lockout keys: its Streamlit session and its address (hashed, see decision.pin)."""
+    """This browser's lockout keys: its Streamlit session and its address (hashed, see decision.records.pin)."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-    from decision.pin import client_key
+    from decision.records.pin import client_key
 
     ids = []
     ctx = get_script_run_ctx()

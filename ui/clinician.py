@@ -3,7 +3,7 @@ live assessment). Pure functions returning strings, like ui/panels.py.
 
 Everything is drawn from the saved result JSON (``Result.to_json``), the answers
 and the content, so what the physiotherapist sees is what the patient saw and
-what the PDF says. Words for the lean and SURE come from ``decision.export`` so
+what the PDF says. Words for the lean and SURE come from ``decision.records.export`` so
 the screen and the chart summary never disagree.
 """
 
@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import Any
 
-from decision import export
+from decision.records import export
 from decision.content import Content
-from decision.store import HandoffRecord
+from decision.records.store import HandoffRecord
 from ui.charts import OPTION_COLOURS
 from ui.words import Words
 

@@ -15,7 +15,7 @@ from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from decision import contract, load_content, score
-from decision.fhir import (
+from decision.records.fhir import (
     CANONICAL_ENV,
     DEFAULT_CANONICAL,
     TRANSLATION,
@@ -24,7 +24,7 @@ from decision.fhir import (
     fhir_questionnaire,
     fhir_questionnaire_response,
 )
-from decision.store import HandoffRecord
+from decision.records.store import HandoffRecord
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = load_content()
@@ -147,7 +147,7 @@ def test_the_canonical_can_be_configured(monkeypatch):
 
 
 def test_the_export_module_still_offers_the_response():
-    from decision import export
+    from decision.records import export
 
     assert export.fhir_questionnaire_response is fhir_questionnaire_response
 

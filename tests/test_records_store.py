@@ -1,4 +1,4 @@
-"""decision/store.py: handoff records on real databases (no mocks of our code).
+"""decision/records/store.py: handoff records on real databases (no mocks of our code).
 
 Every test that takes the ``store`` or ``url`` fixture runs twice: on an SQLite file
 and on a real PostgreSQL server (a throw-away cluster from the Debian packages,
@@ -23,8 +23,8 @@ import pytest
 from servers import PostgresCluster, postgres_cluster
 from sqlalchemy import text
 
-from decision import store as store_module
-from decision.store import (
+from decision.records import store as store_module
+from decision.records.store import (
     CODE_ALPHABET,
     CODE_LENGTH,
     DEFAULT_TTL,
@@ -41,8 +41,12 @@ from decision.store import (
 )
 
 ANSWERS = {"main_area": "low_back", "needle_feelings": "bit_nervous", "sure_certain": "no"}
-RESULT = {"content_version": "v1", "language": "fr", "lean": {"option": None, "strength": "none"},
-          "flags": [{"id": "f", "level": "info", "message": "Demandez à votre physiothérapeute"}]}
+RESULT = {
+    "content_version": "v1",
+    "language": "fr",
+    "lean": {"option": None, "strength": "none"},
+    "flags": [{"id": "f", "level": "info", "message": "Demandez à votre physiothérapeute"}],
+}
 T0 = datetime(2025, 3, 1, 15, 30, tzinfo=UTC)
 
 
@@ -95,7 +99,7 @@ def test_save_then_get_returns_the_same_record(store: HandoffStore):
     assert got.created_at.tzinfo is not None and got.created_at.utcoffset() == timedelta(0)
     assert got.answers == ANSWERS and got.result == RESULT and got.language == "fr"
     assert got.content_version == "2025-03-01+abcd1234" and got.origin == "patient"
-    assert got.flags == RESULT["flags"] and got.sure is None
+    assert [f.id for f in got.saved.flags] == [f["id"] for f in RESULT["flags"]] and got.saved.sure is None
 
 
 def test_clinician_origin_is_kept(store: HandoffStore):

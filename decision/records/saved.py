@@ -8,6 +8,8 @@ puts either into words.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -120,3 +122,28 @@ def parse_saved(data: Any) -> SavedResult:
     except ValidationError as exc:
         where = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors()[:3])
         raise SavedResultError(f"the saved result is damaged ({where})") from None
+
+
+Origin = Literal["patient", "clinician"]
+
+
+@dataclass(frozen=True, slots=True)
+class HandoffRecord:
+    """One shared set of answers, as the store reads it back: no name, ever.
+
+    ``result`` is what was saved (``Result.to_json(language)``); ``saved`` is the same,
+    typed, parsed once here so nothing reads the JSON by hand.
+    """
+
+    code: str
+    created_at: datetime  # aware, UTC
+    expires_at: datetime  # aware, UTC
+    language: str
+    answers: dict[str, str]
+    content_version: str
+    result: dict[str, Any]
+    origin: Origin = "patient"
+    saved: SavedResult = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "saved", parse_saved(self.result))

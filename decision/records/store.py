@@ -19,7 +19,7 @@ parameters (the answers) never appear in a message (for PostgreSQL only the erro
 class is named, never the server's text, which can quote values), and nothing
 here logs.
 
-The same database keeps the clinician PIN lockout (see :mod:`decision.pin`), so a
+The same database keeps the clinician PIN lockout (see :mod:`decision.records.pin`), so a
 new browser tab or another app instance cannot reset it.
 
 Deleted answers are gone, not just unlinked: on SQLite ``secure_delete`` overwrites
@@ -70,7 +70,9 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, SQLAlchemy
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.types import TypeDecorator
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from decision.records.saved import HandoffRecord, Origin, SavedResultError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB_PATH = Path("data") / "handoffs.sqlite3"  # under the project root
 DEFAULT_TTL = timedelta(hours=12)
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
@@ -85,7 +87,6 @@ PG_POOL = {"pool_size": 5, "max_overflow": 10, "pool_timeout": 10, "pool_recycle
 SCHEMA_LOCK_KEY = 0x4465_6369_6431  # pg_advisory_xact_lock key for creating the tables ("Decid1")
 PIN_LOCK_KEY = 0x4465_6369_6432  # one PIN attempt at a time, across instances ("Decid2")
 PURGE_LOCK_KEY = 0x4465_6369_6433  # one instance purging at a time ("Decid3")
-Origin = Literal["patient", "clinician"]
 ORIGINS: tuple[Origin, ...] = ("patient", "clinician")
 
 
@@ -125,26 +126,6 @@ class ExpiredCode(HandoffError):
 
 
 # --------------------------------------------------------------------------- records and codes
-
-
-@dataclass(frozen=True, slots=True)
-class HandoffRecord:
-    code: str
-    created_at: datetime  # aware, UTC
-    expires_at: datetime  # aware, UTC
-    language: str
-    answers: dict[str, str]
-    content_version: str
-    result: dict[str, Any]  # Result.to_json(language)
-    origin: Origin = "patient"
-
-    @property
-    def flags(self) -> list[dict[str, Any]]:
-        return list(self.result.get("flags", []))
-
-    @property
-    def sure(self) -> dict[str, Any] | None:
-        return self.result.get("sure")
 
 
 def new_code() -> str:
@@ -638,9 +619,12 @@ class HandoffStore:
         except ValueError:
             raise StoreError(f"The record for code {code} is damaged and cannot be read.") from None
         origin: Origin = "clinician" if row.origin == "clinician" else "patient"
-        return HandoffRecord(
-            row.code, row.created_at, row.expires_at, row.language, answers, row.content_version, result, origin
-        )
+        try:
+            return HandoffRecord(
+                row.code, row.created_at, row.expires_at, row.language, answers, row.content_version, result, origin
+            )
+        except SavedResultError:
+            raise StoreError(f"The record for code {code} is damaged and cannot be read.") from None
 
     def delete(self, code: str) -> bool:
         """Wipe one record now (e.g. when the physiotherapist is done). True if it existed."""
@@ -732,9 +716,7 @@ class HandoffStore:
         with self._guard("clear the PIN lockout"), self._writer.begin() as conn:
             conn.execute(delete(pin_lockout).where(pin_lockout.c.key == key))
 
-    def begin_pin_attempt(
-        self, gate: str, clients: Sequence[str], *, now: datetime, limits: PinLimits
-    ) -> PinTicket:
+    def begin_pin_attempt(self, gate: str, clients: Sequence[str], *, now: datetime, limits: PinLimits) -> PinTicket:
         """Count one PIN attempt BEFORE the PIN is checked, in one transaction.
 
         ``clients`` are the lockout keys of whoever types (browser session, address).
@@ -752,13 +734,8 @@ class HandoffStore:
         with self._guard("save the PIN attempt"), self._writer.begin() as conn:
             if self.is_postgresql:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PIN_LOCK_KEY})
-            rows = {
-                r.key: r
-                for r in conn.execute(select(pin_lockout).where(pin_lockout.c.key.in_([*keys, everyone])))
-            }
-            held = [
-                r.locked_until for r in rows.values() if r.locked_until is not None and now < r.locked_until
-            ]
+            rows = {r.key: r for r in conn.execute(select(pin_lockout).where(pin_lockout.c.key.in_([*keys, everyone])))}
+            held = [r.locked_until for r in rows.values() if r.locked_until is not None and now < r.locked_until]
             if held:
                 return PinTicket(False, max(held), max((rows[k].failures for k in keys if k in rows), default=0))
             worst, locked_until = 0, None

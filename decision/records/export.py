@@ -1,6 +1,6 @@
 """Downloads for the clinician: a one-page PDF summary, a FHIR R4 QuestionnaireResponse, a CSV.
 
-Each takes the loaded content, a :class:`~decision.store.HandoffRecord` and the
+Each takes the loaded content, a :class:`~decision.records.store.HandoffRecord` and the
 language to write in. Scores, flags and the lean are the ones saved in the record
 (what the patient saw); the content only gives the words, so a record made with an
 older content version still exports, with its answer codes where a text is gone.
@@ -21,11 +21,11 @@ from fpdf.enums import XPos, YPos
 from decision.content import Content
 
 # The FHIR resources live in decision/fhir.py; fhir_questionnaire_response is re-exported so nothing breaks.
-from decision.fhir import ANSWER_SYSTEM as QUESTIONNAIRE_URN  # noqa: F401
-from decision.fhir import HANDOFF_CODE_SYSTEM, LANG_TAGS, fhir_questionnaire_response  # noqa: F401
+from decision.records.fhir import ANSWER_SYSTEM as QUESTIONNAIRE_URN  # noqa: F401
+from decision.records.fhir import HANDOFF_CODE_SYSTEM, LANG_TAGS, fhir_questionnaire_response  # noqa: F401
 from decision.models import Question, SectionFile
-from decision.saved import SavedContribution, SavedFlag, SavedResult, parse_saved
-from decision.store import HandoffRecord
+from decision.records.saved import SavedContribution, SavedFlag, SavedResult, parse_saved
+from decision.records.store import HandoffRecord
 from decision.wording import Wording
 
 CSV_HEADER = ("section", "question_id", "question", "answer_code", "answer")

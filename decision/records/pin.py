@@ -6,7 +6,7 @@ into ``.streamlit/secrets.toml`` (:func:`write_pin_hash`). ``CLINICIAN_PIN_HASH`
 the environment overrides the file (:func:`configured_pin_hash`).
 
 :class:`PinGate` records every attempt in the database before it checks the PIN
-(see :mod:`decision.store`), so parallel attempts, a new browser tab or another app
+(see :mod:`decision.records.store`), so parallel attempts, a new browser tab or another app
 instance cannot get more tries: five wrong PINs lock that client for five minutes,
 and 30 wrong PINs within 15 minutes lock everyone for 15 minutes.
 """
@@ -213,7 +213,7 @@ def write_pin_hash(secrets_path: Path, pin_hash: str) -> None:
 
 
 class LockoutStore(Protocol):
-    """What :class:`PinGate` needs from the database (``decision.store.HandoffStore`` has it)."""
+    """What :class:`PinGate` needs from the database (``decision.records.store.HandoffStore`` has it)."""
 
     def begin_pin_attempt(self, gate: str, clients: Sequence[str], *, now: datetime, limits: Any) -> Any: ...
 
@@ -248,7 +248,7 @@ class PinGate:
     still unlock. For everyone, ``max_everyone`` wrong PINs within ``window`` lock the
     gate for ``lock_everyone_for`` and log one alert line (no PIN, no code in it).
     Without clients the gate's own ``key`` is the one client (every browser shares it).
-    If an attempt cannot be recorded, :class:`decision.store.StoreError` is raised and
+    If an attempt cannot be recorded, :class:`decision.records.store.StoreError` is raised and
     no PIN is checked.
     """
 
@@ -266,7 +266,7 @@ class PinGate:
     ):
         if max_failures < 1 or max_everyone < 1:
             raise ValueError("max_failures and max_everyone must be at least 1")
-        from decision.store import PinLimits
+        from decision.records.store import PinLimits
 
         self.store = store
         self.max_failures = max_failures
