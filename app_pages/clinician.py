@@ -28,7 +28,8 @@ import streamlit as st
 import ui
 from decision import score
 from decision.records import export
-from decision.records.pin import NO_PIN_HELP, PinGate, configured_pin_hash, valid_pin_hash
+from decision.records.saved import SavedResult, parse_saved
+from decision.records.pin import PinGate, configured_pin_hash, valid_pin_hash
 from decision.records.store import ExpiredCode, HandoffRecord, StoreError, UnknownCode, normalize_code
 from ui import clinician as clin
 from ui import kiosk, panels
@@ -81,7 +82,7 @@ def _try_pin(pin_hash: str) -> None:
         attempt = PinGate(ui.get_store(), clients=ui.client_ids()).try_pin(pin, pin_hash)
     except StoreError as exc:
         log.warning("PIN not checked, the attempt could not be recorded: %s", exc)
-        _say("error", clin.staff_words("pin_unavailable", t.lang))  # nothing about the database before unlocking
+        _say("error", t("clin_pin_unavailable"))  # nothing about the database before unlocking
         return
     if attempt.ok:
         state[UNLOCKED] = True
@@ -187,8 +188,13 @@ def top_bar() -> None:
             kiosk.wipe(state)  # nothing of the clinician's stays for the next patient
             st.switch_page("app_pages/patient.py")
         other = other_language(t.lang)
-        middle.button(t("lang_fr") if other == "fr" else t("lang_en"), key="clin_switch_lang", width="stretch",
-                      on_click=_set_language, args=(other,))
+        middle.button(
+            t("lang_fr") if other == "fr" else t("lang_en"),
+            key="clin_switch_lang",
+            width="stretch",
+            on_click=_set_language,
+            args=(other,),
+        )
         if state.get(UNLOCKED):
             right.button(t("clin_lock"), key="lock", icon=":material/lock:", width="stretch", on_click=_lock)
 
@@ -206,7 +212,7 @@ def pin_screen(pin_hash: str) -> None:
         status = PinGate(ui.get_store(), clients=ui.client_ids()).status()
     except StoreError as exc:
         log.warning("PIN screen: the lockout cannot be read: %s", exc)
-        st.error(clin.staff_words("pin_unavailable", t.lang))  # no path, no database name before unlocking
+        st.error(t("clin_pin_unavailable"))  # no path, no database name before unlocking
         return
     st.html(f'<p class="help">{e(t("clin_pin_intro"))}</p>')
     message()
@@ -214,14 +220,23 @@ def pin_screen(pin_hash: str) -> None:
     if locked and not state.get(MESSAGE):
         st.error(_locked_text(status.locked_until))
     with st.form("pin_form", border=False):
-        st.text_input(t("clin_pin_label"), key="pin", type="password", max_chars=32, autocomplete="off",
-                      disabled=locked)
-        st.form_submit_button(t("clin_unlock"), key="unlock", type="primary", width="stretch",
-                              icon=":material/lock_open:", on_click=_try_pin, args=(pin_hash,), disabled=locked)
+        st.text_input(
+            t("clin_pin_label"), key="pin", type="password", max_chars=32, autocomplete="off", disabled=locked
+        )
+        st.form_submit_button(
+            t("clin_unlock"),
+            key="unlock",
+            type="primary",
+            width="stretch",
+            icon=":material/lock_open:",
+            on_click=_try_pin,
+            args=(pin_hash,),
+            disabled=locked,
+        )
 
 
 def record_view(record: HandoffRecord) -> None:
-    result, answers = record.result, record.answers
+    result, answers = record.saved, record.answers
     st.header(t("clin_record_title", code=record.code), anchor=False)
     st.html(clin.record_meta(record, content, t, ZONE))
     result_sections(result, answers, record.language, with_answers=True)
@@ -231,26 +246,45 @@ def record_view(record: HandoffRecord) -> None:
     for column, (kind, label, icon, name, mime) in zip(st.columns(3), DOWNLOAD_KINDS, strict=True):
         data = files.get(kind)
         if data is None:
-            column.warning(clin.staff_words("export_failed", t.lang))
+            column.warning(t("clin_export_failed"))
             continue
         column.download_button(
-            t(label), key=f"download_{kind}", icon=icon, width="stretch", data=data,
-            file_name=name.format(code=record.code), mime=mime, on_click="ignore",
+            t(label),
+            key=f"download_{kind}",
+            icon=icon,
+            width="stretch",
+            data=data,
+            file_name=name.format(code=record.code),
+            mime=mime,
+            on_click="ignore",
         )
     st.html(f'<p class="help">{e(t("clin_print_hint"))}</p>')
 
     with st.container(key="clin_actions"):
         change, close, delete = st.columns(3)
-        change.button(t("clin_change_answers"), key="assess_from_record", icon=":material/edit:", width="stretch",
-                      on_click=_assess_from, args=(answers,))
-        close.button(t("clin_close"), key="close_record", icon=":material/close:", width="stretch",
-                     on_click=_close_record)
-        delete.button(t("clin_delete"), key="delete_record", icon=":material/delete:", width="stretch",
-                      on_click=_ask_delete)
+        change.button(
+            t("clin_change_answers"),
+            key="assess_from_record",
+            icon=":material/edit:",
+            width="stretch",
+            on_click=_assess_from,
+            args=(answers,),
+        )
+        close.button(
+            t("clin_close"), key="close_record", icon=":material/close:", width="stretch", on_click=_close_record
+        )
+        delete.button(
+            t("clin_delete"), key="delete_record", icon=":material/delete:", width="stretch", on_click=_ask_delete
+        )
         if state.get(CONFIRM_DELETE):
             st.warning(t("clin_delete_confirm", code=record.code))
-            st.button(t("clin_delete_yes"), key="delete_record_yes", type="primary", on_click=_delete_record,
-                      args=(record.code,))
+            st.button(
+                t("clin_delete_yes"),
+                key="delete_record_yes",
+                type="primary",
+                on_click=_delete_record,
+                args=(record.code,),
+            )
 
 
 DOWNLOAD_KINDS = (
@@ -291,7 +325,7 @@ def downloads(record: HandoffRecord) -> dict[str, bytes | None]:
     return files
 
 
-def result_sections(result: dict, answers: dict[str, str], saved_lang: str, *, with_answers: bool) -> None:
+def result_sections(result: SavedResult, answers: dict[str, str], saved_lang: str, *, with_answers: bool) -> None:
     """Flags first, the lean, SURE, (answers,) scores, talk prompts, comparison."""
     st.subheader(t("clin_flags"), anchor=False)
     st.html(clin.flags_html(content, result, answers, t))
@@ -316,10 +350,15 @@ def result_sections(result: dict, answers: dict[str, str], saved_lang: str, *, w
 
 def code_screen() -> None:
     with st.form("code_form", border=False):
-        st.text_input(t("clin_code_label"), key="handoff_code", max_chars=12, placeholder="ABC234",
-                      autocomplete="off")
-        st.form_submit_button(t("clin_open"), key="open_code", type="primary", width="stretch",
-                              icon=":material/search:", on_click=_open_code)
+        st.text_input(t("clin_code_label"), key="handoff_code", max_chars=12, placeholder="ABC234", autocomplete="off")
+        st.form_submit_button(
+            t("clin_open"),
+            key="open_code",
+            type="primary",
+            width="stretch",
+            icon=":material/search:",
+            on_click=_open_code,
+        )
     message()
     record = state.get(RECORD)
     if record is not None:
@@ -335,9 +374,14 @@ def assessment_screen() -> None:
         cols = st.columns(2)
         cols[0].button(t("clin_assess_empty"), key="assess_empty", width="stretch", on_click=_assess_from, args=({},))
         if record is not None:
-            cols[1].button(t("clin_assess_load", code=record.code), key="assess_load", width="stretch",
-                           on_click=_assess_from, args=(record.answers,))
-    result = score(content, answers).to_json(t.lang)
+            cols[1].button(
+                t("clin_assess_load", code=record.code),
+                key="assess_load",
+                width="stretch",
+                on_click=_assess_from,
+                args=(record.answers,),
+            )
+    result = parse_saved(score(content, answers).to_json(t.lang))
     st.html(clin.lean_html(content, result, t))  # the lean moves as answers change
     for section in content.sections:
         st.subheader(t.of(section.title), anchor=False)
@@ -353,8 +397,14 @@ def assessment_screen() -> None:
             )
     st.header(t("clin_live_result"), anchor=False)
     result_sections(result, answers, t.lang, with_answers=False)
-    st.button(t("clin_save_assessment"), key="save_assessment", type="primary", width="stretch",
-              icon=":material/save:", on_click=_save_assessment)
+    st.button(
+        t("clin_save_assessment"),
+        key="save_assessment",
+        type="primary",
+        width="stretch",
+        icon=":material/save:",
+        on_click=_save_assessment,
+    )
 
 
 # ------------------------------------------------------------------ main
@@ -363,10 +413,10 @@ top_bar()
 st.title(t("clin_title"), anchor=False)
 PIN_HASH = configured_pin_hash(st.secrets)
 if not PIN_HASH:
-    st.info(NO_PIN_HELP.get(t.lang, NO_PIN_HELP["en"]))
+    st.info(t("clin_no_pin_help"))
 elif not valid_pin_hash(PIN_HASH):
     st.error(t("clin_pin_hash_invalid"))
-    st.info(NO_PIN_HELP.get(t.lang, NO_PIN_HELP["en"]))
+    st.info(t("clin_no_pin_help"))
 elif not state.get(UNLOCKED):
     pin_screen(PIN_HASH)
 else:
@@ -374,7 +424,11 @@ else:
     state.setdefault(MODE, "code")
     with st.container(key="clin_mode_box"):
         mode = st.segmented_control(
-            t("clin_mode"), ["code", "assess"], key=MODE, required=True, width="stretch",
+            t("clin_mode"),
+            ["code", "assess"],
+            key=MODE,
+            required=True,
+            width="stretch",
             format_func=lambda m: t("clin_mode_code") if m == "code" else t("clin_mode_assess"),
         )
     if mode == "assess":

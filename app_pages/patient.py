@@ -99,8 +99,9 @@ def confirm_start_over(where: str) -> None:
     st.html(f'<p class="confirm" role="alert">{e(t("confirm_start_over"))}</p>')
     with st.container(key=f"confirm_{where}"):
         yes, no = st.columns(2)
-        yes.button(t("yes_start_over"), key=f"yes_start_over_{where}", type="primary", width="stretch",
-                   on_click=_start_over)
+        yes.button(
+            t("yes_start_over"), key=f"yes_start_over_{where}", type="primary", width="stretch", on_click=_start_over
+        )
         no.button(t("keep_going"), key=f"keep_going_{where}", width="stretch", on_click=_cancel_start_over)
 
 
@@ -109,13 +110,23 @@ def top_bar(back_to: int) -> None:
     lang = state[kiosk.LANG]
     with st.container(key="topbar"):
         back, switch, over = st.columns(3)
-        back.button(t("back"), key="back", icon=":material/arrow_back:", width="stretch",
-                    on_click=_go, args=(back_to,))
+        back.button(t("back"), key="back", icon=":material/arrow_back:", width="stretch", on_click=_go, args=(back_to,))
         other = other_language(lang)
-        switch.button(t("lang_fr") if other == "fr" else t("lang_en"), key="switch_lang", width="stretch",
-                      on_click=_set_language, args=(other,))
-        over.button(t("start_over"), key="start_over", icon=":material/restart_alt:", width="stretch",
-                    on_click=_ask_start_over, args=("top",))
+        switch.button(
+            t("lang_fr") if other == "fr" else t("lang_en"),
+            key="switch_lang",
+            width="stretch",
+            on_click=_set_language,
+            args=(other,),
+        )
+        over.button(
+            t("start_over"),
+            key="start_over",
+            icon=":material/restart_alt:",
+            width="stretch",
+            on_click=_ask_start_over,
+            args=("top",),
+        )
     confirm_start_over("top")
 
 
@@ -140,8 +151,8 @@ def welcome() -> None:
     st.title(t.of(content.meta.title), anchor=False)
     st.html(
         f'<p class="lead">{e(t("welcome_purpose"))}</p><ul class="welcome-list">'
-        f'<li>{e(t("welcome_time"))}</li><li><strong>{e(t("welcome_not_decide"))}</strong></li>'
-        f'<li>{e(t("welcome_privacy"))}</li></ul>'
+        f"<li>{e(t('welcome_time'))}</li><li><strong>{e(t('welcome_not_decide'))}</strong></li>"
+        f"<li>{e(t('welcome_privacy'))}</li></ul>"
     )
     st.segmented_control(
         t("language"),
@@ -221,13 +232,20 @@ def safety_screen() -> None:
     left = sum(1 for q in SAFETY if q.id not in state[kiosk.ANSWERS])
     if left:
         help_line(t("safety_left", n=left))
-    st.button(t("see_result"), key="see_result", type="primary", width="stretch",
-              icon=":material/arrow_forward:", on_click=_go, args=(RESULT_STEP,))
+    st.button(
+        t("see_result"),
+        key="see_result",
+        type="primary",
+        width="stretch",
+        icon=":material/arrow_forward:",
+        on_click=_go,
+        args=(RESULT_STEP,),
+    )
 
 
 def _push_label(p: Push) -> str:
     pts = t("point_one") if p.points == 1 else t("points", n=p.points)
-    return f'{t("toward", option=t.option(p.toward))} · {pts}'
+    return f"{t('toward', option=t.option(p.toward))} · {pts}"
 
 
 def result_screen() -> None:
@@ -272,8 +290,15 @@ def result_screen() -> None:
 
     st.header(t("finish_title"), anchor=False)
     help_line(t("finish_text"))
-    st.button(t("start_over"), key="restart_end", type="primary", width="stretch",
-              icon=":material/restart_alt:", on_click=_ask_start_over, args=("end",))
+    st.button(
+        t("start_over"),
+        key="restart_end",
+        type="primary",
+        width="stretch",
+        icon=":material/restart_alt:",
+        on_click=_ask_start_over,
+        args=("end",),
+    )
     confirm_start_over("end")
     st.html(f'<p class="version">{e(t("content_version", version=content.version))}</p>')
 
@@ -308,9 +333,9 @@ def what_if(result: Result) -> None:
     changed = (other.lean.option, other.lean.strength) != (result.lean.option, result.lean.strength)
     st.html(
         f'<div class="whatif"><p class="card-kicker">{e(t("whatif_now"))}</p>'
-        f'<p>{e(panels.lean_sentence(result, t))}</p>'
+        f"<p>{e(panels.lean_sentence(result, t))}</p>"
         f'<p class="card-kicker">{e(t("whatif_then"))}</p>'
-        f'{panels.lean_box(other, t, notes=False)}{panels.score_changes(result, other, t)}'
+        f"{panels.lean_box(other, t, notes=False)}{panels.score_changes(result, other, t)}"
         f'<p class="chosen">{e(t("whatif_changed") if changed else t("whatif_same"))}</p></div>'
     )
 
@@ -347,7 +372,7 @@ def _share() -> None:
 
 
 def share_block() -> None:
-    """"Share with my physiotherapist": a short code in large type, no name."""
+    """ "Share with my physiotherapist": a short code in large type, no name."""
     st.header(t("share_title"), anchor=False)
     shared = state.get(SHARED) or {}
     code = shared.get("code")
@@ -364,8 +389,14 @@ def share_block() -> None:
         help_line(t("share_changed", code=f"{code[:3]} {code[3:]}"))
     if shared.get("failed"):
         st.html(f'<p class="share-failed" role="alert">{e(t("share_failed"))}</p>')
-    st.button(t("share_again") if code else t("share_button"), key="share", type="primary", width="stretch",
-              icon=":material/send:", on_click=_share)
+    st.button(
+        t("share_again") if code else t("share_button"),
+        key="share",
+        type="primary",
+        width="stretch",
+        icon=":material/send:",
+        on_click=_share,
+    )
 
 
 def _ttl_hours() -> int:

@@ -304,8 +304,9 @@ def nginx_config(
     """
     conf = (DEPLOY / "nginx.conf").read_text()
     conf = _sub_once(r"^pid [^;]+;", f"pid {workdir}/nginx.pid;", conf, "a pid line")
-    conf = _sub_once(r"^(\s*)listen 127\.0\.0\.1:8080;", rf"\g<1>listen 127.0.0.1:{listen_port};", conf,
-                     "'listen 127.0.0.1:8080;'")
+    conf = _sub_once(
+        r"^(\s*)listen 127\.0\.0\.1:8080;", rf"\g<1>listen 127.0.0.1:{listen_port};", conf, "'listen 127.0.0.1:8080;'"
+    )
     address = re.compile(r"(127\\?\.0\\?\.0\\?\.1:)(86\d\d)\b")
     active = "\n".join(line.split("#", 1)[0] for line in conf.splitlines())  # not the comments
     shipped = sorted({int(m.group(2)) for m in address.finditer(active)})
@@ -317,11 +318,11 @@ def nginx_config(
         r"^(\s*)access_log off;.*$",
         rf"\g<1>log_format route '$msec\t$status\t$upstream_addr\t$cookie_st_route\t$request_method\t$uri';"
         rf"\n\g<1>access_log {workdir}/access.log route;",
-        conf, "'access_log off;'",
+        conf,
+        "'access_log off;'",
     )
     temp = "".join(
-        f"\n    {name}_temp_path {workdir}/tmp-{name};"
-        for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        f"\n    {name}_temp_path {workdir}/tmp-{name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
     conf = _sub_once(r"^http \{", "http {" + temp, conf, "an 'http {' block")
     if tls:
@@ -329,14 +330,20 @@ def nginx_config(
         if not section:
             raise AssertionError("deploy/nginx.conf no longer has the commented '# --- TLS ... # --- end of TLS' part")
         block = re.sub(r"^(\s*)# (server \{|    .*|\})$", r"\1\2", section.group(0), flags=re.MULTILINE)
-        block = _sub_once(r"^(\s*)listen 443 ssl", rf"\g<1>listen 127.0.0.1:{tls['https_port']} ssl", block,
-                          "'listen 443 ssl'")
+        block = _sub_once(
+            r"^(\s*)listen 443 ssl", rf"\g<1>listen 127.0.0.1:{tls['https_port']} ssl", block, "'listen 443 ssl'"
+        )
         block = _sub_once(r"^(\s*)listen 80;", rf"\g<1>listen 127.0.0.1:{tls['http_port']};", block, "'listen 80;'")
-        block = _sub_once(r"^(\s*)ssl_certificate\s+\S+;", rf"\g<1>ssl_certificate {tls['cert']};", block,
-                          "ssl_certificate")
-        block = _sub_once(r"^(\s*)ssl_certificate_key\s+\S+;", rf"\g<1>ssl_certificate_key {tls['key']};", block,
-                          "ssl_certificate_key")
-        conf = conf[: section.start()] + block + conf[section.end():]
+        block = _sub_once(
+            r"^(\s*)ssl_certificate\s+\S+;", rf"\g<1>ssl_certificate {tls['cert']};", block, "ssl_certificate"
+        )
+        block = _sub_once(
+            r"^(\s*)ssl_certificate_key\s+\S+;",
+            rf"\g<1>ssl_certificate_key {tls['key']};",
+            block,
+            "ssl_certificate_key",
+        )
+        conf = conf[: section.start()] + block + conf[section.end() :]
     for include in NGINX_INCLUDES:
         shutil.copyfile(DEPLOY / include, workdir / include)
     path = workdir / "nginx.conf"

@@ -29,20 +29,39 @@ TAPPABLE = (
 JOURNEYS = {
     "en-CA": {
         "answers": {
-            "main_area": "neck_shoulders", "problem_kind": "tight_knot", "duration": "under_6_weeks",
-            "stress_sleep": "no", "needle_feelings": "fine", "strong_sensation": "ok_if_helps",
-            "soreness_after": "manageable", "visit_time": "normal", "lie_still": "no",
-            "approach": "western", "goal": "both", "insurance": "yes", "past_ims": "no", "past_acupuncture": "no",
+            "main_area": "neck_shoulders",
+            "problem_kind": "tight_knot",
+            "duration": "under_6_weeks",
+            "stress_sleep": "no",
+            "needle_feelings": "fine",
+            "strong_sensation": "ok_if_helps",
+            "soreness_after": "manageable",
+            "visit_time": "normal",
+            "lie_still": "no",
+            "approach": "western",
+            "goal": "both",
+            "insurance": "yes",
+            "past_ims": "no",
+            "past_acupuncture": "no",
         },
         "safety": {"blood_thinners": "yes", "pregnant": "not_sure"},
     },
     "fr-CA": {
         "answers": {
-            "main_area": "head_jaw", "problem_kind": "headaches", "duration": "over_3_months",
-            "stress_sleep": "yes", "needle_feelings": "bit_nervous", "strong_sensation": "rather_not",
-            "soreness_after": "big_problem", "visit_time": "flexible", "lie_still": "yes",
-            "approach": "either", "goal": "ease_pain_relax", "insurance": "not_sure",
-            "past_ims": "no", "past_acupuncture": "helped",
+            "main_area": "head_jaw",
+            "problem_kind": "headaches",
+            "duration": "over_3_months",
+            "stress_sleep": "yes",
+            "needle_feelings": "bit_nervous",
+            "strong_sensation": "rather_not",
+            "soreness_after": "big_problem",
+            "visit_time": "flexible",
+            "lie_still": "yes",
+            "approach": "either",
+            "goal": "ease_pain_relax",
+            "insurance": "not_sure",
+            "past_ims": "no",
+            "past_acupuncture": "helped",
         },
         "safety": {"fainted_before": "yes"},
     },
@@ -261,7 +280,9 @@ def test_shared_answers_reach_the_clinician_by_code_behind_the_pin_and_survive_a
     import io
     import json
 
-    from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse  # R4 shape (see decision/records/export.py)
+    from fhir.resources.R4B.questionnaireresponse import (
+        QuestionnaireResponse,
+    )  # R4 shape (see decision/records/export.py)
     from pypdf import PdfReader
 
     from conftest import run_streamlit
@@ -271,8 +292,9 @@ def test_shared_answers_reach_the_clinician_by_code_behind_the_pin_and_survive_a
     env = {"DECISION_DB_PATH": str(tmp_path / "handoffs.sqlite3"), "CLINICIAN_PIN_HASH": hash_pin("2468")}
 
     def new_page(locale: str = "en-CA"):
-        context = browser.new_context(viewport=TABLET, is_mobile=True, has_touch=True, locale=locale,
-                                      accept_downloads=True)
+        context = browser.new_context(
+            viewport=TABLET, is_mobile=True, has_touch=True, locale=locale, accept_downloads=True
+        )
         return context, context.new_page()
 
     def unlock_and_open(page, base: str, code: str) -> None:

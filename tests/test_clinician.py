@@ -18,9 +18,8 @@ from streamlit.testing.v1 import AppTest
 
 from decision import load_content, score
 from decision.records import export
-from decision.records.pin import NO_PIN_HELP, hash_pin
+from decision.records.pin import hash_pin
 from decision.records.store import HandoffStore, resolve_db_url
-from ui.clinician import staff_words
 from ui.words import Words
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -30,8 +29,12 @@ EN, FR = Words(CONTENT, "en"), Words(CONTENT, "fr")
 PIN = "2468"
 PIN_HASH = hash_pin(PIN)
 
-SHARED_ANSWERS = {"main_area": "neck_shoulders", "problem_kind": "tight_knot", "needle_feelings": "fine",
-                  "lie_still": "no"}
+SHARED_ANSWERS = {
+    "main_area": "neck_shoulders",
+    "problem_kind": "tight_knot",
+    "needle_feelings": "fine",
+    "lie_still": "no",
+}
 SHARED_SAFETY = {"unwell_today": "yes", "blood_thinners": "yes", "pregnant": "not_sure"}
 
 
@@ -67,8 +70,10 @@ def tap(at: AppTest, key: str) -> AppTest:
 
 def shown(at: AppTest) -> str:
     parts = [html.unescape(h.value) for h in at.html if not h.value.lstrip().startswith(("<style", "<script"))]
-    parts += [m.value for m in (*at.title, *at.header, *at.subheader, *at.markdown, *at.error, *at.success,
-                                *at.info, *at.warning)]
+    parts += [
+        m.value
+        for m in (*at.title, *at.header, *at.subheader, *at.markdown, *at.error, *at.success, *at.info, *at.warning)
+    ]
     parts += [b.label for b in at.button]
     return "\n".join(str(p) for p in parts)
 
@@ -151,7 +156,7 @@ def test_sharing_when_the_database_cannot_be_written_says_so_calmly_and_keeps_th
 
 def test_without_a_pin_the_page_explains_how_to_set_one_and_shows_nothing_else():
     at = to_clinician(new_app(pin_hash=None))
-    assert NO_PIN_HELP["en"] in shown(at)
+    assert CONTENT.t("clin_no_pin_help", "en") in shown(at)
     assert not at.text_input
     assert "clin_mode" not in at.session_state
 
@@ -254,8 +259,13 @@ def test_an_unknown_code_says_so():
 def test_an_expired_code_says_when_it_expired():
     s = store()
     long_ago = datetime.now(UTC) - timedelta(days=2)
-    old = s.save({"main_area": "low_back"}, "en", score(CONTENT, {"main_area": "low_back"}).to_json("en"),
-                 CONTENT.version, now=long_ago)
+    old = s.save(
+        {"main_area": "low_back"},
+        "en",
+        score(CONTENT, {"main_area": "low_back"}).to_json("en"),
+        CONTENT.version,
+        now=long_ago,
+    )
     clinic = unlock(to_clinician(new_app()))
     open_code(clinic, old.code)
     expired = [e.value for e in clinic.error]
@@ -385,7 +395,7 @@ def test_when_the_attempt_cannot_be_recorded_the_right_pin_does_not_unlock(own_d
     unlock(at, PIN)
     assert "clin_unlocked" not in at.session_state or not at.session_state["clin_unlocked"]
     screen = shown(at)
-    assert staff_words("pin_unavailable", "en") in screen
+    assert CONTENT.t("clin_pin_unavailable", "en") in screen
     assert str(own_database.parent) not in screen and "read-only" not in screen
 
 
@@ -395,7 +405,7 @@ def test_before_unlocking_nothing_about_the_database_is_shown(monkeypatch, tmp_p
     monkeypatch.setenv("DECISION_DB_PATH", str(folder))  # unusable: a folder, not a file
     at = to_clinician(new_app())
     screen = shown(at)
-    assert staff_words("pin_unavailable", "en") in screen
+    assert CONTENT.t("clin_pin_unavailable", "en") in screen
     assert str(tmp_path) not in screen and "folder" not in screen and "database" not in screen.lower()
 
 
@@ -428,7 +438,7 @@ def test_a_failing_export_shows_a_calm_note_and_logs_no_answer(caplog):
     answers = {"main_area": " ZQ-SECRET-ANSWER"}  # a code FHIR refuses (leading space); the PDF and CSV cope
     record = store().save(answers, "en", score(CONTENT, {}).to_json("en"), CONTENT.version)
     clinic = open_code(unlock(to_clinician(new_app())), record.code)
-    assert staff_words("export_failed", "en") in [w.value for w in clinic.warning]
+    assert CONTENT.t("clin_export_failed", "en") in [w.value for w in clinic.warning]
     assert {d.key for d in clinic.get("download_button")} == {"download_pdf", "download_csv"}
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "the fhir export failed: ValidationError" in logged

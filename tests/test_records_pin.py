@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from decision.records.pin import (
-    NO_PIN_HELP,
     PinAttempt,
     PinGate,
     PinNotConfigured,
@@ -132,7 +131,6 @@ def test_no_pin_configured(monkeypatch, store: HandoffStore):
     with pytest.raises(PinNotConfigured) as caught:
         PinGate(store).try_pin("482916", configured_pin_hash({}))
     assert "python -m decision set-pin" in str(caught.value)
-    assert "set-pin" in NO_PIN_HELP["fr"]
 
 
 def test_env_overrides_secrets(monkeypatch, pin_hash: str):

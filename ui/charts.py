@@ -116,9 +116,7 @@ def pushes_html(pushes: list[Push], label: Callable[[Push], str], left: str = "i
     for p in pushes:
         side = "left" if p.toward == left else "right"
         width = max(12, round(100 * p.points / biggest))
-        bar = (
-            f'<span class="ss-bar" style="width:{width}%;background:{OPTION_COLOURS.get(p.toward, "#333")}"></span>'
-        )
+        bar = f'<span class="ss-bar" style="width:{width}%;background:{OPTION_COLOURS.get(p.toward, "#333")}"></span>'
         half_left = bar if side == "left" else ""
         half_right = bar if side == "right" else ""
         items.append(

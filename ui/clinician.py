@@ -14,37 +14,15 @@ from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import Any
 
-from decision.records import export
 from decision.content import Content
-from decision.records.store import HandoffRecord
+from decision.records import export
+from decision.records.saved import HandoffRecord, SavedContribution, SavedFlag, SavedResult
+from decision.wording import Wording
 from ui.charts import OPTION_COLOURS
 from ui.words import Words
 
 e = html.escape
 LEVEL_ORDER = ("stop", "caution", "info")
-
-# Staff-only messages about the app itself (not content): shown before or around the
-# clinician's work, never with a path, a database name or an error's text.
-STAFF_WORDS = {
-    "pin_unavailable": {
-        "en": "The PIN cannot be checked just now. Try again in a moment; if this keeps happening, "
-        "tell the person who looks after the app.",
-        "fr": "Le NIP ne peut pas être vérifié pour l'instant. Réessayez dans un moment; si cela se répète, "
-        "avertissez la personne qui s'occupe de l'application.",
-    },
-    "export_failed": {
-        "en": "This file could not be made just now. The answers on the screen are complete; "
-        "try again, or print this page.",
-        "fr": "Ce fichier n'a pas pu être créé pour l'instant. Les réponses à l'écran sont complètes; "
-        "réessayez, ou imprimez cette page.",
-    },
-}
-
-
-def staff_words(key: str, lang: str) -> str:
-    words = STAFF_WORDS[key]
-    return words.get(lang, words["en"])
-
 
 _MD_SPECIAL = set("\\`*_{}[]()<>#+-.!|~:\"'&=$")
 
@@ -53,6 +31,7 @@ def md_escape(text: str) -> str:
     """Typed text inside a Markdown message (st.error): every punctuation sign escaped, so
     what a person typed can never become a link, an image or formatting."""
     return "".join(f"\\{ch}" if ch in _MD_SPECIAL else ch for ch in str(text))
+
 
 CSS = """
 <style>
@@ -118,68 +97,96 @@ def record_meta(record: HandoffRecord, content: Content, t: Words, zone: tzinfo)
     return f'<div class="clin-meta">{meta}</div>{note}'
 
 
-def flags_html(content: Content, result: Mapping[str, Any], answers: Mapping[str, str], t: Words) -> str:
-    """Flags first: stop, caution, info; each with the question and answer behind it."""
-    flags = sorted(result.get("flags") or [], key=lambda f: LEVEL_ORDER.index(f.get("level", "info")))
-    if not flags:
+def _behind(flag: SavedFlag, answers: Mapping[str, str], w: Wording) -> str:
+    """Every question in the flag's condition with the patient's answer."""
+    questions = flag.questions or (flag.question,)
+    return "; ".join(
+        f"{w.question_label(q)}: {w.answer_text(q, answers.get(q)) or w.t('clin_not_answered')}" for q in questions
+    )
+
+
+def _flag_box(content: Content, flag: SavedFlag, answers: Mapping[str, str], w: Wording, tag: str) -> str:
+    options = ", ".join(w.option_name(o) for o in flag.options)
+    return (
+        f'<div class="clin-flag clin-flag-{e(flag.level)}"><p><span class="clin-tag">{e(tag)}'
+        f'</span><span class="clin-behind">{e(_behind(flag, answers, w))}</span></p>'
+        f"<p>{e(export.flag_text(content, flag, w.lang))}</p>"
+        f'<p class="clin-cite">{e(w.t("clin_applies_to", options=options))} · <code>{e(flag.id)}</code></p>'
+        "</div>"
+    )
+
+
+def flags_html(content: Content, saved: SavedResult, answers: Mapping[str, str], t: Words) -> str:
+    """Flags first: stop, caution, then the notes; safety questions left unanswered grouped
+    in one box, each named. "No flags" only when nothing at all was raised."""
+    w = Wording(content, t.lang)
+    if not saved.flags:
         return f'<p class="clin-missing">{e(t("clin_no_flags"))}</p>'
     tags = {"stop": t("clin_level_stop"), "caution": t("clin_level_caution"), "info": t("clin_level_info")}
     out = []
-    for flag in flags:
-        level = flag.get("level", "info")
-        qid = str(flag.get("question", ""))
-        code = str(flag.get("answer") or answers.get(qid, ""))
-        behind = (
-            f"{export.question_label(content, qid, t.lang)}: "
-            f"{export.answer_text(content.questions.get(qid), code, t.lang)}"
-        )
-        options = ", ".join(export.option_name(content, o, t.lang) for o in flag.get("options") or [])
+    for level in LEVEL_ORDER:
+        for flag in saved.flags:
+            if flag.level == level and not flag.skipped:
+                out.append(_flag_box(content, flag, answers, w, tags[level]))
+    skipped = saved.skipped_safety
+    if skipped:
+        items = "".join(f"<li>{e(w.question_label(q))}</li>" for q in skipped)
         out.append(
-            f'<div class="clin-flag clin-flag-{e(level)}"><p><span class="clin-tag">{e(tags.get(level, level))}'
-            f'</span><span class="clin-behind">{e(behind)}</span></p>'
-            f"<p>{e(export.flag_text(content, flag, t.lang))}</p>"
-            f'<p class="clin-cite">{e(t("clin_applies_to", options=options))} · <code>{e(flag.get("id", ""))}</code></p>'
-            "</div>"
+            f'<div class="clin-flag clin-flag-info"><p><span class="clin-tag">{e(tags["info"])}</span>'
+            f'<span class="clin-behind">{e(w.t("export_skipped"))}</span></p><ul>{items}</ul></div>'
         )
     return "".join(out)
 
 
-def lean_html(content: Content, result: Mapping[str, Any], t: Words) -> str:
-    lean = result.get("lean") or {}
-    colour = OPTION_COLOURS.get(lean.get("option") or "", "#3b4452")
-    text = export.lean_sentence(content, dict(result), t.lang)
-    strengths = {"strong": t("strength_strong"), "slight": t("strength_slight"), "none": t("strength_none")}
-    strength = strengths.get(lean.get("strength", "none"), "") if lean.get("option") != "no_needling" else ""
-    scores = " · ".join(
-        f"{export.option_name(content, o.get('id', ''), t.lang)} {o.get('score', 0)}"
-        for o in result.get("options") or []
+def lean_html(content: Content, saved: SavedResult, t: Words) -> str:
+    """Both steps in the patient's words, with the points behind each step."""
+    w = Wording(content, t.lang)
+    lean = saved.lean
+    colour = OPTION_COLOURS.get(lean.option or "", "#3b4452")
+
+    def pts(target: str) -> str:
+        found = saved.target(target)
+        return f"{w.option_name(target)} {w.points(found.score if found else 0)}"
+
+    steps = "".join(
+        f'<p class="lean-text">{e(f"{title} {sentence}".strip())}</p>' for title, sentence in w.lean_lines(saved)
     )
-    extra = f'<p class="lean-note">{e(t("strength_label"))} <strong>{e(strength)}</strong> · {e(scores)}</p>' if strength else ""
+    scores = f"{pts('needles')} · {pts('no_needling')} | {pts('ims')} · {pts('acupuncture')}"
+    stopped = ""
+    if lean.stopped_options and not lean.stopped:
+        names = ", ".join(w.option_name(o) for o in lean.stopped_options)
+        stopped = f'<p class="lean-note">{e(t("clin_stopped_one", options=names))}</p>'
     return (
-        f'<div class="lean" style="border-color:{colour}"><p class="lean-text">{e(text)}</p>{extra}'
+        f'<div class="lean" style="border-color:{colour}">{steps}'
+        f'<p class="lean-note">{e(scores)}</p>{stopped}'
         f'<p class="lean-note">{e(t("clin_not_prescription"))}</p></div>'
     )
 
 
-def sure_html(content: Content, result: Mapping[str, Any], answers: Mapping[str, str], t: Words) -> str:
-    """SURE score; a clear note, and which needs a "no" points to, when the patient is not yet sure."""
-    sure = result.get("sure")
-    words = export.WORDS[t.lang]
-    cite = f'<p class="clin-cite">{e(words["sure_cite"])}</p>'
-    if not sure:
-        return f'<p class="clin-missing">{e(words["sure_none"])}</p>{cite}'
+def sure_html(content: Content, saved: SavedResult, answers: Mapping[str, str], t: Words) -> str:
+    """SURE score; "incomplete" with fewer than 4 answered; the needs behind each "no"
+    (never behind an unanswered item)."""
+    w = Wording(content, t.lang)
+    sure = saved.sure
+    cite = f'<p class="clin-cite">{e(w.t("export_sure_cite"))}</p>'
+    if sure is None:
+        return f'<p class="clin-missing">{e(w.t("export_sure_none"))}</p>{cite}'
+    missing = f'<span class="clin-missing">{e(t("clin_not_answered"))}</span>'
     rows = "".join(
         f"<tr><td>{e(q.text.get(t.lang))}</td><td>"
-        f"{e(export.answer_text(q, answers[q.id], t.lang)) if q.id in answers else '<span class=clin-missing>—</span>'}"
-        "</td></tr>"
+        f"{e(w.answer_text(q.id, answers[q.id])) if q.id in answers else missing}</td></tr>"
         for q in content.questions_of_kind("sure")
     )
-    score = f'<p>{e(words["sure_score"].format(score=sure.get("score", 0), answered=sure.get("answered", 0)))}</p>'
-    if sure.get("unsure"):
-        needs = ", ".join(words.get(f"need_{n}", n) for n in sure.get("needs") or []) or words["need_certainty"]
-        verdict = f'<p class="clin-sure-unsure" role="alert">{e(words["sure_unsure"].format(needs=needs))}</p>'
-    else:
-        verdict = f'<p class="clin-sure-ok">{e(words["sure_sure"])}</p>'
+    score = f"<p>{e(w.t('export_sure_score', score=sure.score, answered=sure.answered))}</p>"
+    verdict = ""
+    if sure.not_answered:
+        items = ", ".join(w.question_label(q) for q in sure.not_answered)
+        verdict += f'<p class="clin-note" role="status">{e(w.t("export_sure_incomplete", items=items))}</p>'
+    if sure.needs:
+        needs = ", ".join(w.t(f"export_need_{n}") for n in sure.needs)
+        verdict += f'<p class="clin-sure-unsure" role="alert">{e(w.t("export_sure_unsure", needs=needs))}</p>'
+    elif not sure.unsure:
+        verdict += f'<p class="clin-sure-ok">{e(w.t("export_sure_sure"))}</p>'
     return f'{verdict}{score}<table class="clin-table clin-answers"><tbody>{rows}</tbody></table>{cite}'
 
 
@@ -200,42 +207,58 @@ def answers_html(content: Content, answers: Mapping[str, str], t: Words) -> str:
             rows.append(f"<tr><td>{e(q.label.get(t.lang))}</td><td>{shown}</td></tr>")
         parts.append(
             f'<table class="clin-table clin-answers"><thead><tr><th colspan="2">{e(section.title.get(t.lang))}</th></tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>'
+            f"<tbody>{''.join(rows)}</tbody></table>"
         )
     return "".join(parts)
 
 
-def scores_html(content: Content, result: Mapping[str, Any], saved_lang: str, t: Words) -> str:
-    """Each option's score, then every contribution: rule id, question, answer, points, reason."""
-    parts = []
-    for option in result.get("options") or []:
-        oid = option.get("id", "")
-        colour = OPTION_COLOURS.get(oid, "#333")
+def scores_html(content: Content, saved: SavedResult, saved_lang: str, t: Words) -> str:
+    """Each target's score (step 1: needles, no needling; step 2: IMS, acupuncture), then
+    every contribution: points (capped ones say so), rule id, topic, answer, reason."""
+    w = Wording(content, t.lang)
+    parts = [f'<p class="clin-cite">{e(w.t("export_scores", cap=content.meta.lean.topic_cap))}</p>']
+    order = ("needles", "no_needling", "ims", "acupuncture")
+    targets = sorted(saved.options, key=lambda o: order.index(o.target) if o.target in order else len(order))
+    for target in targets:
+        colour = OPTION_COLOURS.get(target.target, "#333")
         parts.append(
-            f'<p class="clin-option" style="color:{colour}">{e(export.option_name(content, oid, t.lang))}: '
-            f'{e(t("points", n=option.get("score", 0)))}</p>'
+            f'<p class="clin-option" style="color:{colour}">{e(w.option_name(target.target))}: '
+            f"{e(w.points(target.score))}</p>"
         )
-        contributions = option.get("contributions") or []
-        if not contributions:
+        if not target.contributions:
             parts.append(f'<p class="clin-missing">{e(t("clin_no_points"))}</p>')
             continue
-        rows = "".join(
-            f'<tr><td class="num">{int(c.get("points", 0)):+d}</td><td><code>{e(str(c.get("rule", "")))}</code></td>'
-            f'<td>{e(export.question_label(content, str(c.get("question", "")), t.lang))}: '
-            f'{e(export.answer_text(content.questions.get(str(c.get("question", ""))), str(c.get("answer", "")), t.lang))}</td>'
-            f"<td>{e(export.reason_text(content, c, t.lang, saved_lang))}</td></tr>"
-            for c in contributions
-        )
+        rows = "".join(_contribution_row(content, c, saved_lang, w) for c in target.contributions)
         parts.append(
-            f'<table class="clin-table clin-scores"><thead><tr><th>{e(t("clin_col_points"))}</th><th>{e(t("clin_col_rule"))}</th>'
-            f'<th>{e(t("clin_col_answer"))}</th><th>{e(t("clin_col_reason"))}</th></tr></thead><tbody>{rows}</tbody></table>'
+            f'<table class="clin-table clin-scores"><thead><tr><th>{e(t("clin_col_points"))}</th>'
+            f"<th>{e(t('clin_col_rule'))}</th><th>{e(t('clin_col_answer'))}</th><th>{e(t('clin_col_reason'))}</th>"
+            f"</tr></thead><tbody>{rows}</tbody></table>"
         )
     return "".join(parts)
+
+
+def _contribution_row(content: Content, c: SavedContribution, saved_lang: str, w: Wording) -> str:
+    capped = (
+        f'<br><span class="clin-missing">{e(w.t("export_capped", full=c.written_points))}</span>' if c.capped else ""
+    )
+    topic = f'<br><span class="clin-cite">{e(w.topic_name(c.topic))}</span>' if c.topic else ""
+    return (
+        f'<tr><td class="num">{c.points:+d}{capped}</td><td><code>{e(c.rule)}</code>{topic}</td>'
+        f"<td>{e(w.question_label(c.question))}: {e(w.answer_text(c.question, c.answer))}</td>"
+        f"<td>{e(export.reason_text(content, c, w.lang, saved_lang))}</td></tr>"
+    )
 
 
 def talk_prompts_html(t: Words) -> str:
     """BRAN: benefits, risks, alternatives, and what if I do nothing."""
-    items = "".join(f"<li>{e(t(key))}</li>" for key in ("clin_talk_benefits", "clin_talk_risks",
-                                                          "clin_talk_alternatives", "clin_talk_nothing",
-                                                          "clin_talk_values"))
+    items = "".join(
+        f"<li>{e(t(key))}</li>"
+        for key in (
+            "clin_talk_benefits",
+            "clin_talk_risks",
+            "clin_talk_alternatives",
+            "clin_talk_nothing",
+            "clin_talk_values",
+        )
+    )
     return f'<ul class="clin-prompts">{items}</ul>'

@@ -110,7 +110,7 @@ def lean_box(result: Result, t: Words, unanswered: int = 0, notes: bool = True) 
         parts.append(
             f'<p class="strength"><span class="strength-label">{e(t("strength_label"))}</span> '
             f'<span class="meter" aria-hidden="true">{dots}</span> '
-            f'<strong>{e(words[lean.strength])}</strong></p>'
+            f"<strong>{e(words[lean.strength])}</strong></p>"
         )
     if notes and lean.option != "no_needling":
         parts.append(f'<p class="lean-note">{e(t("not_a_prescription"))}</p>')
@@ -122,16 +122,13 @@ def lean_box(result: Result, t: Words, unanswered: int = 0, notes: bool = True) 
 
 
 def score_changes(before: Result, after: Result, t: Words) -> str:
-    """"IMS (dry needling): 12 → 10 points" for each scored option."""
+    """ "IMS (dry needling): 12 → 10 points" for each scored option."""
     items = []
     for option in before.options:
         a, b = option.score, after.option(option.option).score
         pts = t("point_one") if b == 1 else t("points", n=b)
         colour = OPTION_COLOURS.get(option.option, "#333")
-        items.append(
-            f'<li><strong style="color:{colour}">{e(t.option(option.option))}</strong>: '
-            f"{a} → {e(pts)}</li>"
-        )
+        items.append(f'<li><strong style="color:{colour}">{e(t.option(option.option))}</strong>: {a} → {e(pts)}</li>')
     return f'<ul class="changes">{"".join(items)}</ul>'
 
 
@@ -224,7 +221,7 @@ def side_effects(content: Content, option_ids: Sequence[str], t: Words) -> str:
                 figures.append(
                     f'<figure class="icons-fig"><figcaption><span class="icons-opt" style="color:{colour}">'
                     f"{e(t.option(oid))}</span><br><strong>{e(count)}</strong></figcaption>"
-                    f'{svg_image(icon_array_svg(fr.per_1000, colour), alt, "icon-array")}</figure>'
+                    f"{svg_image(icon_array_svg(fr.per_1000, colour), alt, 'icon-array')}</figure>"
                 )
             blocks.append(f'<h3 class="icons-label">{e(label)}</h3><div class="icons-grid">{"".join(figures)}</div>')
         without = [oid for oid in option_ids if oid not in {o for f in found.values() for o in f}]

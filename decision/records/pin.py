@@ -38,28 +38,16 @@ SECRETS_KEY = "clinician_pin_hash"
 ENV_KEY = "CLINICIAN_PIN_HASH"
 _MAX_SCRYPT_MEMORY = 256 * 1024 * 1024  # refuse hashes that would need more (a crafted hash must not stall the app)
 
+from decision.errors import DecisionError
+
 log = logging.getLogger("decision_aid")
 
-NO_PIN_HELP = {
-    "en": (
-        "No clinician PIN is set yet. On the computer that runs the app, in the project folder, run "
-        "`python -m decision set-pin` and type the PIN: only a salted hash is saved, in .streamlit/secrets.toml. "
-        "Or set CLINICIAN_PIN_HASH in the app's environment. Then reload this page."
-    ),
-    "fr": (
-        "Aucun NIP clinicien n'est encore défini. Sur l'ordinateur qui fait tourner l'application, dans le dossier "
-        "du projet, lancez `python -m decision set-pin` et tapez le NIP : seule une empreinte salée est enregistrée, "
-        "dans .streamlit/secrets.toml. Ou définissez CLINICIAN_PIN_HASH dans l'environnement de l'application. "
-        "Rechargez ensuite cette page."
-    ),
-}
 
-
-class PinNotConfigured(Exception):
+class PinNotConfigured(DecisionError):
     """No PIN hash is configured: the clinician view stays closed and says how to set one."""
 
-    def __init__(self, lang: str = "en"):
-        super().__init__(NO_PIN_HELP.get(lang, NO_PIN_HELP["en"]))
+    def __init__(self) -> None:
+        super().__init__("no clinician PIN is set: run 'python -m decision set-pin' (see the README)")
 
 
 # --------------------------------------------------------------------------- hashing
