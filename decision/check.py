@@ -9,8 +9,10 @@ content's review policy.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from decision import readability
 from decision.content import Content, collect
@@ -34,7 +36,7 @@ def _months_between(earlier: dt.date, later: dt.date) -> int:
     return (later.year - earlier.year) * 12 + later.month - earlier.month - (later.day < earlier.day)
 
 
-def _walk(data: object, loc: tuple = ()):
+def _walk(data: object, loc: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
     if isinstance(data, dict):
         yield loc, data
         for k, v in data.items():

@@ -417,12 +417,12 @@ def direction_coverage(tree: Tree) -> Iterator[Problem]:
                 found = _answer_problem(tree, q, code, msg)
                 if found:
                     yield found
-    for leaves, (_, moves) in contract.COMPOUND_DIRECTIONS.items():
-        key = "+".join(sorted(f"{q}={c}" for q, c in leaves))
+    for compound, (_, moves) in contract.COMPOUND_DIRECTIONS.items():
+        key = "+".join(sorted(f"{q}={c}" for q, c in compound))
         for target, strength in moves:
             if (key, "", target) not in given:
-                both = " and ".join(sorted(f"{q}={c}" for q, c in leaves))
-                first_q, first_code = sorted(leaves)[0]
+                both = " and ".join(sorted(f"{q}={c}" for q, c in compound))
+                first_q, first_code = sorted(compound)[0]
                 msg = f"no all: rule scores {both}, which favours {target} ({strength}) in the questionnaire"
                 found = _answer_problem(tree, first_q, first_code, msg)
                 if found:
@@ -561,7 +561,7 @@ def review_dates(tree: Tree, today: dt.date | None = None) -> Iterator[Problem]:
             yield f.problem(("flags", i, "reviewed_on"), f"reviewed_on {fl.reviewed_on} is in the future")
 
 
-def localized(data: Any, loc: Loc = ()) -> Iterator[tuple[Loc, LocalizedText | dict[str, str]]]:
+def localized(data: Any, loc: Loc = ()) -> Iterator[tuple[Loc, dict[str, str]]]:
     """Every ``{en, fr}`` mapping in parsed YAML, with its key path."""
     if isinstance(data, dict):
         if set(data) == {"en", "fr"} and all(isinstance(v, str) for v in data.values()):

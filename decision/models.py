@@ -70,7 +70,7 @@ class SourcesFile(Model):
     sources: tuple[Source, ...] = Field(min_length=1)
 
 
-def _read_only(value: dict) -> Any:
+def _read_only(value: dict[Any, Any]) -> Any:
     """Frozen models hold read-only mappings: shared content can't be changed by accident."""
     return types.MappingProxyType(value)
 
@@ -153,7 +153,8 @@ class Rule(Model):
         zero = [k for k, v in value.items() if v == 0]
         if zero:
             raise ValueError(f"0 points for {', '.join(zero)} moves nothing: remove it")
-        return _read_only(value)
+        frozen: dict[str, int] = _read_only(value)
+        return frozen
 
 
 class Flag(Model):

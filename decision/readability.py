@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
+from typing import Any
 from functools import lru_cache
 
 MAX_EN_GRADE = 8.0
@@ -65,7 +66,7 @@ def _en_syllables(word: str) -> int:
 
 
 @lru_cache(maxsize=1)
-def _fr_dict():  # pragma: no cover - trivial
+def _fr_dict() -> Any:  # pragma: no cover - trivial
     import pyphen
 
     return pyphen.Pyphen(lang="fr_FR", left=1, right=1)
@@ -106,7 +107,9 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def localized_texts(data: object, loc: tuple = (), staff_too: bool = False) -> Iterator[tuple[tuple, dict]]:
+def localized_texts(
+    data: object, loc: tuple[str | int, ...] = (), staff_too: bool = False
+) -> Iterator[tuple[tuple[str | int, ...], dict[str, str]]]:
     """Every ``{en, fr}`` mapping in parsed YAML, with its key path.
 
     Texts under staff-only keys are left out unless ``staff_too``.

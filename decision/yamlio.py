@@ -143,7 +143,7 @@ def read_text_stream(stream: IO[Any], *, max_bytes: int = MAX_FILE_BYTES) -> str
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_Base):  # type: ignore[misc,valid-type]
+class _Loader(_Base):  # type: ignore[misc]
     """SafeLoader without YAML 1.1 booleans (yes/no/on/off) and timestamps."""
 
 

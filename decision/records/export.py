@@ -25,7 +25,7 @@ from decision.records.fhir import ANSWER_SYSTEM as QUESTIONNAIRE_URN  # noqa: F4
 from decision.records.fhir import HANDOFF_CODE_SYSTEM, LANG_TAGS, fhir_questionnaire_response  # noqa: F401
 from decision.models import Question, SectionFile
 from decision.records.saved import SavedContribution, SavedFlag, SavedResult, parse_saved
-from decision.records.store import HandoffRecord
+from decision.records.saved import HandoffRecord
 from decision.wording import Wording
 
 CSV_HEADER = ("section", "question_id", "question", "answer_code", "answer")
@@ -110,7 +110,7 @@ class _Summary(FPDF):
         super().__init__(format="Letter", unit="mm")
         self.core_fonts_encoding = PDF_ENCODING
         self.size = size
-        self.line = size * 0.45  # mm per line
+        self.lh = size * 0.45  # mm per line of text
         self.set_margins(14, 12, 14)
         self.set_auto_page_break(True, margin=12)
         self.add_page()
@@ -131,7 +131,7 @@ class _Summary(FPDF):
         self.set_text_color(*colour)
         self.set_x(self.l_margin + indent)
         self.multi_cell(
-            w or self.epw - indent, self.line * scale, pdf_text(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            w or self.epw - indent, self.lh * scale, pdf_text(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
         )
         self.set_text_color(0, 0, 0)
 
@@ -140,14 +140,14 @@ class _Summary(FPDF):
         self.set_x(self.l_margin + indent)
         self.font("B")
         self.set_text_color(*colour)
-        self.write(self.line, pdf_text(tag + " "))
+        self.write(self.lh, pdf_text(tag + " "))
         self.font()
         self.set_text_color(0, 0, 0)
-        self.write(self.line, pdf_text(text))
-        self.ln(self.line)
+        self.write(self.lh, pdf_text(text))
+        self.ln(self.lh)
 
     def heading(self, text: str) -> None:
-        self.ln(self.line * 0.5)
+        self.ln(self.lh * 0.5)
         self.para(text, "B", 1.15)
         y = self.get_y()
         self.set_draw_color(160, 160, 160)
@@ -165,8 +165,9 @@ class _Summary(FPDF):
         heights = []
         for style, text in rows:
             self.font(style)
-            lines = self.multi_cell(w, self.line, pdf_text(text), align="L", dry_run=True, output="LINES")
-            heights.append(len(lines) * self.line)
+            lines = self.multi_cell(w, self.lh, pdf_text(text), align="L", dry_run=True, output="LINES")
+            assert isinstance(lines, list)  # output="LINES" gives the wrapped lines
+            heights.append(len(lines) * self.lh)
         half = sum(heights) / 2
         split, total = len(rows), 0.0
         for i, h in enumerate(heights):
@@ -181,7 +182,7 @@ class _Summary(FPDF):
             for style, text in part:
                 self.font(style)
                 self.set_x(x)
-                self.multi_cell(w, self.line, pdf_text(text), align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
+                self.multi_cell(w, self.lh, pdf_text(text), align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
             bottom = max(bottom, self.get_y())
         self.set_y(bottom)
 
@@ -296,7 +297,7 @@ def _render(content: Content, record: HandoffRecord, lang: str, size: float, zon
     pdf.heading(w.t("export_sure"))
     _sure_lines(pdf, saved, w)
 
-    pdf.ln(pdf.line * 0.5)
+    pdf.ln(pdf.lh * 0.5)
     pdf.para(w.t("export_not_prescription"), "B", 1.0)
     return pdf
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from decision.content import Content
 from decision.models import LocalizedText, Question, SectionFile
-from decision.records.store import HandoffRecord
+from decision.records.saved import HandoffRecord
 
 DEFAULT_CANONICAL = "http://needling-decision-aid.example/fhir/Questionnaire/needling-decision-aid"
 CANONICAL_ENV = "DECISION_FHIR_CANONICAL"

@@ -517,7 +517,7 @@ class HandoffStore:
         state = str(getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or "")
         kind = type(orig).__name__ if orig is not None else type(exc).__name__
         connecting = not state and kind in ("OperationalError", "InterfaceError")
-        said = _first_line(orig).lower() if connecting else ""
+        said = _first_line(orig or exc).lower() if connecting else ""
         login_refused = "authentication failed" in said or ("role" in said and "does not exist" in said)
         if state in ("28P01", "28000") or login_refused:
             return (
@@ -529,7 +529,7 @@ class HandoffStore:
         if state == "53300" or "too many" in said:
             return f"The handoff database {where} has no free connections (too many clients). Try again in a moment."
         if exc.connection_invalidated or connecting or state.startswith("08") or state in ("57P01", "57P02", "57P03"):
-            reason = _first_line(orig) if connecting else f"{kind} {state}".strip()
+            reason = _first_line(orig or exc) if connecting else f"{kind} {state}".strip()
             return (
                 f"The handoff database {where} cannot be reached ({reason}). Check that the database "
                 "server is running and reachable; the app tries again on the next request."
@@ -656,7 +656,7 @@ class HandoffStore:
         if not self.is_sqlite:
             return
         with self._guard("clear deleted answers"), self._engine.connect() as conn:
-            raw = conn.connection.driver_connection  # autocommit: a checkpoint cannot run inside a transaction
+            raw: Any = conn.connection.driver_connection  # autocommit: a checkpoint cannot run inside a transaction
             for _ in range(50):
                 busy = _retry_busy(lambda: raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())[0]
                 if not busy:
@@ -757,7 +757,8 @@ class HandoffStore:
                     locked_until = locked
             since = now - limits.window
             conn.execute(delete(pin_failures).where(pin_failures.c.gate == gate, pin_failures.c.at <= since))
-            attempt = conn.execute(insert(pin_failures).values(gate=gate, at=now)).inserted_primary_key[0]
+            inserted: Any = conn.execute(insert(pin_failures).values(gate=gate, at=now)).inserted_primary_key
+            attempt = inserted[0]
             recent = conn.execute(
                 select(func.count()).select_from(pin_failures).where(pin_failures.c.gate == gate)
             ).scalar_one()
