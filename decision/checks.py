@@ -17,7 +17,7 @@ from decision import contract
 from decision.errors import Problem
 from decision.loader import File, Tree, did_you_mean
 from decision.markup import find_markup
-from decision.models import LEVELS, Condition, LocalizedText
+from decision.models import LEVELS, Condition
 from decision.yamlio import Loc
 
 Check = Callable[[Tree], Iterable[Problem]]

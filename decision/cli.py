@@ -11,14 +11,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from decision.content import Content, collect, content_dir_from_env
 from decision.engine import Result, score
-from decision.errors import AnswerError
-from decision.errors import Problem
+from decision.errors import AnswerError, ContentError, DecisionError
 from decision.wording import Wording
 from decision.yamlio import CLIP, ReadError, YamlError, clip, parse_yaml, read_text_file, read_text_stream
 
@@ -27,13 +27,8 @@ MAX_LINE = 2000  # longest error line printed
 LANGS = ("en", "fr")
 
 
-class BadInput(Exception):
+class BadInput(DecisionError):
     """A user error: one line, exit 2."""
-
-
-class InvalidContent(Exception):
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
 
 
 class _Parser(argparse.ArgumentParser):
@@ -87,7 +82,7 @@ def _load(content_dir: Path | None) -> Content:
         raise BadInput(f"content folder not found: {root}")
     content, problems = collect(root)
     if content is None:
-        raise InvalidContent(problems)
+        raise ContentError(problems)
     return content
 
 
@@ -218,87 +213,107 @@ def _set_pin(secrets: Path, stdin: TextIO, out: TextIO) -> int:
     return EXIT_OK
 
 
-def run(argv: Sequence[str] | None, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
-    args = _parser().parse_args(argv)
-    if args.command == "check":
-        from decision.check import check
+@dataclass(frozen=True)
+class _IO:
+    stdin: TextIO
+    stdout: TextIO
+    stderr: TextIO
 
-        root = args.content_dir if args.content_dir is not None else content_dir_from_env()
-        if not root.is_dir():
-            raise BadInput(f"content folder not found: {root}")
-        report = check(root)
-        for p in report.problems:
-            print(clip(p, MAX_LINE), file=stdout)
-        if not args.quiet:
-            for w in report.warnings:
-                print(f"{w.path}:{w.line}: {w.where}: warning: {w.message}", file=stdout)
-        if not report.ok:
-            n = len(report.problems)
-            print(f"content is NOT valid: {n} problem{'s' if n != 1 else ''}", file=stderr)
-            return EXIT_INVALID_CONTENT
-        c = report.content
-        assert c is not None
-        print(
-            f"content OK: version {c.version}; {len(c.questions)} questions, {len(c.rules)} rules, "
-            f"{len(c.flags)} flags, {len(c.comparison)} comparison rows; {len(report.warnings)} warnings",
-            file=stderr,
-        )
-        return EXIT_OK
-    if args.command == "set-pin":
-        return _set_pin(args.secrets, stdin, stdout)
-    if args.command == "purge":
-        from decision.records.store import StoreError, open_store, purge, read_secrets_file
 
+def _check(args: argparse.Namespace, io: _IO) -> int:
+    from decision.check import check
+
+    root = args.content_dir if args.content_dir is not None else content_dir_from_env()
+    if not root.is_dir():
+        raise BadInput(f"content folder not found: {root}")
+    report = check(root)
+    for p in report.problems:
+        print(clip(p, MAX_LINE), file=io.stdout)
+    if not args.quiet:
+        for w in report.warnings:
+            print(f"{w.path}:{w.line}: {w.where}: warning: {w.message}", file=io.stdout)
+    if not report.ok or report.content is None:
+        n = len(report.problems)
+        print(f"content is NOT valid: {n} problem{'s' if n != 1 else ''}", file=io.stderr)
+        return EXIT_INVALID_CONTENT
+    c = report.content
+    print(
+        f"content OK: version {c.version}; {len(c.questions)} questions, {len(c.rules)} rules, "
+        f"{len(c.flags)} flags, {len(c.comparison)} comparison rows; {len(report.warnings)} warnings",
+        file=io.stderr,
+    )
+    return EXIT_OK
+
+
+def _purge(args: argparse.Namespace, io: _IO) -> int:
+    from decision.records.store import StoreError, open_store, purge, read_secrets_file
+
+    try:
+        store = open_store(read_secrets_file())
         try:
-            store = open_store(read_secrets_file())
-            try:
-                removed = purge(store)
-            finally:
-                store.close()
-        except StoreError as exc:
-            raise BadInput(str(exc)) from None
-        print(f"{removed} expired handoff record{'' if removed == 1 else 's'} deleted", file=stdout)
-        return EXIT_OK
+            removed = purge(store)
+        finally:
+            store.close()
+    except StoreError as exc:
+        raise BadInput(str(exc)) from None
+    print(f"{removed} expired handoff record{'' if removed == 1 else 's'} deleted", file=io.stdout)
+    return EXIT_OK
+
+
+def _print_json(data: Any, out: TextIO) -> None:
+    json.dump(data, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def _list_questions(args: argparse.Namespace, io: _IO) -> int:
+    content = _load(args.content)
+    items = _questions(content, args.lang)
+    if args.format == "json":
+        _print_json({"content_version": content.version, "language": args.lang, "questions": items}, io.stdout)
+    else:
+        print(_questions_text(items), file=io.stdout)
+    return EXIT_OK
+
+
+def _fhir_questionnaire(args: argparse.Namespace, io: _IO) -> int:
+    from decision.records.fhir import CANONICAL_ENV, canonical_url, fhir_questionnaire
 
     content = _load(args.content)
-    if args.command == "questions":
-        items = _questions(content, args.lang)
-        if args.format == "json":
-            json.dump(
-                {"content_version": content.version, "language": args.lang, "questions": items},
-                stdout,
-                ensure_ascii=False,
-                indent=2,
-            )
-            stdout.write("\n")
-        else:
-            print(_questions_text(items), file=stdout)
-        return EXIT_OK
+    try:
+        canonical = canonical_url()
+    except ValueError as exc:
+        raise BadInput(f"{CANONICAL_ENV}: {exc}") from None
+    _print_json(fhir_questionnaire(content, lang=args.lang, canonical=canonical), io.stdout)
+    return EXIT_OK
 
-    if args.command == "fhir-questionnaire":
-        from decision.records.fhir import CANONICAL_ENV, canonical_url, fhir_questionnaire
 
-        try:
-            canonical = canonical_url()
-        except ValueError as exc:
-            raise BadInput(f"{CANONICAL_ENV}: {exc}") from None
-        json.dump(
-            fhir_questionnaire(content, lang=args.lang, canonical=canonical), stdout, ensure_ascii=False, indent=2
-        )
-        stdout.write("\n")
-        return EXIT_OK
-
-    answers = read_answers(args.answers, stdin)
+def _score(args: argparse.Namespace, io: _IO) -> int:
+    content = _load(args.content)
+    answers = read_answers(args.answers, io.stdin)
     try:
         result = score(content, answers)
     except AnswerError as exc:
         raise BadInput(_clip_echoes(str(exc), answers)) from None
     if args.format == "json":
-        json.dump(result.to_json(args.lang), stdout, ensure_ascii=False, indent=2)
-        stdout.write("\n")
+        _print_json(result.to_json(args.lang), io.stdout)
     else:
-        print(_score_text(content, result, args.lang), file=stdout)
+        print(_score_text(content, result, args.lang), file=io.stdout)
     return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, _IO], int]] = {
+    "check": _check,
+    "score": _score,
+    "questions": _list_questions,
+    "fhir-questionnaire": _fhir_questionnaire,
+    "set-pin": lambda args, io: _set_pin(args.secrets, io.stdin, io.stdout),
+    "purge": _purge,
+}
+
+
+def run(argv: Sequence[str] | None, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+    args = _parser().parse_args(argv)
+    return COMMANDS[args.command](args, _IO(stdin, stdout, stderr))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -307,7 +322,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BadInput as exc:
         print(f"error: {clip(exc, MAX_LINE)}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except InvalidContent as exc:
+    except ContentError as exc:
         for p in exc.problems:
             print(clip(p, MAX_LINE), file=sys.stderr)
         print(f"content is NOT valid: {len(exc.problems)} problem(s); run 'python -m decision check'", file=sys.stderr)
@@ -316,7 +331,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
-    except Exception as exc:  # noqa: BLE001 (a bug: one line, never a traceback in front of a user)
+    except Exception as exc:
         detail = clip(" ".join(str(exc).split()), 200)
         print(f"error: internal error ({type(exc).__name__}: {detail}); please report it", file=sys.stderr)
         return EXIT_INTERNAL

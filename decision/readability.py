@@ -19,8 +19,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from typing import Any
 from functools import lru_cache
+from typing import Any
 
 MAX_EN_GRADE = 8.0
 MIN_FR_EASE = 50.0

@@ -211,6 +211,46 @@ def _scalar(loader: _Loader, event: yaml.ScalarEvent, line: int) -> Any:
         raise YamlError(line, f"cannot read the value '{clip(event.value)}'") from None
 
 
+def _take_key(loader: _Loader, event: Any, line: int, top: _Frame, lines: dict[Loc, int]) -> None:
+    """The event is the next key of the mapping on top of the stack."""
+    if type(event) is not yaml.ScalarEvent:
+        what = "a mapping" if type(event) is yaml.MappingStartEvent else "a list"
+        raise YamlError(line, f"a key must be a word, not {what}")
+    key = _scalar(loader, event, line)
+    if not isinstance(key, (str, int)):
+        raise YamlError(line, f"a key must be a word, not {clip(repr(key))}")
+    if key in top.value:
+        first = lines.get((*top.loc, key), "?")
+        raise YamlError(line, f"duplicate key '{clip(key)}' (first given on line {first})")
+    lines[(*top.loc, key)] = line
+    top.key = key
+
+
+def _new_value(loader: _Loader, event: Any, line: int, depth: int, max_depth: int) -> Any:
+    """A scalar's value, or an empty mapping or list for a collection that starts here."""
+    if type(event) is yaml.ScalarEvent:
+        return _scalar(loader, event, line)
+    expected = _MAP_TAG if type(event) is yaml.MappingStartEvent else _SEQ_TAG
+    if event.tag is not None and event.tag not in ("!", expected):
+        raise YamlError(line, f"the tag '{clip(event.tag)}' is not allowed: plain mappings and lists only")
+    if depth >= max_depth:
+        raise YamlError(line, f"nested more than {max_depth} levels deep")
+    return {} if type(event) is yaml.MappingStartEvent else []
+
+
+def _place(top: _Frame | None, lines: dict[Loc, int], line: int) -> Loc:
+    """Where the next value goes, recording its line."""
+    if top is None:
+        loc: Loc = ()
+    elif isinstance(top.value, dict):
+        loc = (*top.loc, top.key)
+    else:
+        loc = (*top.loc, len(top.value))
+        lines[loc] = line
+    lines.setdefault(loc, line)
+    return loc
+
+
 def _events_to_data(loader: _Loader, lines: dict[Loc, int], max_depth: int, max_values: int) -> Any:
     """The document's data from its events, with an explicit stack (no recursion)."""
     stack: list[_Frame] = []
@@ -230,37 +270,11 @@ def _events_to_data(loader: _Loader, lines: dict[Loc, int], max_depth: int, max_
         if values > max_values:
             raise YamlError(line, f"too many values: the limit is {max_values:,}")
         top = stack[-1] if stack else None
-        if top is not None and top.key is _NO_KEY and isinstance(top.value, dict):  # a key
-            if kind is not yaml.ScalarEvent:
-                what = "a mapping" if kind is yaml.MappingStartEvent else "a list"
-                raise YamlError(line, f"a key must be a word, not {what}")
-            key = _scalar(loader, event, line)
-            if not isinstance(key, (str, int)):
-                raise YamlError(line, f"a key must be a word, not {clip(repr(key))}")
-            if key in top.value:
-                first = lines.get((*top.loc, key), "?")
-                raise YamlError(line, f"duplicate key '{clip(key)}' (first given on line {first})")
-            lines[(*top.loc, key)] = line
-            top.key = key
+        if top is not None and top.key is _NO_KEY and isinstance(top.value, dict):
+            _take_key(loader, event, line, top, lines)
             continue
-        if top is None:
-            loc: Loc = ()
-        elif isinstance(top.value, dict):
-            loc = (*top.loc, top.key)
-        else:
-            loc = (*top.loc, len(top.value))
-            lines[loc] = line
-        lines.setdefault(loc, line)
-        if kind is yaml.ScalarEvent:
-            value: Any = _scalar(loader, event, line)
-        else:
-            tag = event.tag
-            expected = _MAP_TAG if kind is yaml.MappingStartEvent else _SEQ_TAG
-            if tag is not None and tag != "!" and tag != expected:
-                raise YamlError(line, f"the tag '{clip(tag)}' is not allowed: plain mappings and lists only")
-            if len(stack) >= max_depth:
-                raise YamlError(line, f"nested more than {max_depth} levels deep")
-            value = {} if kind is yaml.MappingStartEvent else []
+        loc = _place(top, lines, line)
+        value = _new_value(loader, event, line, len(stack), max_depth)
         if top is None:
             if kind is yaml.ScalarEvent:
                 return value

@@ -19,13 +19,12 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from decision.content import Content
+from decision.models import Question, SectionFile
 
 # The FHIR resources live in decision/fhir.py; fhir_questionnaire_response is re-exported so nothing breaks.
 from decision.records.fhir import ANSWER_SYSTEM as QUESTIONNAIRE_URN  # noqa: F401
 from decision.records.fhir import HANDOFF_CODE_SYSTEM, LANG_TAGS, fhir_questionnaire_response  # noqa: F401
-from decision.models import Question, SectionFile
-from decision.records.saved import SavedContribution, SavedFlag, SavedResult, parse_saved
-from decision.records.saved import HandoffRecord
+from decision.records.saved import HandoffRecord, SavedContribution, SavedFlag, SavedResult, parse_saved
 from decision.wording import Wording
 
 CSV_HEADER = ("section", "question_id", "question", "answer_code", "answer")

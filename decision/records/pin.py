@@ -39,6 +39,7 @@ ENV_KEY = "CLINICIAN_PIN_HASH"
 _MAX_SCRYPT_MEMORY = 256 * 1024 * 1024  # refuse hashes that would need more (a crafted hash must not stall the app)
 
 from decision.errors import DecisionError
+import itertools
 
 log = logging.getLogger("decision_aid")
 
@@ -122,7 +123,7 @@ def check_new_pin(pin: str) -> str | None:
         return f"That PIN is too long: use at most {MAX_DIGITS} digits."
     if len(set(pin)) == 1:
         return "That PIN is one digit repeated, which is easy to guess: choose another."
-    steps = {(int(b) - int(a)) % 10 for a, b in zip(pin, pin[1:])}
+    steps = {(int(b) - int(a)) % 10 for a, b in itertools.pairwise(pin)}
     if steps in ({1}, {9}):
         return "That PIN is a simple sequence (like 1234 or 9876), which is easy to guess: choose another."
     return None

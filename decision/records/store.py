@@ -40,11 +40,11 @@ import stat
 import time
 import tomllib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import (
@@ -609,10 +609,8 @@ class HandoffStore:
             raise UnknownCode(code)
         if row.expires_at <= self._now(now):
             # Expired answers go now, not at the next scheduled purge (best effort: that purge retries).
-            try:
+            with suppress(StoreError):
                 self.purge_expired(now=now)
-            except StoreError:
-                pass
             raise ExpiredCode(code, row.expires_at)
         try:
             answers, result = json.loads(row.answers), json.loads(row.result)
