@@ -18,8 +18,8 @@ import ui
 from decision import score
 from decision.engine import Result
 from decision.models import Question
-from ui import kiosk, panels
-from ui.charts import Push, pushes_from, pushes_html
+from decision.wording import Wording
+from ui import kiosk, panels, reading_time
 from ui.words import Words, other_language
 
 e = html.escape
@@ -31,6 +31,7 @@ state = st.session_state
 state.setdefault(kiosk.STEP, 0)
 state.setdefault(kiosk.ANSWERS, {})
 t = Words(content, state[kiosk.LANG])
+w = Wording(content, t.lang)
 
 QUESTIONS: tuple[Question, ...] = content.questions_of_kind("questions")
 SAFETY: tuple[Question, ...] = content.questions_of_kind("safety")
@@ -39,6 +40,7 @@ N = len(QUESTIONS)
 SAFETY_STEP = N + 1
 RESULT_STEP = N + 2
 OPTION_IDS = tuple(content.options)
+ORDER = tuple(q.id for q in QUESTIONS)
 
 
 # ------------------------------------------------------------------ callbacks
@@ -99,8 +101,9 @@ def confirm_start_over(where: str) -> None:
     st.html(f'<p class="confirm" role="alert">{e(t("confirm_start_over"))}</p>')
     with st.container(key=f"confirm_{where}"):
         yes, no = st.columns(2)
-        yes.button(t("yes_start_over"), key=f"yes_start_over_{where}", type="primary", width="stretch",
-                   on_click=_start_over)
+        yes.button(
+            t("yes_start_over"), key=f"yes_start_over_{where}", type="primary", width="stretch", on_click=_start_over
+        )
         no.button(t("keep_going"), key=f"keep_going_{where}", width="stretch", on_click=_cancel_start_over)
 
 
@@ -109,13 +112,23 @@ def top_bar(back_to: int) -> None:
     lang = state[kiosk.LANG]
     with st.container(key="topbar"):
         back, switch, over = st.columns(3)
-        back.button(t("back"), key="back", icon=":material/arrow_back:", width="stretch",
-                    on_click=_go, args=(back_to,))
+        back.button(t("back"), key="back", icon=":material/arrow_back:", width="stretch", on_click=_go, args=(back_to,))
         other = other_language(lang)
-        switch.button(t("lang_fr") if other == "fr" else t("lang_en"), key="switch_lang", width="stretch",
-                      on_click=_set_language, args=(other,))
-        over.button(t("start_over"), key="start_over", icon=":material/restart_alt:", width="stretch",
-                    on_click=_ask_start_over, args=("top",))
+        switch.button(
+            t("lang_fr") if other == "fr" else t("lang_en"),
+            key="switch_lang",
+            width="stretch",
+            on_click=_set_language,
+            args=(other,),
+        )
+        over.button(
+            t("start_over"),
+            key="start_over",
+            icon=":material/restart_alt:",
+            width="stretch",
+            on_click=_ask_start_over,
+            args=("top",),
+        )
     confirm_start_over("top")
 
 
@@ -136,12 +149,21 @@ def help_line(text: str) -> None:
 # ------------------------------------------------------------------ screens
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _minutes(version: str, lang: str) -> int:
+    """The welcome screen's time, worked out once per content version and language."""
+    return reading_time.minutes(content, lang)
+
+
 def welcome() -> None:
     st.title(t.of(content.meta.title), anchor=False)
+    minutes = _minutes(content.version, t.lang)
     st.html(
-        f'<p class="lead">{e(t("welcome_purpose"))}</p><ul class="welcome-list">'
-        f'<li>{e(t("welcome_time"))}</li><li><strong>{e(t("welcome_not_decide"))}</strong></li>'
-        f'<li>{e(t("welcome_privacy"))}</li></ul>'
+        f'<p class="lead">{e(t.of(content.meta.decision))}</p><ul class="welcome-list">'
+        f"<li>{e(t('welcome_purpose'))}</li>"
+        f'<li data-minutes="{minutes}">{e(t("welcome_time", minutes=minutes))}</li>'
+        f"<li><strong>{e(t('welcome_not_decide'))}</strong></li>"
+        f"<li>{e(t('welcome_privacy'))}</li></ul>"
     )
     st.segmented_control(
         t("language"),
@@ -221,13 +243,15 @@ def safety_screen() -> None:
     left = sum(1 for q in SAFETY if q.id not in state[kiosk.ANSWERS])
     if left:
         help_line(t("safety_left", n=left))
-    st.button(t("see_result"), key="see_result", type="primary", width="stretch",
-              icon=":material/arrow_forward:", on_click=_go, args=(RESULT_STEP,))
-
-
-def _push_label(p: Push) -> str:
-    pts = t("point_one") if p.points == 1 else t("points", n=p.points)
-    return f'{t("toward", option=t.option(p.toward))} · {pts}'
+    st.button(
+        t("see_result"),
+        key="see_result",
+        type="primary",
+        width="stretch",
+        icon=":material/arrow_forward:",
+        on_click=_go,
+        args=(RESULT_STEP,),
+    )
 
 
 def result_screen() -> None:
@@ -236,56 +260,60 @@ def result_screen() -> None:
     top_bar(back_to=SAFETY_STEP)
     st.title(t("result_title"), anchor=False)
 
-    flags = panels.flag_panels(result, t)
-    if flags:
-        st.html(flags)
-    if result.lean.option == "no_needling":
+    # Flags first: red for stop, amber for caution; the rest is one quiet line each.
+    first = panels.flag_panels(result, t) + panels.safety_lines(result, t)
+    if first:
+        st.html(first)
+    # The decision in two steps, in the patient's words.
+    st.html(panels.steps_html(result, t))
+    if result.lean.stopped:
         st.html(panels.option_card(content, "no_needling", t, heading=t("instead_title")))
-    st.html(panels.lean_box(result, t, unanswered=len(result.unanswered)))
 
-    stopped = result.lean.option == "no_needling"
-    st.header(t("why_title_later") if stopped else t("why_title"), anchor=False)
-    help_line(t("why_intro", left=t.option("ims"), right=t.option("acupuncture")))
-    st.html(panels.seesaw(result, t))
-    pushes = pushes_from(result, t.lang, [q.id for q in QUESTIONS])
-    st.html(pushes_html(pushes, _push_label) if pushes else f'<p class="help">{e(t("no_reasons"))}</p>')
+    # A picture of why: the answers behind step 1, the see-saw for step 2.
+    st.header(t("why_title"), anchor=False)
+    st.html(f'<div class="why">{panels.step1_why(result, t, ORDER)}{panels.step2_why(result, t, ORDER)}</div>')
 
-    st.header(t("options_title"), anchor=False)
-    st.html("".join(panels.option_card(content, oid, t) for oid in OPTION_IDS))
-
+    # The Option Grid, then side effects: content only, built once per content and language.
     st.header(t("comparison_title"), anchor=False)
     help_line(t("comparison_intro"))
-    for row in content.comparison:
-        with st.container(border=True, key=f"cmp_{row.id}"):
-            st.html(panels.comparison_row(row, OPTION_IDS, t))
-            with st.expander(t("sources")):
-                st.html(panels.comparison_sources(row, OPTION_IDS, t))
-
+    st.html(panels.option_grid(content, OPTION_IDS, t))
     effects = panels.side_effects(content, OPTION_IDS, t)
     if effects:
         st.header(t("side_effects_title"), anchor=False)
         st.html(effects)
 
-    what_if(result)
+    with st.expander(t("whatif_title"), icon=":material/tune:"):
+        what_if(result)
     sure_block(result)
     share_block()
 
     st.header(t("finish_title"), anchor=False)
     help_line(t("finish_text"))
-    st.button(t("start_over"), key="restart_end", type="primary", width="stretch",
-              icon=":material/restart_alt:", on_click=_ask_start_over, args=("end",))
+    st.button(
+        t("start_over"),
+        key="restart_end",
+        type="primary",
+        width="stretch",
+        icon=":material/restart_alt:",
+        on_click=_ask_start_over,
+        args=("end",),
+    )
     confirm_start_over("end")
     st.html(f'<p class="version">{e(t("content_version", version=content.version))}</p>')
 
 
+def _steps(result: Result) -> tuple:
+    lean = result.lean
+    return lean.option, lean.strength, lean.stopped, lean.step1, lean.step2, lean.enough_answers
+
+
 def what_if(result: Result) -> None:
-    """Try another answer and see the lean move. Nothing here touches the answers."""
-    st.header(t("whatif_title"), anchor=False)
+    """Try another answer and see the two steps move. Nothing here touches the answers."""
     help_line(t("whatif_intro"))
     answers = state[kiosk.ANSWERS]
     qid = st.pills(
         t("whatif_pick_question"),
-        [q.id for q in QUESTIONS],
+        list(ORDER),
         format_func=lambda i: t.of(content.questions[i].label),
         key="whatif_q",
         on_change=_new_whatif_question,
@@ -305,12 +333,9 @@ def what_if(result: Result) -> None:
     if not code:
         return
     other = score(content, {**answers, qid: code})
-    changed = (other.lean.option, other.lean.strength) != (result.lean.option, result.lean.strength)
+    changed = _steps(other) != _steps(result)
     st.html(
-        f'<div class="whatif"><p class="card-kicker">{e(t("whatif_now"))}</p>'
-        f'<p>{e(panels.lean_sentence(result, t))}</p>'
-        f'<p class="card-kicker">{e(t("whatif_then"))}</p>'
-        f'{panels.lean_box(other, t, notes=False)}{panels.score_changes(result, other, t)}'
+        f'<div class="whatif"><p class="card-kicker">{e(t("whatif_then"))}</p>{panels.steps_html(other, t)}'
         f'<p class="chosen">{e(t("whatif_changed") if changed else t("whatif_same"))}</p></div>'
     )
 
@@ -347,7 +372,7 @@ def _share() -> None:
 
 
 def share_block() -> None:
-    """"Share with my physiotherapist": a short code in large type, no name."""
+    """ "Share with my physiotherapist": a short code in large type, no name."""
     st.header(t("share_title"), anchor=False)
     shared = state.get(SHARED) or {}
     code = shared.get("code")
@@ -364,8 +389,14 @@ def share_block() -> None:
         help_line(t("share_changed", code=f"{code[:3]} {code[3:]}"))
     if shared.get("failed"):
         st.html(f'<p class="share-failed" role="alert">{e(t("share_failed"))}</p>')
-    st.button(t("share_again") if code else t("share_button"), key="share", type="primary", width="stretch",
-              icon=":material/send:", on_click=_share)
+    st.button(
+        t("share_again") if code else t("share_button"),
+        key="share",
+        type="primary",
+        width="stretch",
+        icon=":material/send:",
+        on_click=_share,
+    )
 
 
 def _ttl_hours() -> int:

@@ -27,9 +27,7 @@ def content_problems(problems: list[Problem] | None, detail: str = "") -> None:
     st.html(f'<p class="lead"><strong>{html.escape(CONTENT_PROBLEM_PATIENT)}</strong></p>')
     st.markdown(CONTENT_PROBLEM_STAFF)
     lines = [str(p) for p in problems or []] or [detail]
-    st.html(
-        '<ul class="staff-problems">' + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>"
-    )
+    st.html('<ul class="staff-problems">' + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>")
 
 
 def friendly_error(title: str, text: str) -> None:

@@ -8,6 +8,7 @@ and the patient's language so pages can write ``t("start")``.
 from __future__ import annotations
 
 import datetime as dt
+
 from decision.content import Content
 from decision.models import LocalizedText
 
@@ -15,8 +16,18 @@ LANGS = ("en", "fr")
 DEFAULT_LANG = "en"
 
 _MONTHS_FR = (
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
 )
 
 
