@@ -344,7 +344,9 @@ def _cell_more(content: Content, cell: Cell, t: Words, short: str) -> str:
 @per_content_and_language
 def option_grid(content: Content, option_ids: tuple[str, ...], t: Words) -> str:
     """Three columns (one per option), one row per question people ask, read across.
-    Each cell: a short answer, with the full text, sources and review date one tap away."""
+
+    Each cell is a short answer ending in "More": a tap anywhere on it opens the full
+    text, the caveat, the sources and the review date (a <details>, no script)."""
     head = "".join(
         f'<div class="og-h" style="background:{OPTION_COLOURS[o]}">{e(t.option(o))}</div>' for o in option_ids
     )
@@ -361,9 +363,8 @@ def option_grid(content: Content, option_ids: tuple[str, ...], t: Words) -> str:
             cells.append(
                 f'<div class="og-cell" style="border-color:{OPTION_COLOURS[oid]};background:{OPTION_TINTS[oid]}">'
                 f'<p class="og-opt" style="color:{OPTION_COLOURS[oid]}">{e(name)}</p>'
-                f'<p class="og-short">{e(short)}</p>'
-                f'<details class="og-more"><summary>{e(t("grid_more"))}'
-                f'<span class="sr-only"> · {e(name)}</span></summary>'
+                f'<details class="og-more"><summary><span class="og-short">{e(short)}</span> '
+                f'<span class="og-more-label">{e(t("grid_more"))}</span></summary>'
                 f"{_cell_more(content, cell, t, short)}</details></div>"
             )
         rows.append(

@@ -150,8 +150,14 @@ details > summary:focus-visible { outline: 3px solid #1c5a9e; outline-offset: 2p
   line-height: 1.35; min-width: 0; overflow-wrap: break-word; hyphens: auto; }
 .og-opt { position: absolute; width: 1px; height: 1px; margin: -1px; overflow: hidden; clip: rect(0, 0, 0, 0);
   white-space: nowrap; }
-.og-short { margin: 0; color: #111827; }
-.og-more > summary { font-weight: 700; color: #1c5a9e; }
+[data-testid="stHtml"] .og-more > summary { padding: 0 0 0.3rem; min-height: 2rem; }
+[data-testid="stHtml"] .og-more > summary::before { display: none; }
+.og-short { color: #111827; }
+.og-more-label { font-weight: 700; color: #1c5a9e; white-space: nowrap; text-decoration: underline;
+  text-underline-offset: 0.15em; }
+.og-more-label::after { content: ""; display: inline-block; margin-left: 0.3em; vertical-align: 0.1em;
+  border-left: 0.4em solid #1c5a9e; border-top: 0.28em solid transparent; border-bottom: 0.28em solid transparent; }
+.og-more[open] .og-more-label::after { transform: rotate(90deg); }
 .og-more[open] { margin-bottom: 0.3rem; }
 .og-full, .og-caveat, .og-date, .og-src-title { margin: 0.25rem 0; }
 .og-caveat { background: #f6f1e4; border-radius: 0.3rem; padding: 0.25rem 0.45rem; color: #2f2410; }
@@ -189,7 +195,7 @@ details > summary:focus-visible { outline: 3px solid #1c5a9e; outline-offset: 2p
 .icons-opt { font-weight: 800; display: block; }
 .icons-had { display: block; font-weight: 700; }
 .icons-not { display: block; }
-.icon-array { flex: 1 1 24rem; width: 100%; max-width: 32rem; height: auto; display: block; }
+.icon-array { flex: 1 1 24rem; width: 100%; max-width: 28rem; height: auto; display: block; }
 .icon-array.icons-100 { max-width: 14rem; }
 .icons-note { margin: 0.4rem 0; background: #f6f1e4; border-radius: 0.3rem; padding: 0.3rem 0.6rem;
   color: #2f2410; font-size: 0.92rem; }
