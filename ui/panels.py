@@ -210,7 +210,7 @@ def steps_html(result: Result, t: Words) -> str:
 
 
 def _push_item(p: Push, w: Wording, reason: bool) -> str:
-    said = f"{w.question_label(p.question)}: {w.answer_text(p.question, p.answer)}"
+    said = w.t("why_answer", question=w.question_label(p.question), answer=w.answer_text(p.question, p.answer))
     pts = w.contribution_points(p.points, p.full_points)
     cls = "ss-item" if reason else "s1-item"
     if not reason:
@@ -228,7 +228,8 @@ def _columns(pushes: list[Push], sides: tuple[str, str], totals: dict[str, int],
         mine = [p for p in pushes if p.toward == side]
         head = f"{w.t('toward', option=w.option_name(side))} · {w.points(totals[side])}"
         if not mine:
-            empty.append(f'<p class="why-empty"><strong>{e(head)}</strong>: {e(w.t("why_none"))}</p>')
+            line = w.t("why_answer", question=head, answer=w.t("why_none"))
+            empty.append(f'<p class="why-empty">{e(line)}</p>')
             continue
         items = "".join(_push_item(p, w, reason) for p in mine)
         cols.append(
