@@ -8,8 +8,8 @@ sideways, and a screenshot is saved to tests/artifacts/.
 from __future__ import annotations
 
 import pytest
-
 from conftest import ARTIFACTS, TABLET
+
 from decision import load_content
 from decision.wording import Wording
 from ui.words import Words
@@ -244,7 +244,7 @@ def test_a_new_patient_goes_through_every_screen(browser_page, streamlit_server,
     assert [heads.nth(i).inner_text() for i in range(3)] == [t.option(o) for o in CONTENT.options]
 
     # "More" on a cell: the details, its sources and review date, one tap away.
-    row, cell = CONTENT.comparison[0], CONTENT.comparison[0].cells["acupuncture"]
+    cell = CONTENT.comparison[0].cells["acupuncture"]
     more = page.locator(".og-row").nth(0).locator(".og-cell").nth(1).locator("summary")
     source = CONTENT.sources[cell.source[0]].title
     assert not page.get_by_text(source).first.is_visible()
@@ -338,10 +338,10 @@ def test_shared_answers_reach_the_clinician_by_code_behind_the_pin_and_survive_a
     import io
     import json
 
+    from conftest import run_streamlit
     from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse  # R4 shape (see decision/export.py)
     from pypdf import PdfReader
 
-    from conftest import run_streamlit
     from decision.pin import hash_pin
 
     t = words_for("en-CA")
