@@ -18,8 +18,8 @@ import ui
 from decision import score
 from decision.engine import Result
 from decision.models import Question
-from ui import kiosk, panels
-from ui.charts import Push, pushes_from, pushes_html
+from decision.wording import Wording
+from ui import kiosk, panels, reading_time
 from ui.words import Words, other_language
 
 e = html.escape
@@ -31,6 +31,7 @@ state = st.session_state
 state.setdefault(kiosk.STEP, 0)
 state.setdefault(kiosk.ANSWERS, {})
 t = Words(content, state[kiosk.LANG])
+w = Wording(content, t.lang)
 
 QUESTIONS: tuple[Question, ...] = content.questions_of_kind("questions")
 SAFETY: tuple[Question, ...] = content.questions_of_kind("safety")
@@ -39,6 +40,7 @@ N = len(QUESTIONS)
 SAFETY_STEP = N + 1
 RESULT_STEP = N + 2
 OPTION_IDS = tuple(content.options)
+ORDER = tuple(q.id for q in QUESTIONS)
 
 
 # ------------------------------------------------------------------ callbacks
@@ -147,11 +149,20 @@ def help_line(text: str) -> None:
 # ------------------------------------------------------------------ screens
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _minutes(version: str, lang: str) -> int:
+    """The welcome screen's time, worked out once per content version and language."""
+    return reading_time.minutes(content, lang)
+
+
 def welcome() -> None:
     st.title(t.of(content.meta.title), anchor=False)
+    minutes = _minutes(content.version, t.lang)
     st.html(
-        f'<p class="lead">{e(t("welcome_purpose"))}</p><ul class="welcome-list">'
-        f"<li>{e(t('welcome_time'))}</li><li><strong>{e(t('welcome_not_decide'))}</strong></li>"
+        f'<p class="lead">{e(t.of(content.meta.decision))}</p><ul class="welcome-list">'
+        f"<li>{e(t('welcome_purpose'))}</li>"
+        f'<li data-minutes="{minutes}">{e(t("welcome_time", minutes=minutes))}</li>'
+        f"<li><strong>{e(t('welcome_not_decide'))}</strong></li>"
         f"<li>{e(t('welcome_privacy'))}</li></ul>"
     )
     st.segmented_control(
@@ -243,48 +254,36 @@ def safety_screen() -> None:
     )
 
 
-def _push_label(p: Push) -> str:
-    pts = t("point_one") if p.points == 1 else t("points", n=p.points)
-    return f"{t('toward', option=t.option(p.toward))} · {pts}"
-
-
 def result_screen() -> None:
     answers = state[kiosk.ANSWERS]
     result = score(content, answers)
     top_bar(back_to=SAFETY_STEP)
     st.title(t("result_title"), anchor=False)
 
-    flags = panels.flag_panels(result, t)
-    if flags:
-        st.html(flags)
-    if result.lean.option == "no_needling":
+    # Flags first: red for stop, amber for caution; the rest is one quiet line each.
+    first = panels.flag_panels(result, t) + panels.safety_lines(result, t)
+    if first:
+        st.html(first)
+    # The decision in two steps, in the patient's words.
+    st.html(panels.steps_html(result, t))
+    if result.lean.stopped:
         st.html(panels.option_card(content, "no_needling", t, heading=t("instead_title")))
-    st.html(panels.lean_box(result, t, unanswered=len(result.unanswered)))
 
-    stopped = result.lean.option == "no_needling"
-    st.header(t("why_title_later") if stopped else t("why_title"), anchor=False)
-    help_line(t("why_intro", left=t.option("ims"), right=t.option("acupuncture")))
-    st.html(panels.seesaw(result, t))
-    pushes = pushes_from(result, t.lang, [q.id for q in QUESTIONS])
-    st.html(pushes_html(pushes, _push_label) if pushes else f'<p class="help">{e(t("no_reasons"))}</p>')
+    # A picture of why: the answers behind step 1, the see-saw for step 2.
+    st.header(t("why_title"), anchor=False)
+    st.html(f'<div class="why">{panels.step1_why(result, t, ORDER)}{panels.step2_why(result, t, ORDER)}</div>')
 
-    st.header(t("options_title"), anchor=False)
-    st.html("".join(panels.option_card(content, oid, t) for oid in OPTION_IDS))
-
+    # The Option Grid, then side effects: content only, built once per content and language.
     st.header(t("comparison_title"), anchor=False)
     help_line(t("comparison_intro"))
-    for row in content.comparison:
-        with st.container(border=True, key=f"cmp_{row.id}"):
-            st.html(panels.comparison_row(row, OPTION_IDS, t))
-            with st.expander(t("sources")):
-                st.html(panels.comparison_sources(row, OPTION_IDS, t))
-
+    st.html(panels.option_grid(content, OPTION_IDS, t))
     effects = panels.side_effects(content, OPTION_IDS, t)
     if effects:
         st.header(t("side_effects_title"), anchor=False)
         st.html(effects)
 
-    what_if(result)
+    with st.expander(t("whatif_title"), icon=":material/tune:"):
+        what_if(result)
     sure_block(result)
     share_block()
 
@@ -303,14 +302,18 @@ def result_screen() -> None:
     st.html(f'<p class="version">{e(t("content_version", version=content.version))}</p>')
 
 
+def _steps(result: Result) -> tuple:
+    lean = result.lean
+    return lean.option, lean.strength, lean.stopped, lean.step1, lean.step2, lean.enough_answers
+
+
 def what_if(result: Result) -> None:
-    """Try another answer and see the lean move. Nothing here touches the answers."""
-    st.header(t("whatif_title"), anchor=False)
+    """Try another answer and see the two steps move. Nothing here touches the answers."""
     help_line(t("whatif_intro"))
     answers = state[kiosk.ANSWERS]
     qid = st.pills(
         t("whatif_pick_question"),
-        [q.id for q in QUESTIONS],
+        list(ORDER),
         format_func=lambda i: t.of(content.questions[i].label),
         key="whatif_q",
         on_change=_new_whatif_question,
@@ -330,12 +333,9 @@ def what_if(result: Result) -> None:
     if not code:
         return
     other = score(content, {**answers, qid: code})
-    changed = (other.lean.option, other.lean.strength) != (result.lean.option, result.lean.strength)
+    changed = _steps(other) != _steps(result)
     st.html(
-        f'<div class="whatif"><p class="card-kicker">{e(t("whatif_now"))}</p>'
-        f"<p>{e(panels.lean_sentence(result, t))}</p>"
-        f'<p class="card-kicker">{e(t("whatif_then"))}</p>'
-        f"{panels.lean_box(other, t, notes=False)}{panels.score_changes(result, other, t)}"
+        f'<div class="whatif"><p class="card-kicker">{e(t("whatif_then"))}</p>{panels.steps_html(other, t)}'
         f'<p class="chosen">{e(t("whatif_changed") if changed else t("whatif_same"))}</p></div>'
     )
 

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from decision import load_content, score
 from decision.content import DEFAULT_CONTENT_DIR
-from ui.panels import lean_sentence
+from decision.wording import Wording
 from ui.words import Words
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -26,16 +26,17 @@ QUESTIONS = CONTENT.questions_of_kind("questions")
 SAFETY = CONTENT.questions_of_kind("safety")
 SURE = CONTENT.questions_of_kind("sure")
 EN, FR = Words(CONTENT, "en"), Words(CONTENT, "fr")
+WEN, WFR = Wording(CONTENT, "en"), Wording(CONTENT, "fr")
 
 LEANS_IMS = {
     "main_area": "neck_shoulders", "problem_kind": "tight_knot", "duration": "under_6_weeks",
-    "stress_sleep": "no", "needle_feelings": "fine", "strong_sensation": "ok_if_helps",
+    "stress_sleep": "no", "wants_needles": "yes", "needle_feelings": "fine", "strong_sensation": "ok_if_helps",
     "soreness_after": "no_problem", "visit_time": "short", "lie_still": "no", "approach": "western",
     "goal": "loosen_muscle", "insurance": "no", "past_ims": "helped", "past_acupuncture": "no",
 }  # fmt: skip
 LEANS_ACUPUNCTURE = {
     "main_area": "many_places", "problem_kind": "widespread_ache", "duration": "over_3_months",
-    "stress_sleep": "yes", "needle_feelings": "bit_nervous", "strong_sensation": "no",
+    "stress_sleep": "yes", "wants_needles": "yes", "needle_feelings": "bit_nervous", "strong_sensation": "no",
     "soreness_after": "big_problem", "visit_time": "flexible", "lie_still": "yes", "approach": "traditional",
     "goal": "ease_pain_relax", "insurance": "no", "past_ims": "no", "past_acupuncture": "helped",
 }  # fmt: skip
@@ -88,29 +89,60 @@ def all_no() -> dict[str, str]:
     return {q.id: "no" for q in SAFETY}
 
 
+def shows_the_steps(shown: str, result, w: Wording) -> None:
+    """Both steps, in the core's words, each with "you decide"; never "much better"."""
+    for title, sentence in w.lean_lines(result):
+        assert title in shown and sentence in shown
+    assert shown.count(w.t("you_decide")) >= (1 if result.lean.stopped else 2)
+    assert "much better" not in shown and "beaucoup mieux" not in shown
+
+
+def html_blocks(at: AppTest) -> list[str]:
+    return [h.value for h in at.html if not h.value.lstrip().startswith(("<style", "<script"))]
+
+
 # ------------------------------------------------------------------ the full path
 
 
 def test_full_path_in_english():
     at = start_app("en-CA")
     assert at.title[0].value == EN.of(CONTENT.meta.title)
-    for key in ("welcome_time", "welcome_not_decide", "welcome_privacy"):
+    for key in ("welcome_not_decide", "welcome_privacy"):
         assert EN(key) in text(at)
+    assert EN.of(CONTENT.meta.decision) in text(at)
 
     go_through(at, LEANS_IMS, all_no())
     shown = text(at)
     expected = score(CONTENT, {**LEANS_IMS, **all_no()})
     assert expected.lean.option == "ims" and expected.lean.strength == "strong"
+    assert expected.lean.step1.option == "needles"
     assert EN("result_title") in shown
-    assert lean_sentence(expected, EN) in shown
-    assert EN("strength_strong") in shown
+    shows_the_steps(shown, expected, WEN)
+    for line in WEN.safety_summary(expected):  # the chest-wall note for the physiotherapist
+        assert line in shown
     assert EN("content_version", version=CONTENT.version) in shown
     for row in CONTENT.comparison:
         assert EN.of(row.question) in shown
-    for rule in (c.rule for o in expected.options for c in o.contributions):
-        assert EN.of(rule.reason) in shown
+    for c in expected.option("ims").contributions + expected.option("acupuncture").contributions:
+        assert EN.of(c.rule.reason) in shown  # each reason one tap away under the see-saw
     assert "flag-stop" not in shown and "flag-caution" not in shown
     assert answers(at) == {**LEANS_IMS, **all_no()}
+
+
+def test_the_result_reads_top_to_bottom_flags_steps_why_grid_side_effects():
+    at = start_app("en-CA")
+    go_through(at, LEANS_IMS, {**all_no(), "blood_thinners": "yes"})
+    blocks = html_blocks(at)
+
+    def first(marker: str) -> int:
+        return next(i for i, b in enumerate(blocks) if marker in b)
+
+    assert first("flag-caution") < first('class="steps"') < first('class="why"') < first('class="og"')
+    assert first('class="og"') < first("icon-array")
+    headers = [h.value for h in at.header]
+    assert headers.index(EN("comparison_title")) < headers.index(EN("side_effects_title"))
+    assert headers[-1] == EN("finish_title")
+    assert at.expander[-1].label == EN("whatif_title")
 
 
 def test_full_path_in_french_from_the_browser_locale():
@@ -121,7 +153,7 @@ def test_full_path_in_french_from_the_browser_locale():
     expected = score(CONTENT, {**LEANS_ACUPUNCTURE, **all_no()})
     assert expected.lean.option == "acupuncture"
     assert FR("result_title") in shown
-    assert lean_sentence(expected, FR) in shown
+    shows_the_steps(shown, expected, WFR)
     assert FR("content_version", version=CONTENT.version) in shown
     assert EN("result_title") not in shown
 
@@ -149,6 +181,7 @@ def test_progress_names_the_section_and_counts_questions():
     tap(at, "start")
     for _ in range(4):
         tap(at, "skip")
+    assert QUESTIONS[4].id == "wants_needles"  # first in "Needles and comfort"
     q = QUESTIONS[4]
     section = EN.of(CONTENT.section_of[q.id].title)
     assert EN("progress", section=section, n=5, total=len(QUESTIONS)) in text(at)
@@ -178,6 +211,7 @@ def test_back_keeps_answers():
     assert at.segmented_control(key="q_blood_thinners").value == "yes"
     assert at.segmented_control(key="q_pregnant").value == "not_sure"
     assert at.segmented_control(key="q_seizures").value is None
+    assert len([s for s in at.segmented_control if s.key.startswith("q_") and s.key[2:] in CONTENT.safety_ids]) == 12
     assert answers(at)["problem_kind"] == LEANS_IMS["problem_kind"]
 
 
@@ -241,20 +275,24 @@ def test_idle_time_comes_from_the_environment(monkeypatch):
 
 def test_a_stop_flag_changes_the_result():
     at = start_app("en-CA")
-    go_through(at, {**LEANS_IMS, "needle_feelings": "panic_faint"}, all_no())
+    given = {**LEANS_IMS, "needle_feelings": "panic_faint"}
+    go_through(at, given, all_no())
     shown = text(at)
+    result = score(CONTENT, {**given, **all_no()})
+    assert result.lean.stopped
     assert "flag-stop" in shown
     assert EN("stop_title_all") in shown
-    assert EN("lean_no_needling") in shown
+    shows_the_steps(shown, result, WEN)
+    assert WEN.t("stopped_other") in shown
     assert EN.of(CONTENT.options["no_needling"].summary) in shown
     assert EN("instead_title") in shown
     stop_message = next(f for f in CONTENT.flags if f.level == "stop" and f.when.question == "needle_feelings")
     assert EN.of(stop_message.message) in shown
-    # Flags come first: the stop panel is drawn before the lean.
-    blocks = [h.value for h in at.html]
-    first_stop = next(i for i, b in enumerate(blocks) if "flag-stop" in b)
-    first_lean = next(i for i, b in enumerate(blocks) if 'class="lean"' in b)
-    assert first_stop < first_lean
+    # Flags come first: the stop panel is drawn before the steps.
+    blocks = html_blocks(at)
+    assert next(i for i, b in enumerate(blocks) if "flag-stop" in b) < next(
+        i for i, b in enumerate(blocks) if 'class="steps"' in b
+    )
 
 
 def test_unwell_today_stops_needling_in_french():
@@ -262,37 +300,78 @@ def test_unwell_today_stops_needling_in_french():
     go_through(at, LEANS_IMS, {**all_no(), "unwell_today": "yes"})
     shown = text(at)
     assert FR("stop_title_all") in shown
-    assert FR("lean_no_needling") in shown
+    assert WFR.t("stopped_unwell") in shown
 
 
-def test_caution_and_info_flags_are_shown():
+def test_caution_flags_are_panels_and_info_notes_one_line():
     at = start_app("en-CA")
     go_through(at, {**LEANS_IMS, "insurance": "yes"}, {**all_no(), "blood_thinners": "yes", "pregnant": "not_sure"})
     shown = text(at)
     assert "flag-caution" in shown and EN("caution_title") in shown
-    assert "flag-info" in shown and EN("info_title") in shown
+    assert "flag-info" not in shown
     result = score(CONTENT, answers(at))
-    for f in result.flags:
+    for f in result.flags_at("caution"):
         assert EN.of(f.flag.message) in shown
+    notes = [f for f in result.flags if f.level == "info"]
+    assert len(notes) >= 2
+    assert WEN.plural("info_notes", len(notes)) in shown
+    assert shown.count(WEN.plural("info_notes", len(notes))) == 1
+    assert WEN.t("no_flags") not in shown
 
 
-def test_a_partial_path_gives_a_result_for_the_answers_given():
+def test_skipped_safety_questions_are_counted_in_one_line():
+    at = start_app("en-CA")
+    go_through(at, LEANS_IMS, {"blood_thinners": "no", "pregnant": "no"})
+    shown = text(at)
+    assert WEN.plural("safety_skipped", len(SAFETY) - 2) in shown
+    assert WEN.t("no_flags") not in shown
+
+
+def test_a_partial_path_says_not_enough_answers():
     at = start_app("en-CA")
     given = {"problem_kind": "tight_knot", "goal": "loosen_muscle"}
     go_through(at, given)
     shown = text(at)
     result = score(CONTENT, given)
-    assert lean_sentence(result, EN) in shown
-    assert EN("unanswered_note", n=len(result.unanswered)) in shown
+    assert not result.lean.enough_answers
+    assert WEN.t("lean_not_enough") in shown
+    shows_the_steps(shown, result, WEN)
     assert answers(at) == given
 
 
-def test_nothing_answered_fits_both_the_same():
+def test_nothing_answered_is_not_enough_and_never_no_flags():
     at = start_app("en-CA")
     go_through(at, {})
     shown = text(at)
-    assert EN("lean_none") in shown
-    assert EN("no_reasons") in shown
+    assert WEN.t("lean_not_enough") in shown
+    assert WEN.t("no_flags") not in shown
+    assert WEN.plural("safety_skipped", len(SAFETY)) in shown
+    assert EN("why_none") in shown
+
+
+def test_not_wanting_needles_leans_step_1_to_no_needles_and_offers_step_2_if_needles():
+    at = start_app("en-CA")
+    given = {**LEANS_IMS, "wants_needles": "no"}
+    go_through(at, given, all_no())
+    shown = text(at)
+    result = score(CONTENT, {**given, **all_no()})
+    assert result.lean.wish and result.lean.option == "no_needling"
+    shows_the_steps(shown, result, WEN)
+    assert WEN.t("step1_wish") in shown
+    assert WEN.t("step2_if_needles") in shown
+    assert "flag-stop" not in shown  # a wish, not a safety stop
+    assert shown.index(WEN.t("step1_title")) < shown.index(WEN.t("step2_if_needles"))
+
+
+def test_a_very_anxious_patient_reads_that_the_worry_comes_first():
+    at = start_app("fr-CA")
+    given = {**LEANS_IMS, "needle_feelings": "very_anxious"}
+    go_through(at, given, all_no())
+    shown = text(at)
+    result = score(CONTENT, {**given, **all_no()})
+    assert result.lean.very_anxious and result.lean.strength != "strong"
+    assert WFR.t("very_anxious_first") in shown
+    shows_the_steps(shown, result, WFR)
 
 
 # ------------------------------------------------------------------ what if, SURE
@@ -307,7 +386,7 @@ def test_what_if_shows_another_lean_and_saves_nothing():
     at.pills(key="whatif_a").set_value("panic_faint").run()
     shown = text(at)
     assert EN("whatif_then") in shown
-    assert EN("lean_no_needling") in shown
+    assert WEN.t("stopped_other") in shown
     assert EN("whatif_changed") in shown
     assert answers(at) == before
     # Another question clears the old alternative answer.

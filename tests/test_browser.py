@@ -8,9 +8,10 @@ sideways, and a screenshot is saved to tests/artifacts/.
 from __future__ import annotations
 
 import pytest
-
 from conftest import ARTIFACTS, TABLET
+
 from decision import load_content
+from decision.wording import Wording
 from ui.words import Words
 
 pytestmark = pytest.mark.browser
@@ -33,6 +34,7 @@ JOURNEYS = {
             "problem_kind": "tight_knot",
             "duration": "under_6_weeks",
             "stress_sleep": "no",
+            "wants_needles": "yes",
             "needle_feelings": "fine",
             "strong_sensation": "ok_if_helps",
             "soreness_after": "manageable",
@@ -52,6 +54,7 @@ JOURNEYS = {
             "problem_kind": "headaches",
             "duration": "over_3_months",
             "stress_sleep": "yes",
+            "wants_needles": "not_sure",
             "needle_feelings": "bit_nervous",
             "strong_sensation": "rather_not",
             "soreness_after": "big_problem",
@@ -136,6 +139,26 @@ def check_screen(page, name: str) -> None:
     assert not problems, f"{name}:\n" + "\n".join(problems)
 
 
+MAX_RESULT_SCREENS = 6  # the result in about six tablet screens; the rest one tap away
+
+
+def result_height(page) -> dict[str, int]:
+    """The result screen's height: stMain scrolls, so its scrollHeight against its own height."""
+    return page.evaluate(
+        """() => { const m = document.querySelector('[data-testid="stMain"]');
+            return {scroll: m.scrollHeight, client: m.clientHeight}; }"""
+    )
+
+
+def grid_columns(page) -> list[list[dict[str, float]]]:
+    """Each Option Grid row's cell boxes (left, top, right), for the rows on the page."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.og-row')].map(row =>
+            [...row.querySelectorAll('.og-cell')].map(c => { const r = c.getBoundingClientRect();
+                return {left: r.left, top: r.top, right: r.right}; }))"""
+    )
+
+
 def words_for(locale: str) -> Words:
     return Words(CONTENT, locale.split("-")[0])
 
@@ -193,16 +216,51 @@ def test_a_new_patient_goes_through_every_screen(browser_page, streamlit_server,
     assert page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollTop") == 0
     assert page.locator(".flag-caution").is_visible()
     assert page.locator(".flag-stop").count() == 0
-    assert page.locator("img.icon-array").count() >= 2
+    w = Wording(CONTENT, t.lang)
+
+    # The decision in two steps, each with "you decide".
+    steps = page.locator(".steps .step")
+    assert steps.count() == 2
+    assert w.t("step1_title") in steps.nth(0).inner_text()
+    assert w.t("step2_title") in steps.nth(1).inner_text()
+    assert all(w.t("you_decide") in steps.nth(i).inner_text() for i in range(2))
+    assert page.locator("img.seesaw-img").is_visible()
+
+    # About six tablet screens at most.
+    height = result_height(page)
+    assert height["client"] == TABLET["height"]
+    assert height["scroll"] <= MAX_RESULT_SCREENS * height["client"], height
+    print(f"{browser_locale} result screen: {height['scroll']} px = {height['scroll'] / height['client']:.2f} screens")
+
+    # The Option Grid: three columns side by side on the portrait tablet, read across.
+    rows = grid_columns(page)
+    assert len(rows) == len(CONTENT.comparison)
+    for cells in rows:
+        assert len(cells) == 3
+        assert max(c["top"] for c in cells) - min(c["top"] for c in cells) < 1  # tops aligned
+        assert cells[0]["right"] <= cells[1]["left"] and cells[1]["right"] <= cells[2]["left"]
+        assert cells[2]["right"] <= TABLET["width"]
+    heads = page.locator(".og-h")
+    assert [heads.nth(i).inner_text() for i in range(3)] == [t.option(o) for o in CONTENT.options]
+
+    # "More" on a cell: the details, its sources and review date, one tap away.
+    cell = CONTENT.comparison[0].cells["acupuncture"]
+    more = page.locator(".og-row").nth(0).locator(".og-cell").nth(1).locator("summary")
+    source = CONTENT.sources[cell.source[0]].title
+    assert not page.get_by_text(source).first.is_visible()
+    tap(page, more)
+    revealed = page.locator(".og-row").nth(0).locator(".og-cell").nth(1)
+    assert revealed.get_by_text(source).is_visible()
+    assert t("checked_on", date=t.date(cell.reviewed_on)) in revealed.inner_text()
+
+    # Side effects: icon arrays a patient can count, with both framings.
+    assert page.locator("img.icon-array").first.is_visible()
+    assert page.locator("img.icon-array").first.bounding_box()["width"] >= 500
+    check_screen(page, f"{prefix}_17_result")
     assert t("content_version", version=CONTENT.version) in page.inner_text("body")
 
-    # Sources: one tap away.
-    first_sources = page.locator(f".st-key-cmp_{CONTENT.comparison[0].id} summary")
-    tap(page, first_sources)
-    page.locator(".src-date").first.wait_for()
-    assert t("checked_on", date=t.date(CONTENT.comparison[0].cells["ims"].reviewed_on)) in page.inner_text("body")
-
-    # What if: pick a question and another answer; the lean is shown again.
+    # What if: one tap opens it; pick a question and another answer; the steps show again.
+    tap(page, page.locator("[data-testid=stExpander] summary").last)
     q0 = QUESTIONS[1]
     tap(page, page.locator(".st-key-whatif_q").get_by_role("radio", name=t.of(q0.label), exact=True))
     other = next(c for c in q0.codes if c != journey["answers"][q0.id])
@@ -212,7 +270,7 @@ def test_a_new_patient_goes_through_every_screen(browser_page, streamlit_server,
     for q in SURE:
         tap(page, choice(page, t, q.id, "yes"))
     page.get_by_text(t("sure_all_yes")).wait_for()
-    check_screen(page, f"{prefix}_17_result")
+    check_screen(page, f"{prefix}_17b_result_after_taps")
 
     # Start over (from the end) asks once, then the welcome screen is back, empty.
     tap(page, page.locator(".st-key-restart_end button"))
@@ -235,11 +293,11 @@ def test_a_stop_flag_changes_the_result_screen(browser_page, streamlit_server):
     stop = page.locator(".flag-stop")
     assert stop.is_visible()
     assert t("stop_title_all") in stop.inner_text()
-    assert t("lean_no_needling") in page.inner_text("body")
+    assert Wording(CONTENT, "en").t("stopped_unwell") in page.inner_text("body")
     assert t.of(CONTENT.options["no_needling"].summary) in page.inner_text("body")
-    # The red panel comes before the lean.
+    # The red panel comes before the steps.
     assert page.evaluate(
-        "document.querySelector('.flag-stop').compareDocumentPosition(document.querySelector('.lean')) & 4"
+        "document.querySelector('.flag-stop').compareDocumentPosition(document.querySelector('.steps')) & 4"
     )
     check_screen(page, "en_20_result_stop")
 
@@ -280,12 +338,10 @@ def test_shared_answers_reach_the_clinician_by_code_behind_the_pin_and_survive_a
     import io
     import json
 
-    from fhir.resources.R4B.questionnaireresponse import (
-        QuestionnaireResponse,
-    )  # R4 shape (see decision/records/export.py)
+    from conftest import run_streamlit
+    from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse  # R4 shape (see decision/export.py)
     from pypdf import PdfReader
 
-    from conftest import run_streamlit
     from decision.records.pin import hash_pin
 
     t = words_for("en-CA")

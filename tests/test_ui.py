@@ -1,20 +1,42 @@
-"""ui/: the pure helpers behind the screens (language, numbers, pictures, idle rules)."""
+"""ui/: the pure helpers behind the screens (language, numbers, pictures, the grid, idle rules)."""
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import html
 import re
+from types import SimpleNamespace
 
 import pytest
 
 from decision import load_content, score
+from decision.models import LocalizedText
+from decision.wording import Wording
 from ui import kiosk
-from ui.charts import icon_array_svg, marks_coloured, pushes_from, seesaw_svg, svg_image
-from ui.panels import flag_panels, lean_sentence, side_effects
+from ui.charts import coloured_rects, denominator, icon_array_svg, marks_coloured, seesaw_svg, svg_image
+from ui.panels import (
+    cell_short,
+    flag_panels,
+    option_grid,
+    safety_lines,
+    side_effects,
+    step1_why,
+    step2_why,
+    step_pushes,
+    steps_html,
+    words_in,
+)
 from ui.words import Words, date, initial_language, number
 
 CONTENT = load_content()
+OPTIONS = tuple(CONTENT.options)
+EN, FR = Words(CONTENT, "en"), Words(CONTENT, "fr")
+ALL_NO = {q.id: "no" for q in CONTENT.questions_of_kind("safety")}
+
+
+def unescaped(text: str) -> str:
+    return html.unescape(text)
 
 
 @pytest.mark.parametrize(
@@ -45,16 +67,40 @@ def test_numbers_and_dates_read_naturally_in_each_language():
     assert date(dt.date(2026, 3, 1), "fr") == "1er mars 2026"
 
 
-@pytest.mark.parametrize(("per_1000", "coloured"), [(0, 0), (0.2, 1), (1.4, 1), (76, 76), (76.5, 77), (1000, 1000)])
-def test_icon_array_has_1000_marks_with_the_affected_ones_coloured(per_1000, coloured):
-    assert marks_coloured(per_1000) == coloured
-    svg = icon_array_svg(per_1000, "#123456")
-    assert svg.count("h7v7h-7z") == 1000
-    if coloured:
-        on = re.search(r'fill="#123456" d="([^"]*)"', svg).group(1)
-        assert on.count("z") == coloured
-    else:
-        assert "#123456" not in svg
+# ------------------------------------------------------------------ icon arrays
+
+
+@pytest.mark.parametrize(
+    ("values", "total"),
+    [((30, 50), 100), ((10, 100, 990), 100), ((76, 17), 1000), ((30, 12), 1000), ((5,), 1000), ((0, 20), 1000)],
+)
+def test_out_of_100_only_when_every_figure_is_a_whole_number_out_of_100(values, total):
+    assert denominator(values) == total
+
+
+@pytest.mark.parametrize(
+    ("per_1000", "total", "coloured"),
+    [(0, 1000, 0), (0.2, 1000, 1), (1.4, 1000, 1), (76, 1000, 76), (76.5, 1000, 77), (1000, 1000, 1000),
+     (30, 100, 3), (250, 100, 25), (1000, 100, 100)],
+)  # fmt: skip
+def test_icon_arrays_colour_the_affected_marks_in_counting_order(per_1000, total, coloured):
+    assert marks_coloured(per_1000, total) == coloured
+    pitch = 24 if total == 100 else 10
+    area = sum(w * h for _, _, w, h in coloured_rects(coloured, total))
+    assert area == coloured * pitch * pitch
+    svg = icon_array_svg(per_1000, "#123456", total)
+    blocks = 1 if total == 100 else 10
+    assert svg.count('fill="url(#off)"') == blocks  # every mark drawn, in blocks of 10 x 10
+    assert svg.count('fill="url(#on)"') == len(coloured_rects(coloured, total))
+    assert len(svg) < 3000  # a pattern, not 1,000 shapes
+
+
+def test_a_1000_array_is_large_enough_to_count():
+    svg = icon_array_svg(76, "#123456")
+    width = int(re.search(r'width="(\d+)"', svg).group(1))
+    assert width <= 560  # 50 marks across: at 28rem (616 px) each square is about 9 px, not 5
+    first_block = coloured_rects(76, 1000)
+    assert first_block == [(0, 0, 100, 70), (0, 70, 60, 10)]  # 7 rows of 10, then 6
 
 
 def test_pictures_are_data_images_with_alt_text():
@@ -64,35 +110,127 @@ def test_pictures_are_data_images_with_alt_text():
     assert "rotate(-8.0 300 90)" in svg  # heavier left side goes down
 
 
-def test_the_see_saw_lists_each_answer_that_moved_the_scores_in_question_order():
-    answers = {"lie_still": "no", "problem_kind": "tight_knot", "strong_sensation": "no", "main_area": "low_back"}
+def test_side_effects_give_both_framings_one_denominator_and_a_note_on_counting():
+    out = unescaped(side_effects(CONTENT, OPTIONS, EN))
+    assert "In 76 out of 1,000 treatments, it happened." in out
+    assert "In the other 924, it did not." in out
+    assert "In 17 out of 1,000 treatments, it happened." in out
+    assert EN("icons_counted_differently") in out
+    assert out.count('class="icon-array icons-1000"') == 6  # three effects, both needle options
+    assert "<details" in out  # the less common effects are one tap away
+    assert EN("no_needles_no_needle_effects", option=EN.option("no_needling")) in out
+    fr = unescaped(side_effects(CONTENT, OPTIONS, FR))
+    assert "C'est arrivé dans 76 traitements sur 1\u202f000." in fr
+
+
+# ------------------------------------------------------------------ what moved each step
+
+
+def test_the_answers_behind_each_step_come_from_the_contributions():
+    answers = {"wants_needles": "yes", "lie_still": "no", "problem_kind": "tight_knot", "strong_sensation": "no"}
     result = score(CONTENT, answers)
-    pushes = pushes_from(result, "en", list(CONTENT.questions))
-    assert [p.toward for p in pushes] == ["ims", "acupuncture", "ims"]
-    assert all(p.points > 0 for p in pushes)
-    reasons = {c.rule.reason.en for o in result.options for c in o.contributions}
-    assert {p.reason for p in pushes} == reasons
+    order = [q.id for q in CONTENT.questions_of_kind("questions")]
+    step2 = step_pushes(result, "step2", "en", order)
+    assert [(p.question, p.toward, p.points) for p in step2] == [
+        ("problem_kind", "ims", 3),
+        ("strong_sensation", "acupuncture", 3),
+        ("lie_still", "ims", 2),
+    ]
+    step1 = step_pushes(result, "step1", "en", order)
+    assert [(p.question, p.toward, p.points) for p in step1] == [("wants_needles", "needles", 2)]
+    shown = unescaped(step2_why(result, EN, order))
+    assert shown.count('class="ss-item"') == 3
+    for p in step2:
+        assert p.reason in shown
+    assert CONTENT.questions["lie_still"].label.en in shown
+    one = unescaped(step1_why(result, EN, order))
+    assert "Wants needles: Yes" in one and "2 points" in one
+    assert EN("why_none") in one  # nothing pulled toward no needles
 
 
-def test_flags_come_as_red_amber_and_quiet_panels():
-    t = Words(CONTENT, "en")
+def test_a_capped_answer_says_it_was_counted_only_up_to_the_limit():
+    result = score(CONTENT, {"past_ims": "helped", "past_acupuncture": "did_not_help"})
+    pushes = step_pushes(result, "step2", "en")
+    capped = [p for p in pushes if p.capped]
+    assert len(capped) == 1 and capped[0].points == 1 and capped[0].full_points == 2
+    shown = unescaped(step2_why(result, EN))
+    assert Wording(CONTENT, "en").contribution_points(1, 2) in shown
+
+
+# ------------------------------------------------------------------ flags and the two steps
+
+
+def test_flags_come_as_red_and_amber_panels_and_the_rest_as_quiet_lines():
     result = score(CONTENT, {"unwell_today": "yes", "blood_thinners": "yes", "pregnant": "not_sure"})
-    out = flag_panels(result, t)
-    assert out.index("flag-stop") < out.index("flag-caution") < out.index("flag-info")
-    assert t("stop_title_all") in out
-    assert flag_panels(score(CONTENT, {}), t) == ""
-    assert lean_sentence(result, t) == t("lean_no_needling")
+    out = flag_panels(result, EN)
+    assert out.index("flag-stop") < out.index("flag-caution")
+    assert "flag-info" not in out
+    assert EN("stop_title_all") in unescaped(out)
+    lines = unescaped(safety_lines(result, EN))
+    w = Wording(CONTENT, "en")
+    skipped = len(CONTENT.questions_of_kind("safety")) - 3
+    assert w.plural("safety_skipped", skipped) in lines
+    notes = sum(1 for f in result.flags if f.level == "info" and not f.skipped)
+    assert w.plural("info_notes", notes) in lines
+    assert w.t("no_flags") not in lines
+    assert flag_panels(score(CONTENT, {}), EN) == ""
+    assert w.t("no_flags") in unescaped(safety_lines(score(CONTENT, ALL_NO), EN))
 
 
-def test_side_effects_use_one_denominator_and_every_option_with_numbers():
-    t = Words(CONTENT, "fr")
-    out = side_effects(CONTENT, tuple(CONTENT.options), t)
-    frequencies = [f for row in CONTENT.comparison for c in row.cells.values() for f in c.frequencies]
-    if not frequencies:
-        assert out == ""
-        return
-    assert out.count('class="icon-array"') == len(frequencies)
-    assert "sur 1\u202f000" in out
+def test_nothing_answered_never_says_no_flags():
+    lines = unescaped(safety_lines(score(CONTENT, {}), EN))
+    assert Wording(CONTENT, "en").t("no_flags") not in lines
+    assert Wording(CONTENT, "en").plural("safety_skipped", len(ALL_NO)) in lines
+
+
+def test_the_two_steps_are_worded_by_the_core_and_never_say_much_better():
+    for answers in ({}, {"wants_needles": "no"}, {"wants_needles": "yes", "problem_kind": "tight_knot"}):
+        result = score(CONTENT, answers)
+        for t in (EN, FR):
+            out = unescaped(steps_html(result, t))
+            for title, sentence in Wording(CONTENT, t.lang).lean_lines(result):
+                assert title in out and sentence in out
+            assert "much better" not in out
+            assert Wording(CONTENT, t.lang).t("you_decide") in out
+
+
+# ------------------------------------------------------------------ the Option Grid
+
+
+def test_the_option_grid_has_three_columns_and_one_row_per_question_people_ask():
+    out = unescaped(option_grid(CONTENT, OPTIONS, EN))
+    assert out.count('class="og-h"') == 3
+    assert out.count('class="og-row"') == len(CONTENT.comparison)
+    assert out.count('class="og-cell"') == sum(len(r.cells) for r in CONTENT.comparison)
+    for row in CONTENT.comparison:
+        assert row.question.en in out
+        for cell in row.cells.values():
+            assert cell_short(cell, "en") in out
+            assert f"Last checked: {date(cell.reviewed_on, 'en')}" in out
+            for sid in cell.source:
+                assert CONTENT.sources[sid].title in out  # source titles by id, one tap away
+    assert out.count("<details") == sum(len(r.cells) for r in CONTENT.comparison)
+
+
+def test_the_grid_is_built_once_per_content_and_language():
+    assert option_grid(CONTENT, OPTIONS, EN) is option_grid(CONTENT, OPTIONS, Words(CONTENT, "en"))
+    assert option_grid(CONTENT, OPTIONS, FR) is not option_grid(CONTENT, OPTIONS, EN)
+
+
+def test_short_answers_use_the_content_s_short_text_or_the_first_sentence():
+    for row in CONTENT.comparison:
+        for cell in row.cells.values():
+            for lang in ("en", "fr"):
+                short = cell_short(cell, lang)
+                assert cell.text.get(lang).startswith(short)
+                assert words_in(short) <= 25 or "." not in short[:-1]
+    with_short = SimpleNamespace(short=LocalizedText(en="Short.", fr="Court."), text=LocalizedText(en="A. B.", fr="A"))
+    assert cell_short(with_short, "fr") == "Court."
+    very_short = SimpleNamespace(text=LocalizedText(en="Not long. It fits a normal visit. More words here.", fr="x"))
+    assert cell_short(very_short, "en") == "Not long. It fits a normal visit."
+
+
+# ------------------------------------------------------------------ idle
 
 
 def test_idle_settings():

@@ -1,26 +1,30 @@
-"""Pictures as plain strings: the icon array and the see-saw.
+"""Pictures as plain strings: icon arrays and the see-saw.
 
-Pure functions (no Streamlit): they return SVG or HTML text, so they are easy to
-test. SVG is shown as a ``data:`` image with alt text (st.html strips inline
-SVG), which needs no outside fetch.
+Pure drawing (no Streamlit, no scoring): each function takes numbers and colours
+and returns SVG or HTML text, so it is easy to test. SVG is shown as a ``data:``
+image with alt text (st.html strips inline SVG), which needs no outside fetch.
+What the numbers mean (which answers moved which step) is worked out from the
+result's contributions in :mod:`ui.panels`.
 """
 
 from __future__ import annotations
 
 import base64
 import html
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from functools import lru_cache
 
-# Colours: option colours pass 4.5:1 on white; grey marks are background only.
-OPTION_COLOURS = {"ims": "#1c5a9e", "acupuncture": "#9a4a06", "no_needling": "#5f3d87"}
-MARK_EMPTY = "#d3d8df"
+# Colours: option colours pass 4.5:1 on white and on their tint; grey marks are background only.
+OPTION_COLOURS = {"ims": "#1c5a9e", "acupuncture": "#9a4a06", "no_needling": "#5f3d87", "needles": "#2b5f4a"}
+OPTION_TINTS = {"ims": "#eaf1f9", "acupuncture": "#fbf0e6", "no_needling": "#f2eef8", "needles": "#e8f3ee"}
+MARK_EMPTY = "#c9d0d9"
 
-ICON_COLUMNS = 40
-ICON_ROWS = 25  # 40 x 25 = 1,000 marks
-ICON_PITCH = 9
-ICON_SIZE = 7
+# Icon arrays: 100 marks in one 10 x 10 block, or 1,000 marks in ten 10 x 10 blocks
+# (5 across, 2 down), so a patient can count by rows of 10 and blocks of 100. The
+# marks are drawn with an SVG pattern (a few hundred bytes, not 1,000 shapes).
+BLOCK = 10
+PITCH_100, SIZE_100 = 24, 20
+PITCH_1000, SIZE_1000, BLOCK_GAP = 10, 8, 10  # a block is 110 wide: a whole number of pitches
 
 
 def svg_image(svg: str, alt: str, css_class: str = "") -> str:
@@ -30,30 +34,78 @@ def svg_image(svg: str, alt: str, css_class: str = "") -> str:
     return f'<img{cls} alt="{html.escape(alt)}" src="data:image/svg+xml;base64,{data}">'
 
 
-def marks_coloured(per_1000: float) -> int:
-    """How many of the 1,000 marks to colour: rounded, and at least 1 when above 0."""
+def denominator(per_1000_values: Iterable[float]) -> int:
+    """100 when every figure is a whole number out of 100 (per_1000 a multiple of 10,
+    at least 10), so every mark is a whole person or treatment; else 1,000.
+
+    Both needle options of one side effect are drawn with the same denominator.
+    """
+    values = list(per_1000_values)
+    if values and all(v >= 10 and abs(v / 10 - round(v / 10)) < 1e-9 for v in values):
+        return 100
+    return 1000
+
+
+def marks_coloured(per_1000: float, total: int = 1000) -> int:
+    """How many of ``total`` marks to colour: rounded, and at least 1 when above 0."""
     if per_1000 <= 0:
         return 0
-    return min(1000, max(1, int(per_1000 + 0.5)))
+    value = per_1000 * total / 1000
+    return min(total, max(1, int(value + 0.5)))
+
+
+def _blocks(total: int) -> tuple[int, list[tuple[int, int]]]:
+    """The pitch and the top-left corner of each 10 x 10 block, in counting order."""
+    if total == 100:
+        return PITCH_100, [(0, 0)]
+    step = BLOCK * PITCH_1000 + BLOCK_GAP
+    return PITCH_1000, [((b % 5) * step, (b // 5) * step) for b in range(10)]
+
+
+def coloured_rects(n: int, total: int) -> list[tuple[int, int, int, int]]:
+    """(x, y, width, height) areas holding the first ``n`` marks: whole blocks, then
+    whole rows of 10, then the rest of the last row (the order a patient counts in)."""
+    pitch, blocks = _blocks(total)
+    side = BLOCK * pitch
+    rects = []
+    for b, (bx, by) in enumerate(blocks):
+        left = n - b * 100
+        if left <= 0:
+            break
+        if left >= 100:
+            rects.append((bx, by, side, side))
+            continue
+        rows, rest = divmod(left, BLOCK)
+        if rows:
+            rects.append((bx, by, side, rows * pitch))
+        if rest:
+            rects.append((bx, by + rows * pitch, rest * pitch, pitch))
+    return rects
 
 
 @lru_cache(maxsize=64)  # content-only inputs: safe to share between sessions
-def icon_array_svg(per_1000: float, colour: str) -> str:
-    """1,000 small squares in 25 rows of 40; the first ``per_1000`` (reading order) coloured."""
-    n = marks_coloured(per_1000)
-    on: list[str] = []
-    off: list[str] = []
-    for i in range(ICON_COLUMNS * ICON_ROWS):
-        x, y = (i % ICON_COLUMNS) * ICON_PITCH, (i // ICON_COLUMNS) * ICON_PITCH
-        (on if i < n else off).append(f"M{x} {y}h{ICON_SIZE}v{ICON_SIZE}h-{ICON_SIZE}z")
-    width = ICON_COLUMNS * ICON_PITCH - (ICON_PITCH - ICON_SIZE)
-    height = ICON_ROWS * ICON_PITCH - (ICON_PITCH - ICON_SIZE)
-    paths = f'<path fill="{MARK_EMPTY}" d="{"".join(off)}"/>'
-    if on:
-        paths += f'<path fill="{colour}" d="{"".join(on)}"/>'
+def icon_array_svg(per_1000: float, colour: str, total: int = 1000) -> str:
+    """``total`` squares (100 or 1,000) in blocks of 10 x 10; the first ones coloured."""
+    n = marks_coloured(per_1000, total)
+    pitch, blocks = _blocks(total)
+    size = SIZE_100 if total == 100 else SIZE_1000
+    side = BLOCK * pitch
+    width = max(x for x, _ in blocks) + side - (pitch - size)
+    height = max(y for _, y in blocks) + side - (pitch - size)
+
+    def pattern(pid: str, fill: str) -> str:
+        return (
+            f'<pattern id="{pid}" width="{pitch}" height="{pitch}" patternUnits="userSpaceOnUse">'
+            f'<rect width="{size}" height="{size}" fill="{fill}"/></pattern>'
+        )
+
+    off = "".join(f'<rect x="{x}" y="{y}" width="{side}" height="{side}" fill="url(#off)"/>' for x, y in blocks)
+    on = "".join(
+        f'<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="url(#on)"/>' for x, y, w, h in coloured_rects(n, total)
+    )
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}">{paths}</svg>'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
+        f"<defs>{pattern('off', MARK_EMPTY)}{pattern('on', colour)}</defs>{off}{on}</svg>"
     )
 
 
@@ -76,56 +128,9 @@ def seesaw_svg(left_points: int, right_points: int, left_colour: str, right_colo
     )
 
 
-@dataclass(frozen=True)
-class Push:
-    """One answer that moved the scores: its reason, which way, and by how much."""
+def pushes_from(result, lang: str, order: list[str] | None = None):  # type: ignore[no-untyped-def]
+    """Kept for callers outside the app (bench/flow.py): step 2's pushes, worked out
+    from the result's contributions in :func:`ui.panels.step_pushes`."""
+    from ui.panels import step_pushes
 
-    reason: str
-    toward: str  # option id
-    points: int
-
-
-def pushes_from(result, lang: str, order: list[str]) -> list[Push]:
-    """Net push per rule (IMS points minus acupuncture points), in question order."""
-    left, right = "ims", "acupuncture"
-    net: dict[str, int] = {}
-    rules: dict[str, object] = {}
-    question_of: dict[str, str] = {}
-    for option in result.options:
-        sign = 1 if option.option == left else -1 if option.option == right else 0
-        for c in option.contributions:
-            net[c.rule.id] = net.get(c.rule.id, 0) + sign * c.points
-            rules[c.rule.id] = c.rule
-            question_of[c.rule.id] = c.question
-    position = {qid: i for i, qid in enumerate(order)}
-    ids = sorted(net, key=lambda rid: (position.get(question_of[rid], len(order)), rid))
-    return [
-        Push(rules[rid].reason.get(lang), left if net[rid] > 0 else right, abs(net[rid]))
-        for rid in ids
-        if net[rid] != 0
-    ]
-
-
-def pushes_html(pushes: list[Push], label: Callable[[Push], str], left: str = "ims") -> str:
-    """The list under the see-saw: each reason with a bar toward its option.
-
-    ``label(push)`` gives the visible words above the reason ("Toward IMS · 2 points").
-    """
-    biggest = max([3, *(p.points for p in pushes)])
-    items = []
-    for p in pushes:
-        side = "left" if p.toward == left else "right"
-        width = max(12, round(100 * p.points / biggest))
-        bar = f'<span class="ss-bar" style="width:{width}%;background:{OPTION_COLOURS.get(p.toward, "#333")}"></span>'
-        half_left = bar if side == "left" else ""
-        half_right = bar if side == "right" else ""
-        items.append(
-            f'<li class="ss-item ss-{side}">'
-            f'<span class="ss-tag" style="color:{OPTION_COLOURS.get(p.toward, "#333")}">'
-            f"{html.escape(label(p))}</span>"
-            f'<span class="ss-reason">{html.escape(p.reason)}</span>'
-            f'<span class="ss-track" aria-hidden="true"><span class="ss-half ss-half-left">{half_left}</span>'
-            f'<span class="ss-axis"></span><span class="ss-half ss-half-right">{half_right}</span></span>'
-            "</li>"
-        )
-    return f'<ul class="ss-list">{"".join(items)}</ul>'
+    return step_pushes(result, "step2", lang)

@@ -1,87 +1,283 @@
-"""HTML for the result screen: flag panels, the lean, the options, the comparison
-grid and the side-effect pictures. Pure functions returning strings; every
-piece of text is escaped (content is trusted, but escaping costs nothing).
+"""HTML for the result screen: flag panels, the two steps, the answers behind each
+step, the Option Grid and the side-effect pictures. Pure functions returning
+strings; every piece of text is escaped (content is trusted, but escaping costs
+nothing). Sentences come from :class:`decision.wording.Wording` and content/ui.yaml.
+
+Pieces that depend only on the content and the language (the grid, the side
+effects) are built once per content version and language; nothing a patient
+answered goes into that cache.
 """
 
 from __future__ import annotations
 
 import html
+import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from functools import wraps
 
+from decision import contract
 from decision.content import Content
 from decision.engine import RaisedFlag, Result
-from decision.models import Row
-from ui.charts import OPTION_COLOURS, icon_array_svg, seesaw_svg, svg_image
+from decision.models import Cell, Row
+from decision.wording import Wording
+from ui.charts import OPTION_COLOURS, OPTION_TINTS, denominator, icon_array_svg, seesaw_svg, svg_image
 from ui.words import Words
 
 e = html.escape
 
-# Content is frozen and shared by every session, so HTML that depends only on the
-# content and the language is built once per process, not on every rerun of the
-# result screen. Keyed by the content object (kept alive in the entry, so its id
-# is not reused) and the language; nothing a patient answered goes in here.
-_CONTENT_HTML: dict[tuple, tuple[object, str]] = {}
-_CONTENT_HTML_MAX = 512
+# ------------------------------------------------------------------ cache (content and language only)
+
+_CACHE: dict[tuple, str] = {}
+_CACHE_MAX = 256
 _LOCK = threading.Lock()
 
 
-def _per_content_and_language(fn: Callable[..., str]) -> Callable[..., str]:
+def per_content_and_language(fn: Callable[..., str]) -> Callable[..., str]:
+    """Cache HTML built from the content alone, keyed by content version and language.
+
+    The wrapped function's first argument is a Content or a Row, its last positional
+    argument a :class:`Words`; the other arguments must be hashable content ids.
+    """
+
     @wraps(fn)
-    def cached(first, option_ids, t, *rest):
-        content = first if isinstance(first, Content) else t.content
-        key = (fn.__name__, id(content), type(t), t.lang, id(first), tuple(option_ids), rest)
-        hit = _CONTENT_HTML.get(key)
-        if hit is not None and hit[0] is content:
-            return hit[1]
-        out = fn(first, option_ids, t, *rest)
+    def cached(*args):
+        t = args[-1]
+        key = (fn.__name__, t.content.version, t.lang, *(_key_part(a) for a in args[:-1]))
+        hit = _CACHE.get(key)
+        if hit is not None:
+            return hit
+        out = fn(*args)
         with _LOCK:
-            if len(_CONTENT_HTML) >= _CONTENT_HTML_MAX:
-                _CONTENT_HTML.clear()
-            _CONTENT_HTML[key] = (content, out)
+            if len(_CACHE) >= _CACHE_MAX:
+                _CACHE.clear()
+            _CACHE[key] = out
         return out
 
     return cached
 
 
-def lean_sentence(result: Result, t: Words) -> str:
-    """The lean in non-directive words (ui.yaml lean_*)."""
-    lean = result.lean
-    if lean.option == "no_needling":
-        return t("lean_no_needling")
-    if lean.option is None or lean.strength == "none":
-        return t("lean_none")
-    name = t.option(lean.option)
-    return t("lean_strong", option=name) if lean.strength == "strong" else t("lean_slight", option=name)
+def _key_part(value: object) -> object:
+    if isinstance(value, Content):
+        return "content"  # its version is in the key already
+    if isinstance(value, Row):
+        return ("row", value.id)
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
+def wording(t: Words) -> Wording:
+    return Wording(t.content, t.lang)
+
+
+# ------------------------------------------------------------------ what moved each step
+
+
+@dataclass(frozen=True)
+class Push:
+    """One answer that moved a step: its reason, which way, and by how much."""
+
+    reason: str
+    toward: str  # a target id
+    points: int  # counted, after the topic cap
+    full_points: int = 0  # what the rule gives
+    question: str = ""
+    answer: str = ""
+
+    @property
+    def capped(self) -> bool:
+        return self.points < self.full_points
+
+
+STEPS = {"step1": contract.STEP1, "step2": contract.STEP2}
+
+
+def step_pushes(result: Result, step: str, lang: str, order: Sequence[str] = ()) -> list[Push]:
+    """The answers behind one step, from the result's contributions.
+
+    Per rule: the first target's points minus the second's (so a rule that gave both
+    sides counts once, by its net push). A contribution the topic cap cut to nothing
+    is still listed, so the patient sees that the answer was counted only once.
+    """
+    first, second = STEPS[step]
+    net: dict[str, int] = {}
+    full: dict[str, int] = {}
+    seen: dict[str, tuple] = {}
+    for option in result.options:
+        if option.target not in (first, second):
+            continue
+        sign = 1 if option.target == first else -1
+        for c in option.contributions:
+            rid = c.rule.id
+            net[rid] = net.get(rid, 0) + sign * c.points
+            full[rid] = full.get(rid, 0) + sign * c.full_points
+            seen.setdefault(rid, (c, option.target))
+    position = {qid: i for i, qid in enumerate(order)}
+    ids = sorted(seen, key=lambda rid: position.get(seen[rid][0].question, len(position)))
+    pushes = []
+    for rid in ids:
+        c, _ = seen[rid]
+        n, f = net[rid], full[rid]
+        if n == 0 and f == 0:
+            continue
+        toward = first if (n or f) > 0 else second
+        pushes.append(Push(c.rule.reason.get(lang), toward, abs(n), abs(f), c.question, c.answer))
+    return pushes
+
+
+# ------------------------------------------------------------------ flags and safety lines
 
 
 def flag_panels(result: Result, t: Words) -> str:
-    """Stop (red) and caution (amber) panels, then info as a quiet note. Empty if no flags."""
+    """A red panel for stop flags and an amber one for cautions. Empty when neither."""
     parts: list[str] = []
     stops = result.flags_at("stop")
     if stops:
-        stopped = result.lean.stopped or tuple(o for f in stops for o in f.flag.options)
-        scored = [o for o in ("ims", "acupuncture") if o in stopped]
-        title = t("stop_title_all") if len(scored) >= 2 else t("stop_title_one", option=t.option(scored[0]))
+        stopped = [o for o in contract.NEEDLE_OPTIONS if o in {x for f in stops for x in f.flag.options}]
+        if result.lean.stopped or len(stopped) != 1:
+            title = t("stop_title_all")
+        else:
+            title = t("stop_title_one", option=t.option(stopped[0]))
         parts.append(_panel("stop", title, stops, t, footer=t("stop_talk")))
     cautions = result.flags_at("caution")
     if cautions:
         parts.append(_panel("caution", t("caution_title"), cautions, t))
-    infos = result.flags_at("info")
-    if infos:
-        parts.append(_panel("info", t("info_title"), infos, t))
     return "".join(parts)
 
 
 def _panel(level: str, title: str, flags: Sequence[RaisedFlag], t: Words, footer: str = "") -> str:
     items = "".join(f"<li>{e(t.of(f.flag.message))}</li>" for f in flags)
     foot = f'<p class="flag-foot">{e(footer)}</p>' if footer else ""
-    mark = {"stop": "!", "caution": "!", "info": "i"}[level]
     return (
         f'<section class="flag flag-{level}" aria-label="{e(title)}">'
-        f'<h2 class="flag-title"><span class="flag-mark" aria-hidden="true">{mark}</span>{e(title)}</h2>'
+        f'<h2 class="flag-title"><span class="flag-mark" aria-hidden="true">!</span>{e(title)}</h2>'
         f'<ul class="flag-list">{items}</ul>{foot}</section>'
+    )
+
+
+def safety_lines(result: Result, t: Words) -> str:
+    """Skipped safety questions and notes for the physiotherapist: one quiet line each,
+    with the details one tap away. "No flags" only when nothing was raised."""
+    w = wording(t)
+    skipped = [f for f in result.flags if f.skipped]
+    notes = [f for f in result.flags if f.level == "info" and not f.skipped]
+    behind = {}
+    if skipped:
+        behind[w.plural("safety_skipped", len(skipped))] = skipped
+    if notes:
+        behind[w.plural("info_notes", len(notes))] = notes
+    parts = []
+    for line in w.safety_summary(result):
+        flags = behind.get(line)
+        if flags:
+            items = "".join(f"<li>{e(t.of(f.flag.message))}</li>" for f in flags)
+            parts.append(
+                f'<details class="note-line"><summary><span class="note-mark" aria-hidden="true">i</span>'
+                f'{e(line)}</summary><ul class="note-list">{items}</ul></details>'
+            )
+        else:
+            parts.append(f'<p class="note-line plain">{e(line)}</p>')
+    return f'<div class="notes">{"".join(parts)}</div>' if parts else ""
+
+
+# ------------------------------------------------------------------ the two steps
+
+
+def _step_colour(option: str | None) -> str:
+    return OPTION_COLOURS.get(option or "", "#4a5566")
+
+
+def lean_sentence(result: Result, t: Words) -> str:
+    """The first thing the patient reads about the decision: step 1's sentence."""
+    return wording(t).lean_lines(result)[0][1]
+
+
+def steps_html(result: Result, t: Words) -> str:
+    """The decision in two steps (Wording.lean_lines), each with "you decide"."""
+    lean = result.lean
+    options = [lean.step1.option if not lean.stopped else "no_needling", lean.step2.option]
+    parts = []
+    for i, (title, sentence) in enumerate(wording(t).lean_lines(result)):
+        if not title:
+            parts.append(f'<p class="step-note" role="note">{e(sentence)}</p>')
+            continue
+        colour = _step_colour(options[i] if i < len(options) else None)
+        parts.append(
+            f'<section class="step" style="border-color:{colour}" aria-label="{e(title)}">'
+            f'<h2 class="step-title">{e(title)}</h2><p class="step-text">{e(sentence)}</p></section>'
+        )
+    return f'<div class="steps">{"".join(parts)}</div>'
+
+
+def _push_item(p: Push, w: Wording, reason: bool) -> str:
+    said = w.t("why_answer", question=w.question_label(p.question), answer=w.answer_text(p.question, p.answer))
+    pts = w.contribution_points(p.points, p.full_points)
+    cls = "ss-item" if reason else "s1-item"
+    if not reason:
+        return f'<li class="{cls}"><span class="why-said">{e(said)}</span> · <span class="why-pts">{e(pts)}</span></li>'
+    return (
+        f'<li><details class="{cls}"><summary><span class="why-said">{e(said)}</span> · '
+        f'<span class="why-pts">{e(pts)}</span></summary><p class="why-reason">{e(p.reason)}</p></details></li>'
+    )
+
+
+def _columns(pushes: list[Push], sides: tuple[str, str], totals: dict[str, int], w: Wording, reason: bool) -> str:
+    """One column per side with answers; a side with none gets one line instead."""
+    cols, empty = [], []
+    for side in sides:
+        mine = [p for p in pushes if p.toward == side]
+        head = f"{w.t('toward', option=w.option_name(side))} · {w.points(totals[side])}"
+        if not mine:
+            line = w.t("why_answer", question=head, answer=w.t("why_none"))
+            empty.append(f'<p class="why-empty">{e(line)}</p>')
+            continue
+        items = "".join(_push_item(p, w, reason) for p in mine)
+        cols.append(
+            f'<div class="why-col" style="border-color:{OPTION_COLOURS[side]}">'
+            f'<p class="why-head" style="color:{OPTION_COLOURS[side]}">{e(head)}</p>'
+            f'<ul class="why-list">{items}</ul></div>'
+        )
+    grid = f'<div class="why-cols{" one" if len(cols) == 1 else ""}">{"".join(cols)}</div>' if cols else ""
+    return grid + "".join(empty)
+
+
+def step1_why(result: Result, t: Words, order: Sequence[str] = ()) -> str:
+    """The answers behind step 1 (needles or not), with each side's points."""
+    w = wording(t)
+    pushes = step_pushes(result, "step1", t.lang, order)
+    totals = {o.target: o.score for o in result.options}
+    wish = f'<p class="help">{e(w.t("why_step1_wish"))}</p>' if result.lean.wish else ""
+    return (
+        f'<h3 class="why-title">{e(w.t("step1_title"))}</h3>{wish}'
+        f"{_columns(pushes, contract.STEP1, totals, w, reason=False)}"
+    )
+
+
+def seesaw(result: Result, t: Words) -> str:
+    """The balance picture for step 2 with each option's total under its end."""
+    w = wording(t)
+    left, right = contract.STEP2
+    lp, rp = result.option(left).score, result.option(right).score
+    alt = t(
+        "seesaw_alt", left=t.option(left), left_points=w.points(lp), right=t.option(right), right_points=w.points(rp)
+    )
+    img = svg_image(seesaw_svg(lp, rp, OPTION_COLOURS[left], OPTION_COLOURS[right]), alt, "seesaw-img")
+    return (
+        f'<div class="seesaw">{img}<div class="seesaw-labels" aria-hidden="true">'
+        f'<span style="color:{OPTION_COLOURS[left]}"><strong>{e(t.option(left))}</strong><br>{e(w.points(lp))}</span>'
+        f'<span class="right" style="color:{OPTION_COLOURS[right]}"><strong>{e(t.option(right))}</strong><br>'
+        f"{e(w.points(rp))}</span></div></div>"
+    )
+
+
+def step2_why(result: Result, t: Words, order: Sequence[str] = ()) -> str:
+    """The see-saw for step 2 and the answers on each side; each reason one tap away."""
+    w = wording(t)
+    pushes = step_pushes(result, "step2", t.lang, order)
+    totals = {o.target: o.score for o in result.options}
+    return (
+        f'<h3 class="why-title">{e(w.t("step2_title"))}</h3>{seesaw(result, t)}'
+        f"{_columns(pushes, contract.STEP2, totals, w, reason=True)}"
     )
 
 
@@ -96,62 +292,97 @@ def option_card(content: Content, option_id: str, t: Words, heading: str = "") -
     )
 
 
-def lean_box(result: Result, t: Words, unanswered: int = 0, notes: bool = True) -> str:
-    lean = result.lean
-    colour = OPTION_COLOURS.get(lean.option or "", "#3b4452")
-    parts = [f'<div class="lean" style="border-color:{colour}"><p class="lean-text">{e(lean_sentence(result, t))}</p>']
-    if lean.option != "no_needling":
-        words = {"strong": t("strength_strong"), "slight": t("strength_slight"), "none": t("strength_none")}
-        lit = {"strong": 2, "slight": 1, "none": 0}[lean.strength]
-        dots = "".join(
-            f'<span class="meter-dot{" on" if i < lit else ""}" style="{f"background:{colour}" if i < lit else ""}"></span>'
-            for i in range(2)
+# ------------------------------------------------------------------ the Option Grid
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_WORD = re.compile(r"\w+(?:['’-]\w+)*")
+SHORT_MAX_WORDS = 25
+SHORT_MIN_WORDS = 6
+
+
+def words_in(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def cell_short(cell: Cell, lang: str) -> str:
+    """The cell's short answer: its ``short`` text when the content has one, else the
+    first sentence of its text (with the next ones while it is very short and the
+    whole stays within 25 words)."""
+    short = getattr(cell, "short", None)
+    if short is not None:
+        return short.get(lang)
+    sentences = _SENTENCE_END.split(cell.text.get(lang).strip())
+    out = [sentences[0]]
+    for s in sentences[1:]:
+        if words_in(" ".join(out)) >= SHORT_MIN_WORDS or words_in(" ".join([*out, s])) > SHORT_MAX_WORDS:
+            break
+        out.append(s)
+    return " ".join(out)
+
+
+def _sources(content: Content, ids: Iterable[str]) -> list[str]:
+    out = []
+    for sid in ids:
+        src = content.sources.get(sid)
+        if src is None or src.unverified or src.kind == "internal":
+            continue
+        out.append(f"{src.title} ({src.year})" if src.year else src.title)
+    return out
+
+
+def _cell_more(content: Content, cell: Cell, t: Words, short: str) -> str:
+    text = t.of(cell.text)
+    body = f'<p class="og-full">{e(text)}</p>' if text.strip() != short.strip() else ""
+    if cell.caveat:
+        body += f'<p class="og-caveat"><strong>{e(t("caveat_label"))}</strong> {e(t.of(cell.caveat))}</p>'
+    items = "".join(f"<li>{e(s)}</li>" for s in _sources(content, cell.source))
+    if items:
+        body += f'<p class="og-src-title">{e(t("sources"))}</p><ul class="og-src">{items}</ul>'
+    body += f'<p class="og-date">{e(t("checked_on", date=t.date(cell.reviewed_on)))}</p>'
+    return body
+
+
+@per_content_and_language
+def option_grid(content: Content, option_ids: tuple[str, ...], t: Words) -> str:
+    """Three columns (one per option), one row per question people ask, read across.
+
+    Each cell is a short answer ending in "More": a tap anywhere on it opens the full
+    text, the caveat, the sources and the review date (a <details>, no script)."""
+    head = "".join(
+        f'<div class="og-h" style="background:{OPTION_COLOURS[o]}">{e(t.option(o))}</div>' for o in option_ids
+    )
+    rows = []
+    for row in content.comparison:
+        cells = []
+        for oid in option_ids:
+            cell = row.cells.get(oid)
+            if cell is None:
+                cells.append('<div class="og-cell og-empty"></div>')
+                continue
+            short = cell_short(cell, t.lang)
+            name = t.option(oid)
+            cells.append(
+                f'<div class="og-cell" style="border-color:{OPTION_COLOURS[oid]};background:{OPTION_TINTS[oid]}">'
+                f'<p class="og-opt" style="color:{OPTION_COLOURS[oid]}">{e(name)}</p>'
+                f'<details class="og-more"><summary><span class="og-short">{e(short)}</span> '
+                f'<span class="og-more-label">{e(t("grid_more"))}</span></summary>'
+                f"{_cell_more(content, cell, t, short)}</details></div>"
+            )
+        rows.append(
+            f'<section class="og-row" aria-label="{e(t.of(row.question))}">'
+            f'<h3 class="og-q">{e(t.of(row.question))}</h3><div class="og-cells">{"".join(cells)}</div></section>'
         )
-        parts.append(
-            f'<p class="strength"><span class="strength-label">{e(t("strength_label"))}</span> '
-            f'<span class="meter" aria-hidden="true">{dots}</span> '
-            f"<strong>{e(words[lean.strength])}</strong></p>"
-        )
-    if notes and lean.option != "no_needling":
-        parts.append(f'<p class="lean-note">{e(t("not_a_prescription"))}</p>')
-    if unanswered:
-        note = t("unanswered_note_one") if unanswered == 1 else t("unanswered_note", n=unanswered)
-        parts.append(f'<p class="lean-note">{e(note)}</p>')
-    parts.append("</div>")
-    return "".join(parts)
-
-
-def score_changes(before: Result, after: Result, t: Words) -> str:
-    """ "IMS (dry needling): 12 → 10 points" for each scored option."""
-    items = []
-    for option in before.options:
-        a, b = option.score, after.option(option.option).score
-        pts = t("point_one") if b == 1 else t("points", n=b)
-        colour = OPTION_COLOURS.get(option.option, "#333")
-        items.append(f'<li><strong style="color:{colour}">{e(t.option(option.option))}</strong>: {a} → {e(pts)}</li>')
-    return f'<ul class="changes">{"".join(items)}</ul>'
-
-
-def seesaw(result: Result, t: Words) -> str:
-    """The balance picture with each option's total under its end."""
-    left, right = "ims", "acupuncture"
-    lp, rp = result.option(left).score, result.option(right).score
-
-    def pts(n: int) -> str:
-        return t("point_one") if n == 1 else t("points", n=n)
-
-    alt = t("seesaw_alt", left=t.option(left), left_points=pts(lp), right=t.option(right), right_points=pts(rp))
-    img = svg_image(seesaw_svg(lp, rp, OPTION_COLOURS[left], OPTION_COLOURS[right]), alt, "seesaw-img")
     return (
-        f'<div class="seesaw">{img}<div class="seesaw-labels" aria-hidden="true">'
-        f'<span style="color:{OPTION_COLOURS[left]}"><strong>{e(t.option(left))}</strong><br>{e(pts(lp))}</span>'
-        f'<span class="right" style="color:{OPTION_COLOURS[right]}"><strong>{e(t.option(right))}</strong><br>'
-        f"{e(pts(rp))}</span></div></div>"
+        f'<div class="og" data-columns="{len(option_ids)}"><div class="og-head" aria-hidden="true">{head}</div>'
+        f"{''.join(rows)}</div>"
     )
 
 
-@_per_content_and_language
-def comparison_row(row: Row, option_ids: Sequence[str], t: Words) -> str:
+# The clinician view shows one comparison row at a time, with its sources.
+
+
+@per_content_and_language
+def comparison_row(row: Row, option_ids: tuple[str, ...], t: Words) -> str:
     cells = []
     for oid in option_ids:
         cell = row.cells.get(oid)
@@ -171,17 +402,15 @@ def comparison_row(row: Row, option_ids: Sequence[str], t: Words) -> str:
     return f'<h3 class="cmp-q">{e(t.of(row.question))}</h3><div class="cmp-cells">{"".join(cells)}</div>'
 
 
-@_per_content_and_language
-def comparison_sources(row: Row, option_ids: Sequence[str], t: Words) -> str:
+@per_content_and_language
+def comparison_sources(row: Row, option_ids: tuple[str, ...], t: Words) -> str:
     """Each option's sources and review date, as plain text (no links away from the kiosk)."""
     blocks = []
     for oid in option_ids:
         cell = row.cells.get(oid)
         if cell is None:
             continue
-        items = "".join(
-            f"<li>{e(s.title)}{' ' + e(t('not_rechecked')) if s.unverified else ''}</li>" for s in cell.source
-        )
+        items = "".join(f"<li>{e(s)}</li>" for s in _sources(t.content, cell.source))
         blocks.append(
             f'<p class="src-opt">{e(t.option(oid))}</p><ul class="src-list">{items}</ul>'
             f'<p class="src-date">{e(t("checked_on", date=t.date(cell.reviewed_on)))}</p>'
@@ -189,43 +418,72 @@ def comparison_sources(row: Row, option_ids: Sequence[str], t: Words) -> str:
     return f'<div class="sources">{"".join(blocks)}</div>'
 
 
-@_per_content_and_language
-def side_effects(content: Content, option_ids: Sequence[str], t: Words) -> str:
-    """One block per side effect: an icon array per option, all out of 1,000."""
-    blocks: list[str] = []
+# ------------------------------------------------------------------ side effects
+
+
+def _effect_figure(oid: str, fr, total: int, t: Words) -> str:
+    colour = OPTION_COLOURS.get(oid, "#333")
+    n = fr.per_1000 * total / 1000
+    kind = "patients" if fr.per == "patients" else "treatments"
+    had = t(f"icons_had_{kind}", n=t.number(n), total=t.number(total))
+    did_not = t(f"icons_not_{kind}", rest=t.number(total - n))
+    alt = f"{t.option(oid)}: {t.of(fr.label)}. {had} {did_not}"
+    return (
+        f'<figure class="icons-fig"><figcaption><span class="icons-opt" style="color:{colour}">'
+        f'{e(t.option(oid))}</span><span class="icons-had">{e(had)}</span>'
+        f'<span class="icons-not">{e(did_not)}</span></figcaption>'
+        f"{svg_image(icon_array_svg(fr.per_1000, colour, total), alt, f'icon-array icons-{total}')}</figure>"
+    )
+
+
+@per_content_and_language
+def side_effects(content: Content, option_ids: tuple[str, ...], t: Words) -> str:
+    """Icon arrays a patient can count, with both framings in words beside them.
+
+    Out of 100 when every figure of a side effect is a whole number out of 100, else
+    out of 1,000 (:func:`ui.charts.denominator`); one denominator for both needle
+    options. The most common side effect is shown; the others are one tap away.
+    """
+    effects: list[tuple[str, str, dict[str, object]]] = []  # (frequency id, label, {option: Frequency})
+    notes: list[str] = []
     for row in content.comparison:
         found: dict[str, dict[str, object]] = {}
-        order: list[str] = []
-        per = None
+        labels: dict[str, str] = {}
         for oid in option_ids:
             cell = row.cells.get(oid)
             for fr in cell.frequencies if cell else ():
-                if fr.id not in found:
-                    found[fr.id] = {}
-                    order.append(fr.id)
-                found[fr.id][oid] = fr
-                per = fr.per
-        if not order:
+                found.setdefault(fr.id, {})[oid] = fr
+                labels.setdefault(fr.id, t.of(fr.label))
+        if not found:
             continue
-        intro = t("icons_intro_patients") if per == "patients" else t("icons_intro_treatments")
-        blocks.append(f'<p class="icons-intro">{e(intro)}</p>')
-        for fid in order:
-            figures = []
-            label = ""
-            for oid, fr in found[fid].items():
-                label = t.of(fr.label)
-                n = t.number(fr.per_1000)
-                count = t("freq_patients", n=n) if fr.per == "patients" else t("freq_treatments", n=n)
-                colour = OPTION_COLOURS.get(oid, "#333")
-                alt = f"{t.option(oid)}: {label}, {count}"
-                figures.append(
-                    f'<figure class="icons-fig"><figcaption><span class="icons-opt" style="color:{colour}">'
-                    f"{e(t.option(oid))}</span><br><strong>{e(count)}</strong></figcaption>"
-                    f"{svg_image(icon_array_svg(fr.per_1000, colour), alt, 'icon-array')}</figure>"
-                )
-            blocks.append(f'<h3 class="icons-label">{e(label)}</h3><div class="icons-grid">{"".join(figures)}</div>')
-        without = [oid for oid in option_ids if oid not in {o for f in found.values() for o in f}]
-        for oid in without:
-            if oid == "no_needling":
-                blocks.append(f'<p class="icons-none">{e(t("no_needles_no_needle_effects", option=t.option(oid)))}</p>')
-    return "".join(blocks)
+        effects.extend((fid, labels[fid], found[fid]) for fid in found)
+        with_numbers = [row.cells[o] for o in option_ids if o in row.cells and row.cells[o].frequencies]
+        if len({tuple(sorted(c.source)) for c in with_numbers}) > 1:
+            notes.append(t("icons_counted_differently"))
+    if not effects:
+        return ""
+    effects.sort(key=lambda eff: -max(fr.per_1000 for fr in eff[2].values()))
+    pers = {fr.per for eff in effects for fr in eff[2].values()}
+
+    def block(fid: str, label: str, by_option: dict[str, object]) -> str:
+        total = denominator(fr.per_1000 for fr in by_option.values())
+        figs = "".join(_effect_figure(oid, fr, total, t) for oid, fr in by_option.items())
+        return f'<h3 class="icons-label">{e(label)}</h3><div class="icons-grid">{figs}</div>'
+
+    first, rest = effects[0], effects[1:]
+    intro_key = "icons_intro_patients" if pers == {"patients"} else "icons_intro_treatments"
+    parts = [f'<p class="icons-intro">{e(t(intro_key))}</p>', block(*first)]
+    parts += [f'<p class="icons-note">{e(n)}</p>' for n in dict.fromkeys(notes)]
+    if rest:
+        names = ", ".join(label for _, label, _ in rest)
+        parts.append(
+            f'<details class="icons-more"><summary>{e(t("icons_more", effects=names))}</summary>'
+            f"{''.join(block(*eff) for eff in rest)}</details>"
+        )
+    without = [o for o in option_ids if not any(o in eff[2] for eff in effects)]
+    parts += [
+        f'<p class="icons-none">{e(t("no_needles_no_needle_effects", option=t.option(o)))}</p>'
+        for o in without
+        if o == "no_needling"
+    ]
+    return "".join(parts)

@@ -16,7 +16,7 @@ CSS = """
 header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
 [data-testid="stStatusWidget"], [data-testid="stAppDeployButton"], [data-testid="stMainMenu"],
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none !important; }
-[data-testid="stMainBlockContainer"] { padding: 1.2rem 1.4rem 7rem; max-width: 46rem; }
+[data-testid="stMainBlockContainer"] { padding: 1.2rem 1.4rem 4rem; max-width: 46rem; }
 html { -webkit-text-size-adjust: 100%; }
 [data-testid="stMain"] { overflow-anchor: none; }
 /* Script-only and style-only blocks take no room. */
@@ -51,6 +51,7 @@ p, li { line-height: 1.45; }
 .progress-bar { height: 0.55rem; background: #dfe4ea; border-radius: 0.3rem; overflow: hidden; }
 .progress-bar span { display: block; height: 100%; background: #1c5a9e; border-radius: 0.3rem; }
 .row-q { font-weight: 700; margin: 0; line-height: 1.35; }
+[class*="st-key-row_"] { padding: 0.55rem 0.8rem !important; gap: 0.45rem !important; }
 .row-q + .help { margin-top: 0.15rem; }
 .help { color: #3b4452; margin: 0.2rem 0 0.4rem; }
 .chosen { color: #1c5a9e; font-weight: 700; margin: 0.2rem 0; }
@@ -81,14 +82,35 @@ p, li { line-height: 1.45; }
 .flag-info .flag-title { font-size: 1rem; color: #1f2a37; }
 .flag-info .flag-mark { background: #4a5566; font-style: italic; font-family: serif; }
 
-/* The lean. */
-.lean { border-left: 0.5rem solid; background: #f5f7fa; border-radius: 0.4rem; padding: 0.7rem 1rem;
-  margin: 0.3rem 0 0.6rem; }
-.lean-text { font-size: 1.3rem; font-weight: 700; line-height: 1.35; margin: 0 0 0.4rem; color: #111827; }
-.lean-note { margin: 0.3rem 0 0; color: #2b3340; }
-.strength { margin: 0.2rem 0; display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem; }
-.meter { display: inline-flex; gap: 0.25rem; }
-.meter-dot { width: 2.2rem; height: 0.7rem; border-radius: 0.35rem; background: #d3d8df; display: inline-block; }
+/* Quiet lines under the flags: skipped safety questions, notes for the physiotherapist. */
+.notes { margin: 0 0 0.6rem; }
+.note-line { margin: 0 0 0.3rem; color: #1f2a37; }
+.note-line.plain { padding: 0.3rem 0; }
+.note-mark { display: inline-flex; align-items: center; justify-content: center; flex: none; width: 1.3rem;
+  height: 1.3rem; border-radius: 50%; background: #4a5566; color: #fff; font: italic 800 0.85rem serif;
+  margin-right: 0.5rem; }
+.note-list { margin: 0.2rem 0 0.4rem; padding-left: 2.4rem; }
+
+/* One-tap details (<details>): the summary is a full touch target. */
+[data-testid="stHtml"] details > summary { cursor: pointer; min-height: 2rem; display: block; list-style: none;
+  padding: 0.3rem 0 0.2rem 1.1rem; position: relative; }
+[data-testid="stHtml"] details > summary::-webkit-details-marker { display: none; }
+[data-testid="stHtml"] details > summary::before { content: ""; position: absolute; left: 0.1rem; top: 0.72em;
+  border-left: 0.45em solid #1c5a9e; border-top: 0.3em solid transparent; border-bottom: 0.3em solid transparent;
+  transition: transform 0.1s; }
+[data-testid="stHtml"] details[open] > summary::before { transform: rotate(90deg); }
+[data-testid="stHtml"] details > summary:focus-visible { outline: 3px solid #1c5a9e; outline-offset: 2px; }
+details > summary:focus-visible { outline: 3px solid #1c5a9e; outline-offset: 2px; }
+
+/* The two steps. */
+.steps { margin: 0.2rem 0 0.4rem; }
+.step { border-left: 0.5rem solid; background: #f5f7fa; border-radius: 0.4rem; padding: 0.55rem 1rem;
+  margin: 0 0 0.55rem; }
+.step-title { font-size: 1rem; font-weight: 800; margin: 0 0 0.15rem; padding: 0; color: #2b3340;
+  line-height: 1.3; }
+.step-text { font-size: 1.15rem; font-weight: 700; line-height: 1.35; margin: 0; color: #111827; }
+.step-note { background: #fff4d9; border: 2px solid #a86400; border-radius: 0.4rem; padding: 0.45rem 0.9rem;
+  color: #3d2600; font-weight: 700; margin: 0 0 0.55rem; }
 
 /* Option cards. */
 .opt-card { border: 3px solid; border-radius: 0.6rem; padding: 0.6rem 1rem; margin: 0 0 0.6rem; background: #fff; }
@@ -96,24 +118,61 @@ p, li { line-height: 1.45; }
 .opt-summary { margin: 0; }
 .card-kicker { margin: 0 0 0.2rem; font-weight: 700; color: #2b3340; }
 
-/* See-saw. */
-.seesaw { margin: 0.2rem 0 0.6rem; }
-.seesaw-img { width: 100%; max-width: 32rem; display: block; margin: 0 auto; }
-.seesaw-labels { display: flex; justify-content: space-between; max-width: 32rem; margin: 0 auto; gap: 1rem; }
+/* Why: the answers behind each step, and the see-saw for step 2. */
+.why-title { font-size: 1.05rem; margin: 0.5rem 0 0.3rem; padding: 0; }
+.why-cols { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0.6rem; margin: 0 0 0.3rem; }
+.why-cols.one { grid-template-columns: 1fr; }
+.why-empty { margin: 0 0 0.4rem; font-size: 0.9rem; color: #2b3340; }
+.why-col { border-top: 0.35rem solid; background: #f7f8fa; border-radius: 0.3rem; padding: 0.35rem 0.6rem; }
+.why-head { font-weight: 800; margin: 0 0 0.2rem; font-size: 0.95rem; }
+.why-list { list-style: none; margin: 0 !important; padding: 0 !important; font-size: 0.9rem; }
+.why-list li { margin: 0 !important; padding: 0 !important; }
+.why-list .s1-item { padding: 0.3rem 0 !important; }
+.why-said { font-weight: 600; }
+.why-pts { color: #2b3340; white-space: nowrap; }
+.why-reason { margin: 0.1rem 0 0.4rem 1.2rem; color: #1f2a37; }
+.why-none { color: #3b4452; padding: 0.2rem 0 !important; }
+.seesaw { margin: 0 0 0.3rem; }
+.seesaw-img { width: 100%; max-width: 20rem; display: block; margin: 0 auto; }
+.seesaw-labels { display: flex; justify-content: space-between; max-width: 22rem; margin: 0 auto; gap: 1rem;
+  font-size: 0.9rem; line-height: 1.3; }
 .seesaw-labels .right { text-align: right; }
-.ss-list { list-style: none; padding: 0 !important; margin: 0 !important; }
-.ss-item { padding: 0.55rem 0 0.6rem !important; border-bottom: 1px solid #dde2e8; margin: 0 !important; }
-.ss-tag { display: block; font-weight: 800; font-size: 0.85rem; }
-.ss-reason { display: block; }
-.ss-track { display: flex; align-items: center; margin-top: 0.35rem; }
-.ss-half { flex: 1; display: flex; }
-.ss-half-left { justify-content: flex-end; }
-.ss-axis { width: 3px; height: 1.3rem; background: #2b3340; flex: none; }
-.ss-bar { display: block; height: 0.8rem; }
-.ss-half-left .ss-bar { border-radius: 0.4rem 0 0 0.4rem; }
-.ss-half-right .ss-bar { border-radius: 0 0.4rem 0.4rem 0; }
 
-/* Comparison: stacked on a portrait tablet, three columns when there is room. */
+/* The Option Grid: three columns read across, on a portrait tablet too. */
+.og { margin: 0 0 0.6rem; }
+.og-head, .og-cells { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 0.4rem; }
+.og-head { position: sticky; top: 0; z-index: 2; background: #fff; padding: 0.2rem 0 0.3rem; }
+.og-h { color: #fff; font-weight: 800; font-size: 0.9rem; line-height: 1.25; padding: 0.35rem 0.5rem;
+  border-radius: 0.35rem; display: flex; align-items: center; }
+.og-row { margin: 0 0 0.55rem; }
+.og-q { font-size: 1rem; line-height: 1.3; margin: 0.3rem 0 0.25rem; padding: 0; }
+.og-cell { border-top: 0.3rem solid; border-radius: 0.3rem; padding: 0.3rem 0.5rem 0.1rem; font-size: 0.85rem;
+  line-height: 1.35; min-width: 0; overflow-wrap: break-word; hyphens: auto; }
+.og-opt { position: absolute; width: 1px; height: 1px; margin: -1px; overflow: hidden; clip: rect(0, 0, 0, 0);
+  white-space: nowrap; }
+[data-testid="stHtml"] .og-more > summary { padding: 0 0 0.3rem; min-height: 2rem; }
+[data-testid="stHtml"] .og-more > summary::before { display: none; }
+.og-short { color: #111827; }
+.og-more-label { font-weight: 700; color: #1c5a9e; white-space: nowrap; text-decoration: underline;
+  text-underline-offset: 0.15em; }
+.og-more-label::after { content: ""; display: inline-block; margin-left: 0.3em; vertical-align: 0.1em;
+  border-left: 0.4em solid #1c5a9e; border-top: 0.28em solid transparent; border-bottom: 0.28em solid transparent; }
+.og-more[open] .og-more-label::after { transform: rotate(90deg); }
+.og-more[open] { margin-bottom: 0.3rem; }
+.og-full, .og-caveat, .og-date, .og-src-title { margin: 0.25rem 0; }
+.og-caveat { background: #f6f1e4; border-radius: 0.3rem; padding: 0.25rem 0.45rem; color: #2f2410; }
+.og-src-title { font-weight: 700; }
+.og-src { margin: 0; padding-left: 1rem; }
+.og-date { color: #2b3340; }
+@media (max-width: 599px) {
+  .og-head { display: none; }
+  .og-cells { grid-template-columns: 1fr; }
+  .og-opt { position: static; width: auto; height: auto; margin: 0 0 0.1rem; clip: auto; white-space: normal;
+    font-weight: 800; }
+  .og-cell { font-size: 0.95rem; }
+}
+
+/* The clinician's comparison rows (one per question). */
 .cmp-q { font-size: 1.15rem; margin: 0 0 0.4rem; padding: 0; line-height: 1.3; }
 .cmp-cells { display: grid; grid-template-columns: 1fr; gap: 0.7rem; }
 @media (min-width: 1100px) { .cmp-cells { grid-template-columns: repeat(3, minmax(0, 1fr)); } }
@@ -127,15 +186,22 @@ p, li { line-height: 1.45; }
 .src-list { margin: 0.1rem 0; padding-left: 1.2rem; }
 .src-date { margin: 0 0 0.4rem; color: #2b3340; }
 
-/* Icon arrays. */
-.icons-intro { margin: 0 0 0.4rem; }
-.icons-label { font-size: 1.1rem; margin: 0.8rem 0 0.3rem; padding: 0; }
-.icons-grid { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 1rem; }
-.icons-fig { margin: 0; }
-.icons-fig figcaption { margin: 0 0 0.3rem; line-height: 1.3; }
-.icons-opt { font-weight: 800; }
-.icon-array { width: 100%; height: auto; display: block; }
-.icons-none { margin: 0.8rem 0 0; }
+/* Icon arrays: squares large enough to count, words beside (above on a portrait tablet). */
+.icons-intro { margin: 0 0 0.3rem; font-size: 0.95rem; }
+.icons-label { font-size: 1.1rem; margin: 0.5rem 0 0.2rem; padding: 0; }
+.icons-grid { display: grid; grid-template-columns: 1fr; gap: 0.5rem; }
+.icons-fig { margin: 0; display: flex; flex-wrap: wrap; align-items: center; gap: 0.2rem 1rem; }
+.icons-fig figcaption { flex: 1 1 12rem; line-height: 1.3; font-size: 0.95rem; }
+.icons-opt { font-weight: 800; display: block; }
+.icons-had { display: block; font-weight: 700; }
+.icons-not { display: block; }
+.icon-array { flex: 1 1 24rem; width: 100%; max-width: 28rem; height: auto; display: block; }
+.icon-array.icons-100 { max-width: 14rem; }
+.icons-note { margin: 0.4rem 0; background: #f6f1e4; border-radius: 0.3rem; padding: 0.3rem 0.6rem;
+  color: #2f2410; font-size: 0.92rem; }
+.icons-more > summary { font-weight: 700; color: #1c5a9e; }
+.icons-none { margin: 0.4rem 0 0; }
+.whatif .steps { margin-top: 0.2rem; }
 
 /* Idle warning: fixed at the bottom so it shows wherever the patient scrolled. */
 .st-key-idle_warning { position: fixed; left: 0; right: 0; bottom: 0; z-index: 1000; background: #fff4d9;

@@ -8,6 +8,7 @@ and the patient's language so pages can write ``t("start")``.
 from __future__ import annotations
 
 import datetime as dt
+
 from decision.content import Content
 from decision.models import LocalizedText
 
