@@ -17,9 +17,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from decision import load_content, score
-from decision.records import export
 from decision.records.pin import hash_pin
 from decision.records.store import HandoffStore, resolve_db_url
+from decision.wording import Wording
 from ui.words import Words
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -197,6 +197,10 @@ def test_an_empty_pin_is_not_counted_as_a_try():
     assert store().pin_state("clinician")[0] == 0
 
 
+def clinician_words(flag_id: str) -> str:
+    return next(f.clinician.en for f in CONTENT.flags if f.id == flag_id)
+
+
 # ------------------------------------------------------------------ a shared record
 
 
@@ -210,26 +214,28 @@ def test_the_clinician_opens_a_shared_code_and_sees_flags_answers_scores_and_sur
     assert EN("clin_record_title", code=code) in screen
 
     # Flags first: stop before caution before info, each with the question behind it.
-    stop_at = screen.index(export.flag_text(CONTENT, {"id": "unwell_today_yes"}, "en"))
-    caution_at = screen.index(export.flag_text(CONTENT, {"id": "blood_thinners_yes"}, "en"))
-    info_at = screen.index(export.flag_text(CONTENT, {"id": "pregnant_not_sure"}, "en"))
+    stop_at = screen.index(clinician_words("unwell_today_yes"))
+    caution_at = screen.index(clinician_words("blood_thinners_yes"))
+    info_at = screen.index(clinician_words("pregnant_not_sure"))
     assert stop_at < caution_at < info_at < screen.index(EN("clin_answers"))
     assert f"{CONTENT.questions['unwell_today'].label.en}: " in screen
 
-    # The lean, in the chart's words (needling stopped for today).
-    assert export.lean_sentence(CONTENT, record.result, "en") in screen
+    # Both steps, in the chart's words (needling stopped for today).
+    w = Wording(CONTENT, "en")
+    for title, sentence in w.lean_lines(record.saved):
+        assert f"{title} {sentence}".strip() in screen
+    assert w.t("stopped_unwell") in screen
     # SURE: not yet sure, and the need behind the "no".
-    words = export.WORDS["en"]
-    needs = record.result["sure"]["needs"]
+    needs = record.saved.sure.needs
     assert needs[0] == "certainty"
-    assert words["sure_unsure"].format(needs=", ".join(words[f"need_{n}"] for n in needs)) in screen
+    assert w.t("export_sure_unsure", needs=", ".join(w.t(f"export_need_{n}") for n in needs)) in screen
     # Every answer in the clinician's words, and every contribution with its rule id.
     for qid, code_ in SHARED_ANSWERS.items():
         q = CONTENT.questions[qid]
         assert q.label.en in screen and q.answer(code_).text.en in screen
-    for option in record.result["options"]:
-        for c in option["contributions"]:
-            assert c["rule"] in screen and c["reason"] in screen
+    for target in record.saved.options:
+        for c in target.contributions:
+            assert c.rule in screen and c.reason in screen
     assert EN("clin_talk_alternatives") in screen
     keys = {d.key for d in clinic.get("download_button")}
     assert keys == {"download_pdf", "download_fhir", "download_csv"}
@@ -241,7 +247,9 @@ def test_a_record_shared_in_french_reads_in_the_clinician_s_language():
     assert store().get(code).language == "fr"
     clinic = unlock(to_clinician(new_app()))
     open_code(clinic, code)
-    rule = next(r for r in CONTENT.rules if r.id == store().get(code).result["options"][0]["contributions"][0]["rule"])
+    saved = store().get(code).saved
+    first = next(c for t in saved.options for c in t.contributions)
+    rule = next(r for r in CONTENT.rules if r.id == first.rule)
     assert rule.reason.en in shown(clinic)
     assert EN("lang_fr") in shown(clinic)
     tap(clinic, "clin_switch_lang")
@@ -291,14 +299,15 @@ def test_assessment_mode_updates_the_result_and_saves_a_new_record():
     clinic = open_code(unlock(to_clinician(new_app())), code)
     tap(clinic, "assess_from_record")
     assert clinic.session_state["clin_mode"] == "assess"
+    w = Wording(CONTENT, "en")
     before = score(CONTENT, store().get(code).answers)
-    assert export.lean_sentence(CONTENT, before.to_json("en"), "en") in shown(clinic)
+    assert all(sentence in shown(clinic) for _, sentence in w.lean_lines(before))
 
     clinic.pills(key="a_needle_feelings").set_value("panic_faint").run()
     assert not clinic.exception
     after = score(CONTENT, {**store().get(code).answers, "needle_feelings": "panic_faint"})
     assert after.lean.option == "no_needling"
-    assert export.lean_sentence(CONTENT, after.to_json("en"), "en") in shown(clinic)
+    assert all(sentence in shown(clinic) for _, sentence in w.lean_lines(after))
 
     tap(clinic, "save_assessment")
     saved = clinic.session_state["clin_record"]

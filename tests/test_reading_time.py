@@ -27,10 +27,6 @@ def words(text: str) -> int:
     return len(WORD.findall(text))
 
 
-def first_sentence(text: str) -> str:
-    return re.split(r"(?<=[.!?])\s+", text.strip())[0]
-
-
 def expected_seconds(lang: str) -> float:
     n = words(CONTENT.meta.decision.get(lang)) + 60  # the decision, then the welcome list
     taps = 1  # Start
@@ -43,7 +39,7 @@ def expected_seconds(lang: str) -> float:
             taps += 1
     for row in CONTENT.comparison:
         n += words(row.question.get(lang))
-        n += sum(words(first_sentence(c.text.get(lang))) for c in row.cells.values())
+        n += sum(words(c.short.get(lang)) for c in row.cells.values())  # the grid shows the short answers
     n += RESULT_SCREEN_WORDS[lang]
     taps += 4  # See my result, Share, Start over and its confirmation
     return n / 200 * 60 + taps * 2

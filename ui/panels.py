@@ -305,19 +305,8 @@ def words_in(text: str) -> int:
 
 
 def cell_short(cell: Cell, lang: str) -> str:
-    """The cell's short answer: its ``short`` text when the content has one, else the
-    first sentence of its text (with the next ones while it is very short and the
-    whole stays within 25 words)."""
-    short = getattr(cell, "short", None)
-    if short is not None:
-        return short.get(lang)
-    sentences = _SENTENCE_END.split(cell.text.get(lang).strip())
-    out = [sentences[0]]
-    for s in sentences[1:]:
-        if words_in(" ".join(out)) >= SHORT_MIN_WORDS or words_in(" ".join([*out, s])) > SHORT_MAX_WORDS:
-            break
-        out.append(s)
-    return " ".join(out)
+    """The cell's short answer for the grid (required by the content checks, 25 words at most)."""
+    return cell.short.get(lang)
 
 
 def _sources(content: Content, ids: Iterable[str]) -> list[str]:
