@@ -247,10 +247,12 @@ def step1_why(result: Result, t: Words, order: Sequence[str] = ()) -> str:
     pushes = step_pushes(result, "step1", t.lang, order)
     totals = {o.target: o.score for o in result.options}
     wish = f'<p class="help">{e(w.t("why_step1_wish"))}</p>' if result.lean.wish else ""
-    return (
-        f'<h3 class="why-title">{e(w.t("step1_title"))}</h3>{wish}'
-        f"{_columns(pushes, contract.STEP1, totals, w, reason=False)}"
+    answers = (
+        _columns(pushes, contract.STEP1, totals, w, reason=False)
+        if pushes
+        else f'<p class="why-empty">{e(w.t("why_step1_none"))}</p>'
     )
+    return f'<h3 class="why-title">{e(w.t("step1_title"))}</h3>{wish}{answers}'
 
 
 def seesaw(result: Result, t: Words) -> str:
@@ -275,10 +277,10 @@ def step2_why(result: Result, t: Words, order: Sequence[str] = ()) -> str:
     w = wording(t)
     pushes = step_pushes(result, "step2", t.lang, order)
     totals = {o.target: o.score for o in result.options}
-    return (
-        f'<h3 class="why-title">{e(w.t("step2_title"))}</h3>{seesaw(result, t)}'
-        f"{_columns(pushes, contract.STEP2, totals, w, reason=True)}"
-    )
+    answers = _columns(pushes, contract.STEP2, totals, w, reason=True)
+    if pushes:  # the picture first; the answers behind it one tap away
+        answers = f'<details class="why-more"><summary>{e(w.t("why_show_answers"))}</summary>{answers}</details>'
+    return f'<h3 class="why-title">{e(w.t("step2_title"))}</h3>{seesaw(result, t)}{answers}'
 
 
 def option_card(content: Content, option_id: str, t: Words, heading: str = "") -> str:

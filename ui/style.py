@@ -122,6 +122,7 @@ details > summary:focus-visible { outline: 3px solid #1c5a9e; outline-offset: 2p
 .why-title { font-size: 1.05rem; margin: 0.5rem 0 0.3rem; padding: 0; }
 .why-cols { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0.6rem; margin: 0 0 0.3rem; }
 .why-cols.one { grid-template-columns: 1fr; }
+.why-more > summary { min-height: 44px; display: flex; align-items: center; font-weight: 700; cursor: pointer; }
 .why-empty { margin: 0 0 0.4rem; font-size: 0.9rem; color: #2b3340; }
 .why-col { border-top: 0.35rem solid; background: #f7f8fa; border-radius: 0.3rem; padding: 0.35rem 0.6rem; }
 .why-head { font-weight: 800; margin: 0 0 0.2rem; font-size: 0.95rem; }
