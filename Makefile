@@ -1,36 +1,52 @@
 # Two commands do all the set-up on a fresh machine:
-#   make run    installs into a local virtual environment and starts the app
-#   make test   installs and runs every test
+#   make run    installs what the app needs into a local virtual environment and starts it
+#   make test   installs the test tools too, checks the code (format, lint, types) and runs every test
 #   make bench  installs and runs every benchmark (not a test; see docs/performance.md)
 PYTHON ?= python3
 # The app listens on this computer only; ADDRESS=0.0.0.0 opens it to the network (see README).
 ADDRESS ?= 127.0.0.1
 PORT    ?= 8501
-VENV   ?= .venv
-PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+RUNTIME := $(VENV)/.installed-runtime
+DEV     := $(VENV)/.installed-dev
+# pytest workers: the suite is built to pass in parallel on a busy 2-core machine.
+WORKERS ?= 2
 
-.PHONY: install run test check bench clean
+.PHONY: install install-dev run test lint check bench clean
 
-$(STAMP): requirements.txt
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
-	touch $(STAMP)
 
-install: $(STAMP)
+$(RUNTIME): requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(DEV): requirements-dev.txt requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(RUNTIME)
+
+install: $(RUNTIME)
+
+install-dev: $(DEV)
 
 run: install
 	umask 077 && $(PY) -m streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
 
-test: install
-	$(PY) -m pytest
+lint: install-dev
+	$(PY) -m ruff format --check .
+	$(PY) -m ruff check .
+	$(PY) -m mypy
 
-bench: install
+test: lint
+	$(PY) -m pytest -n $(WORKERS)
+
+bench: install-dev
 	$(PY) -m bench
 
 check: install
 	$(PY) -m decision check
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis tests/artifacts
+	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache tests/artifacts

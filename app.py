@@ -59,8 +59,7 @@ if page is patient:
 # One script block a run: the page's language (for screen readers) and, for a patient,
 # a new screen starts at its top (Streamlit keeps the old scroll position). The screen
 # number in the block changes it, so the browser runs it again.
-st.html(kiosk.page_script(t.lang, state.get(kiosk.STEP, 0) if page is patient else None),
-        unsafe_allow_javascript=True)
+st.html(kiosk.page_script(t.lang, state.get(kiosk.STEP, 0) if page is patient else None), unsafe_allow_javascript=True)
 # A wipe on the clinician page leaves it there, locked (its state is gone too).
 
 

@@ -28,8 +28,8 @@ import streamlit as st
 import ui
 from decision import score
 from decision.records import export
-from decision.records.saved import SavedResult, parse_saved
 from decision.records.pin import PinGate, configured_pin_hash, valid_pin_hash
+from decision.records.saved import SavedResult, parse_saved
 from decision.records.store import ExpiredCode, HandoffRecord, StoreError, UnknownCode, normalize_code
 from ui import clinician as clin
 from ui import kiosk, panels
@@ -318,7 +318,7 @@ def downloads(record: HandoffRecord) -> dict[str, bytes | None]:
     for kind, *_ in DOWNLOAD_KINDS:
         try:
             files[kind] = _make(kind, record)
-        except Exception as exc:  # noqa: BLE001 - a broken export must not hide the record
+        except Exception as exc:
             log.error("the %s export failed: %s", kind, type(exc).__name__)
             files[kind] = None
     state[DOWNLOADS] = ((record.code, record.created_at, t.lang), files)

@@ -35,8 +35,15 @@ from bench.server import BASELINE_PAGE, serve
 TAP_TARGET = 1.3
 COLD_TARGET_S = 3.0
 TABLET = {"width": 820, "height": 1180}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 IDLE_JS = """(title) => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.getAttribute('data-test-connection-state') !== 'CONNECTED'
@@ -55,8 +62,9 @@ def chromium() -> str:
 
 
 def _new_page(browser):
-    context = browser.new_context(viewport=TABLET, device_scale_factor=1, is_mobile=True, has_touch=True,
-                                  locale="en-CA")
+    context = browser.new_context(
+        viewport=TABLET, device_scale_factor=1, is_mobile=True, has_touch=True, locale="en-CA"
+    )
     return context, context.new_page()
 
 
@@ -116,8 +124,7 @@ def bench_tap(browser, rounds: int = 5) -> dict[str, list[float]]:
         for r in range(rounds):
             out["app"] += _app_round(browser, app.url, r + 1)
             out["base"] += _base_round(browser, base.url, n)
-    header(f"tap to next screen, headless Chromium 820x1180 touch: {rounds} rounds x {n} question screens, "
-           "alternating")
+    header(f"tap to next screen, headless Chromium 820x1180 touch: {rounds} rounds x {n} question screens, alternating")
     print(fmt_row("app: answer -> next question", out["app"], "ms"))
     print(fmt_row("baseline: button -> next screen", out["base"], "ms"))
     print(ratio_line("app/baseline", out["app"], out["base"], TAP_TARGET))
@@ -210,12 +217,16 @@ def bench_cold(browser, repeats: int = 3) -> dict[str, dict[str, list]]:
         print(fmt_row(f"{label}: 1st question shown, cached JS", [x[2] for x in r["cached"]], "s"))
         print(fmt_row(f"{label}: 1st screen shown, empty cache", [x[1] for x in r["fresh"]], "s"))
         print(fmt_row(f"{label}: 1st question shown, empty cache", [x[2] for x in r["fresh"]], "s"))
-    for what, values in (("served (protocol)", out["app"]["served"]),
-                         ("shown, cached JS", [x[2] for x in out["app"]["cached"]]),
-                         ("shown, empty cache", [x[2] for x in out["app"]["fresh"]])):
-        lo, med, hi = stats(values)
-        print(f"  target: first question {what} < {COLD_TARGET_S:.0f} s: median {med:.2f} s, worst {hi:.2f} s: "
-              f"{'met' if hi < COLD_TARGET_S else 'MISSED'}")
+    for what, values in (
+        ("served (protocol)", out["app"]["served"]),
+        ("shown, cached JS", [x[2] for x in out["app"]["cached"]]),
+        ("shown, empty cache", [x[2] for x in out["app"]["fresh"]]),
+    ):
+        _lo, med, hi = stats(values)
+        print(
+            f"  target: first question {what} < {COLD_TARGET_S:.0f} s: median {med:.2f} s, worst {hi:.2f} s: "
+            f"{'met' if hi < COLD_TARGET_S else 'MISSED'}"
+        )
     return out
 
 

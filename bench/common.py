@@ -37,7 +37,7 @@ def streamlit_version() -> str:
         from importlib.metadata import version
 
         return version("streamlit")
-    except Exception:  # noqa: BLE001 - only used in a report line
+    except Exception:
         return "?"
 
 

@@ -17,8 +17,6 @@ import sys
 import time
 from pathlib import Path
 
-import yaml
-
 from bench.common import fmt_row, header, stats
 from decision import load_content, score
 from decision.content import DEFAULT_CONTENT_DIR
@@ -99,8 +97,13 @@ _PARSE = "import yaml\nLOADER = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)"
 def _cold(body: str, setup: str = "") -> float:
     """Milliseconds for ``body`` in a new Python process; ``setup`` runs first, untimed."""
     code = _COLD.format(setup=setup, body=body)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parent.parent)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     return float(out.stdout.strip().splitlines()[-1])
 
 
@@ -128,7 +131,9 @@ def bench_load(repeats: int = 7) -> None:
     print(fmt_row("baseline: yaml parse only, cold", theirs, "ms"))
     med = stats(ours)[1]
     verdict = "met" if med < LOAD_TARGET_MS else "MISSED"
-    print(f"  ratio cold call/baseline (median): {med / stats(theirs)[1]:.1f}x; target < {LOAD_TARGET_MS:.0f} ms: {verdict}")
+    print(
+        f"  ratio cold call/baseline (median): {med / stats(theirs)[1]:.1f}x; target < {LOAD_TARGET_MS:.0f} ms: {verdict}"
+    )
 
 
 def main_with(repeats: int = 7) -> None:

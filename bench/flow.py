@@ -60,13 +60,18 @@ def _draw_answers(rnd: random.Random) -> dict[str, str]:
 
 
 def _signature(answers: dict[str, str], lang: str) -> tuple:
-    from ui.charts import pushes_from
+    from ui.panels import step_pushes
 
     c = content()
     result = score(c, answers)
     order = [q.id for q in c.questions_of_kind("questions")]
-    return (lang, result.lean.option, result.lean.strength, tuple(o.score for o in result.options),
-            tuple(pushes_from(result, lang, order)))
+    return (
+        lang,
+        result.lean.option,
+        result.lean.strength,
+        tuple(o.score for o in result.options),
+        tuple(step_pushes(result, "step2", lang, order)),
+    )
 
 
 def _no_answer_chosen(qid: str):
@@ -86,13 +91,12 @@ def _title_is(expected: str, then=None):
 
 
 def _result_is(answers: dict[str, str], lang: str):
-    from ui.charts import pushes_from
-    from ui.panels import lean_sentence, seesaw
+    from ui.panels import seesaw, step_pushes, steps_html
 
     c = content()
     t = _words(lang)
     result = score(c, answers)
-    pushes = pushes_from(result, lang, [q.id for q in c.questions_of_kind("questions")])
+    pushes = step_pushes(result, "step2", lang, [q.id for q in c.questions_of_kind("questions")])
     all_reasons = {r.reason.get(lang) for r in c.rules}
     own = {p.reason for p in pushes}
 
@@ -101,7 +105,7 @@ def _result_is(answers: dict[str, str], lang: str):
             return ["not the result screen"]
         shown = "\n".join(screen.html)
         problems = []
-        if html.escape(lean_sentence(result, t)) not in shown:
+        if steps_html(result, t) not in shown:
             problems.append("lean differs from this session's answers")
         if seesaw(result, t) not in shown:
             problems.append("scores differ from this session's answers")
@@ -116,7 +120,7 @@ def _result_is(answers: dict[str, str], lang: str):
 
 def app_plan(answers: dict[str, str], locale: str) -> Plan:
     c = content()
-    lang = locale.split("-")[0]
+    lang = locale.split("-", maxsplit=1)[0]
     t = _words(lang)
     questions = c.questions_of_kind("questions")
     safety = c.questions_of_kind("safety")
@@ -192,8 +196,7 @@ def screen_spec() -> list[dict[str, int]]:
             def count() -> None:
                 if at.exception:
                     raise RuntimeError(f"the app failed in AppTest: {at.exception}")
-                spec.append({"buttons": len(at.button), "segmented": len(at.segmented_control),
-                             "pills": len(at.pills)})
+                spec.append({"buttons": len(at.button), "segmented": len(at.segmented_control), "pills": len(at.pills)})
 
             count()
             at.button(key="start").click().run()

@@ -68,8 +68,7 @@ def _run(coro):
     return asyncio.run(coro)
 
 
-def one_pass(script: str, plans, env: dict[str, str] | None, interval: float, ticks: bool,
-             warm_plans) -> PassResult:
+def one_pass(script: str, plans, env: dict[str, str] | None, interval: float, ticks: bool, warm_plans) -> PassResult:
     out = PassResult(sessions=len(plans))
     with serve(script, env=env) as server:
         warm: DriveReport = _run(drive(server.ws_url, warm_plans, interval=0.05, stagger=0))
@@ -79,8 +78,16 @@ def one_pass(script: str, plans, env: dict[str, str] | None, interval: float, ti
         out.rss_before = server.rss_mb()
         cpu0 = server.cpu_seconds()
         limit = 60 + interval * (max(len(p.steps) for p in plans) + 3)
-        report: DriveReport = _run(drive(server.ws_url, plans, interval=interval, ticks=ticks,
-                                         on_all_done=lambda: (server.rss_mb(), server.cpu_seconds()), limit=limit))
+        report: DriveReport = _run(
+            drive(
+                server.ws_url,
+                plans,
+                interval=interval,
+                ticks=ticks,
+                on_all_done=lambda: (server.rss_mb(), server.cpu_seconds()),
+                limit=limit,
+            )
+        )
         out.rss_with, cpu1 = report.at_end or (None, None)
         runs = len(report.taps_ms) + len(report.ticks_ms) + len(report.sessions)
         if cpu0 is not None and cpu1 is not None and runs:
@@ -97,31 +104,37 @@ def _fmt(v: float | None, spec: str = ".1f") -> str:
 
 
 def _describe(name: str, r: PassResult) -> str:
-    return (f"    {name:<9} p50 {r.p50:7.1f} ms  p95 {r.p95:7.1f} ms  max {max(r.taps_ms or [0]):7.1f} ms  "
-            f"taps {len(r.taps_ms)}  ticks {len(r.ticks_ms)}  reached the end {r.finished}/{r.sessions}  "
-            f"problems {len(r.problems)}  RSS {_fmt(r.rss_before)} -> {_fmt(r.rss_with)} MB "
-            f"({_fmt(r.mb_per_session, '.3f')} MB/session)  server CPU {_fmt(r.cpu_ms_per_run)} ms/run  "
-            f"{r.seconds:.0f} s")
+    return (
+        f"    {name:<9} p50 {r.p50:7.1f} ms  p95 {r.p95:7.1f} ms  max {max(r.taps_ms or [0]):7.1f} ms  "
+        f"taps {len(r.taps_ms)}  ticks {len(r.ticks_ms)}  reached the end {r.finished}/{r.sessions}  "
+        f"problems {len(r.problems)}  RSS {_fmt(r.rss_before)} -> {_fmt(r.rss_with)} MB "
+        f"({_fmt(r.mb_per_session, '.3f')} MB/session)  server CPU {_fmt(r.cpu_ms_per_run)} ms/run  "
+        f"{r.seconds:.0f} s"
+    )
 
 
-def bench_load(sessions: int = 100, passes: int = 3, interval: float = 3.0, ticks: bool = True,
-               gc_defaults: bool = False) -> dict:
+def bench_load(
+    sessions: int = 100, passes: int = 3, interval: float = 3.0, ticks: bool = True, gc_defaults: bool = False
+) -> dict:
     spec = flow.screen_spec()
     app_plans = flow.app_plans(sessions)
     base_plans = [flow.baseline_plan(p, spec) for p in app_plans]
     warm_app = flow.app_plans(1, seed=1)
     warm_base = [flow.baseline_plan(p, spec) for p in warm_app]
-    header(f"concurrent sessions: {sessions} sessions x {len(app_plans[0].steps)} taps, one tap every "
-           f"{interval:g} s each, watchdog ticks {'on' if ticks else 'off'}; {passes} passes, fresh servers"
-           + ("; app with Python's default GC settings" if gc_defaults else ""))
+    header(
+        f"concurrent sessions: {sessions} sessions x {len(app_plans[0].steps)} taps, one tap every "
+        f"{interval:g} s each, watchdog ticks {'on' if ticks else 'off'}; {passes} passes, fresh servers"
+        + ("; app with Python's default GC settings" if gc_defaults else "")
+    )
     results: dict[str, list[PassResult]] = {"app": [], "baseline": []}
     for p in range(passes):
         print(f"  pass {p + 1}:")
         app_env = {"DECISION_GC_DEFAULTS": "1"} if gc_defaults else None
         results["app"].append(one_pass("app.py", app_plans, app_env, interval, ticks, warm_app))
         print(_describe("app", results["app"][-1]))
-        results["baseline"].append(one_pass(BASELINE_PAGE, base_plans, flow.baseline_env(spec), interval, ticks,
-                                            warm_base))
+        results["baseline"].append(
+            one_pass(BASELINE_PAGE, base_plans, flow.baseline_env(spec), interval, ticks, warm_base)
+        )
         print(_describe("baseline", results["baseline"][-1]))
         for r in results["app"][-1:] + results["baseline"][-1:]:
             for problem in r.problems[:5]:
@@ -144,19 +157,24 @@ def bench_load(sessions: int = 100, passes: int = 3, interval: float = 3.0, tick
             print(fmt_row(f"RSS per session: {name}", mbs, "MB"))
             print(fmt_row(f"RSS before sessions: {name}", [r.rss_before for r in rs], "MB"))
     single_ratio = statistics.median([t for r in app for t in r.single_ms]) / statistics.median(
-        [t for r in base for t in r.single_ms])
+        [t for r in base for t in r.single_ms]
+    )
     print(f"  ratio app/baseline, 1 session per tap (median): {single_ratio:.2f}x")
     worst_p95 = max(r.p95 for r in app)
     errors = sum(len(r.problems) for r in app)
     reached = min(r.finished for r in app)
     verdict = "met" if worst_p95 < P95_TARGET_MS and not errors and reached == sessions else "MISSED"
-    print(f"  target: p95 < {P95_TARGET_MS:.0f} ms in every pass (worst {worst_p95:.1f} ms), no error ({errors}), "
-          f"every session reaches the result (worst pass {reached}/{sessions}): {verdict}")
+    print(
+        f"  target: p95 < {P95_TARGET_MS:.0f} ms in every pass (worst {worst_p95:.1f} ms), no error ({errors}), "
+        f"every session reaches the result (worst pass {reached}/{sessions}): {verdict}"
+    )
     mbs = [r.mb_per_session for r in app if r.mb_per_session is not None]
     if mbs:
         worst = max(mbs)
-        print(f"  target: < {MB_PER_SESSION_TARGET} MB per session (worst pass {worst:.3f} MB): "
-              f"{'met' if worst < MB_PER_SESSION_TARGET else 'MISSED'}")
+        print(
+            f"  target: < {MB_PER_SESSION_TARGET} MB per session (worst pass {worst:.3f} MB): "
+            f"{'met' if worst < MB_PER_SESSION_TARGET else 'MISSED'}"
+        )
     return results
 
 
@@ -166,8 +184,11 @@ def main() -> None:
     parser.add_argument("--passes", type=int, default=3)
     parser.add_argument("--interval", type=float, default=3.0, help="seconds between one session's taps")
     parser.add_argument("--no-ticks", action="store_true", help="do not answer the idle watchdog's timer")
-    parser.add_argument("--gc-defaults", action="store_true",
-                        help="run the app with Python's default GC settings (DECISION_GC_DEFAULTS=1)")
+    parser.add_argument(
+        "--gc-defaults",
+        action="store_true",
+        help="run the app with Python's default GC settings (DECISION_GC_DEFAULTS=1)",
+    )
     a = parser.parse_args()
     bench_load(a.sessions, a.passes, a.interval, not a.no_ticks, a.gc_defaults)
 

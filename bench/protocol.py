@@ -19,6 +19,7 @@ Every wait has a timeout; nothing here runs forever.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -78,12 +79,18 @@ class Screen:
         return None
 
     def widget_ids(self) -> set[str]:
-        return {getattr(el, el.WhichOneof("type")).id for el in self.elements.values()
-                if el.WhichOneof("type") in WIDGET_TYPES}
+        return {
+            getattr(el, el.WhichOneof("type")).id
+            for el in self.elements.values()
+            if el.WhichOneof("type") in WIDGET_TYPES
+        }
 
     def buttons(self, key_prefix: str = "") -> list:
-        return [el.button for _, el in sorted(self.elements.items())
-                if el.WhichOneof("type") == "button" and el.button.id.split("-", 2)[-1].startswith(key_prefix)]
+        return [
+            el.button
+            for _, el in sorted(self.elements.items())
+            if el.WhichOneof("type") == "button" and el.button.id.split("-", 2)[-1].startswith(key_prefix)
+        ]
 
 
 class Session:
@@ -103,17 +110,16 @@ class Session:
 
     async def connect(self) -> None:
         self.ws = await asyncio.wait_for(
-            websockets.connect(self.ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=self.timeout,
-                               ping_interval=None),
+            websockets.connect(
+                self.ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=self.timeout, ping_interval=None
+            ),
             self.timeout,
         )
 
     async def close(self) -> None:
         if self.ws is not None:
-            try:
+            with contextlib.suppress(TimeoutError, OSError, websockets.WebSocketException):
                 await asyncio.wait_for(self.ws.close(), 5)
-            except (asyncio.TimeoutError, OSError, websockets.WebSocketException):
-                pass
             self.ws = None
 
     # ---------------------------------------------------------------- runs
@@ -151,7 +157,7 @@ class Session:
                 raise ProtocolError(f"no script_finished within {self.timeout:.0f} s")
             try:
                 data = await asyncio.wait_for(self.ws.recv(), left)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise ProtocolError(f"no script_finished within {self.timeout:.0f} s") from None
             except websockets.ConnectionClosed as exc:
                 raise ProtocolError(f"connection closed: {exc.code}") from None
@@ -275,8 +281,18 @@ class DriveReport:
         return sum(s.finished for s in self.sessions)
 
 
-async def _one(i: int, ws_url: str, plan: Plan, start_at: float, interval: float, ticks: bool,
-               timeout: float, report: SessionReport, done: asyncio.Event, all_done: asyncio.Event) -> None:
+async def _one(
+    i: int,
+    ws_url: str,
+    plan: Plan,
+    start_at: float,
+    interval: float,
+    ticks: bool,
+    timeout: float,
+    report: SessionReport,
+    done: asyncio.Event,
+    all_done: asyncio.Event,
+) -> None:
     session = Session(ws_url, plan.locale, timeout=timeout)
     try:
         await asyncio.sleep(max(0.0, start_at - time.perf_counter()))
@@ -318,20 +334,25 @@ async def _one(i: int, ws_url: str, plan: Plan, start_at: float, interval: float
             report.finished = True
         if session.events:
             report.problems.append(f"session events: {sorted(set(session.events))}")
-    except (ProtocolError, OSError, websockets.WebSocketException, asyncio.TimeoutError) as exc:
+    except (TimeoutError, ProtocolError, OSError, websockets.WebSocketException) as exc:
         report.problems.append(f"{type(exc).__name__}: {exc}")
     finally:
         done.set()
-        try:
-            await asyncio.wait_for(all_done.wait(), timeout)  # stay connected until every session is done
-        except asyncio.TimeoutError:
-            pass
+        with contextlib.suppress(TimeoutError):  # stay connected until every session is done
+            await asyncio.wait_for(all_done.wait(), timeout)
         await session.close()
 
 
-async def drive(ws_url: str, plans: Sequence[Plan], interval: float = 3.0, stagger: float | None = None,
-                ticks: bool = False, timeout: float = 30.0, limit: float = 600.0,
-                on_all_done: Callable[[], object] | Callable[[], Awaitable[object]] | None = None) -> DriveReport:
+async def drive(
+    ws_url: str,
+    plans: Sequence[Plan],
+    interval: float = 3.0,
+    stagger: float | None = None,
+    ticks: bool = False,
+    timeout: float = 30.0,
+    limit: float = 600.0,
+    on_all_done: Callable[[], object] | Callable[[], Awaitable[object]] | None = None,
+) -> DriveReport:
     """Run every plan in its own session at once; each taps every ``interval`` seconds.
 
     Session starts are spread evenly over ``stagger`` seconds (default: one interval),
@@ -346,8 +367,20 @@ async def drive(ws_url: str, plans: Sequence[Plan], interval: float = 3.0, stagg
     t0 = time.perf_counter()
     start = t0 + 0.05
     tasks = [
-        asyncio.create_task(_one(i, ws_url, plan, start + stagger * i / max(1, len(plans)), interval, ticks,
-                                 timeout, reports[i], dones[i], all_done))
+        asyncio.create_task(
+            _one(
+                i,
+                ws_url,
+                plan,
+                start + stagger * i / max(1, len(plans)),
+                interval,
+                ticks,
+                timeout,
+                reports[i],
+                dones[i],
+                all_done,
+            )
+        )
         for i, plan in enumerate(plans)
     ]
     at_end = None
@@ -357,8 +390,8 @@ async def drive(ws_url: str, plans: Sequence[Plan], interval: float = 3.0, stagg
             at_end = on_all_done()
             if asyncio.iscoroutine(at_end):
                 at_end = await at_end
-    except asyncio.TimeoutError:
-        for r, d in zip(reports, dones):
+    except TimeoutError:
+        for r, d in zip(reports, dones, strict=False):
             if not d.is_set():
                 r.problems.append(f"not done within the {limit:.0f} s limit")
     finally:

@@ -37,10 +37,10 @@ TARGET = 1.5
 @contextmanager
 def instrumented() -> Iterator[list[float]]:
     """Time each script run (ms) and share one compiled-script cache, like a server."""
-    import streamlit.testing.v1.app_test as app_test
     import streamlit.testing.v1.local_script_runner as local_runner
     from streamlit.runtime.scriptrunner import script_runner
     from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test
 
     shared = ScriptCache()
     runs: list[float] = []
@@ -116,10 +116,14 @@ def bench_rerun(rounds: int = 8) -> dict[str, list[float]]:
                 else:
                     os.environ[k] = v
 
-    header(f"per-tap rerun, server side (AppTest): {len(out['app'])} taps each, {rounds} rounds x "
-           f"{len(questions)} question screens, interleaved")
-    print(f"   runner.postScriptGC = {gc_after_run}; widgets on the question screens: "
-          f"{', '.join(str(s['buttons']) for s in spec[1:len(questions) + 1])} buttons (same on the baseline)")
+    header(
+        f"per-tap rerun, server side (AppTest): {len(out['app'])} taps each, {rounds} rounds x "
+        f"{len(questions)} question screens, interleaved"
+    )
+    print(
+        f"   runner.postScriptGC = {gc_after_run}; widgets on the question screens: "
+        f"{', '.join(str(s['buttons']) for s in spec[1 : len(questions) + 1])} buttons (same on the baseline)"
+    )
     print(fmt_row("app question screen: script run", out["app"], "ms"))
     print(fmt_row("baseline page: script run", out["base"], "ms"))
     print(fmt_row("app: AppTest round trip", out["app_wall"], "ms"))

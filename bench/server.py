@@ -78,8 +78,9 @@ def _healthy(url: str) -> bool:
 
 
 @contextmanager
-def serve(script: str = "app.py", env: dict[str, str] | None = None, timeout: float = 60.0,
-          args: tuple[str, ...] = ()) -> Iterator[Server]:
+def serve(
+    script: str = "app.py", env: dict[str, str] | None = None, timeout: float = 60.0, args: tuple[str, ...] = ()
+) -> Iterator[Server]:
     """Start ``streamlit run <script>`` from the project root; stop it on exit."""
     port = free_port()
     cmd = [

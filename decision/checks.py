@@ -439,9 +439,9 @@ def flag_references(tree: Tree) -> Iterator[Problem]:
         for j, oid in enumerate(fl.options):
             if tree.single("options.yaml") and oid not in contract.NEEDLE_OPTIONS:
                 choices = ", ".join(contract.NEEDLE_OPTIONS)
+                hint = did_you_mean(oid, contract.NEEDLE_OPTIONS)
                 yield f.problem(
-                    ("flags", i, "options", j),
-                    f"a flag applies to a needling option ({choices}), not '{oid}'{did_you_mean(oid, choices.split(', '))}",
+                    ("flags", i, "options", j), f"a flag applies to a needling option ({choices}), not '{oid}'{hint}"
                 )
 
 

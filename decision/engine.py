@@ -232,9 +232,8 @@ def validate_answers(content: Content, answers: Any) -> dict[str, str]:
             )
         if q.answer(code) is None:
             shown = _cut(code)
-            raise AnswerError(
-                f"unknown answer code '{shown}' for '{qid}'{did_you_mean(shown, q.codes)}; valid codes: {', '.join(q.codes)}"
-            )
+            hint = did_you_mean(shown, q.codes)
+            raise AnswerError(f"unknown answer code '{shown}' for '{qid}'{hint}; valid codes: {', '.join(q.codes)}")
         clean[qid] = code
     return clean
 

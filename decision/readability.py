@@ -146,7 +146,8 @@ def assess(en: str, fr: str) -> list[tuple[str, str]]:
             out.append(
                 (
                     "fr",
-                    f"French reading ease {ease:.0f} (aim for {MIN_FR_EASE:.0f} or more): use shorter sentences and words",
+                    f"French reading ease {ease:.0f} (aim for {MIN_FR_EASE:.0f} or more): "
+                    "use shorter sentences and words",
                 )
             )
     return out

@@ -25,7 +25,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-
 from servers import free_port, missing_server
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,6 +17,7 @@ variable CI is set (``.ci/run`` installs them), and skip otherwise.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -205,9 +206,11 @@ class PostgresCluster:
             try:
                 self.admin("SELECT 1")
                 return
-            except Exception:  # noqa: BLE001 - not up yet
+            except Exception:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"postgres did not accept connections in {timeout:.0f} s:\n{self.log_tail()}")
+                    raise RuntimeError(
+                        f"postgres did not accept connections in {timeout:.0f} s:\n{self.log_tail()}"
+                    ) from None
                 time.sleep(0.1)
 
     def stop(self) -> None:
@@ -478,7 +481,5 @@ def run_instances(n: int, env: dict[str, str], workdir: Path, timeout: float = 9
         yield group
     finally:
         _stop(proc, signal.SIGTERM, timeout=20)
-        try:  # anything of ours still in the script's process group
+        with contextlib.suppress(ProcessLookupError, PermissionError):  # anything left in the script's group
             os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass

@@ -7,6 +7,8 @@ sideways, and a screenshot is saved to tests/artifacts/.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import ARTIFACTS, TABLET
 
@@ -160,7 +162,7 @@ def grid_columns(page) -> list[list[dict[str, float]]]:
 
 
 def words_for(locale: str) -> Words:
-    return Words(CONTENT, locale.split("-")[0])
+    return Words(CONTENT, locale.split("-", maxsplit=1)[0])
 
 
 def answer_button(page, t: Words, qid: str, code: str):
@@ -335,7 +337,6 @@ HANDOFF_SAFETY = {"blood_thinners": "yes", "seizures": "not_sure"}
 
 
 def test_shared_answers_reach_the_clinician_by_code_behind_the_pin_and_survive_a_restart(browser, tmp_path):
-    import io
     import json
 
     from conftest import run_streamlit
@@ -419,7 +420,7 @@ def test_shared_answers_reach_the_clinician_by_code_behind_the_pin_and_survive_a
 
         with clinic.expect_download() as fhir_download:
             clinic.locator(".st-key-download_fhir button").click()
-        fhir = json.loads(open(fhir_download.value.path(), encoding="utf-8").read())
+        fhir = json.loads(Path(fhir_download.value.path()).read_text(encoding="utf-8"))
         response = QuestionnaireResponse.model_validate(fhir)
         link_ids = {item.linkId for item in response.item or [] for item in (item.item or [item])}
         assert {"problem_kind", "blood_thinners", "sure_informed"} <= link_ids

@@ -51,10 +51,20 @@ IGNORE = shutil.ignore_patterns("expected.txt", "edits.yaml")
 
 SAFE = "".join(
     f"{q}: no\n"
-    for q in (
-        "unwell_today blood_thinners pregnant implant_device implant_site lymph infection_risk "
-        "diabetes_immunity lung_disease seizures metal_allergy fainted_before"
-    ).split()
+    for q in [
+        "unwell_today",
+        "blood_thinners",
+        "pregnant",
+        "implant_device",
+        "implant_site",
+        "lymph",
+        "infection_risk",
+        "diabetes_immunity",
+        "lung_disease",
+        "seizures",
+        "metal_allergy",
+        "fainted_before",
+    ]
 )
 
 

@@ -435,7 +435,7 @@ def test_database_down_sharing_fails_calmly_and_the_app_keeps_working(stack: Sta
             patient.locator(".st-key-share button").click()
             settled(patient, ".share-failed")
             text = patient.inner_text("body")
-            for word in PRIVATE_WORDS + (str(stack.pg.port),):
+            for word in (*PRIVATE_WORDS, str(stack.pg.port)):
                 assert word not in text, f"the patient sees {word!r}"
             assert patient.locator("[data-testid='stException']").count() == 0
             assert patient.locator(".handoff-code").count() == 0
@@ -518,3 +518,13 @@ def test_the_systemd_unit_passes_systemd_analyze_verify(tmp_path: Path):
     copy.write_text(unit.replace("/opt/decision-aid/.venv/bin/python", shutil.which("python3") or "/usr/bin/python3"))
     done = subprocess.run([analyze, "verify", str(copy)], capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_image_ships_only_what_runs():
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    copied = [line.split()[1] for line in dockerfile.splitlines() if line.startswith("COPY ")]
+    assert "requirements.txt" in copied and "requirements-dev.txt" not in copied
+    assert not any(path.startswith(("tests", "bench", ".")) and path != ".streamlit/config.toml" for path in copied)
+    assert "COPY . ." not in dockerfile
+    ignored = set((DEPLOY.parent / ".dockerignore").read_text().split())
+    assert {"tests", "bench", "requirements-dev.txt", ".streamlit/secrets.toml"} <= ignored

@@ -171,7 +171,7 @@ def check_promises(answers: dict[str, str], result: Result) -> None:
     # No stopped option is the lean; both stopped means no needling.
     stopped = {o for f in result.flags if f.level == "stop" for o in f.flag.options}
     assert lean.option not in stopped
-    if NEEDLE <= stopped:
+    if stopped >= NEEDLE:
         assert lean.option == "no_needling" and lean.stopped
     # A topic never gives one target more than its cap.
     for option in result.options:

@@ -53,7 +53,7 @@ def run(*args: str, stdin: bytes | None = None) -> tuple[subprocess.CompletedPro
 
 def billion_laughs() -> str:
     text = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
-    for prev, name in zip("abcdefgh", "bcdefghi"):
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=False):
         text += f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]\n"
     return text
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import ast
 import csv
 import io
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
@@ -22,8 +20,8 @@ from decision.records.export import (
     summary_pdf,
 )
 from decision.records.saved import parse_saved
-from decision.wording import Wording
 from decision.records.store import HandoffRecord, HandoffStore
+from decision.wording import Wording
 
 CONTENT = load_content()
 T0 = datetime(2025, 3, 1, 15, 30, tzinfo=UTC)

@@ -79,7 +79,7 @@ def test_hash_format_holds_parameters_and_a_random_salt(pin_hash: str):
 
 
 def test_a_malformed_hash_never_verifies(pin_hash: str):
-    name, n, r, p, salt, digest = pin_hash.split("$")
+    _name, _n, _r, _p, salt, digest = pin_hash.split("$")
     bad = [
         "",
         "482916",

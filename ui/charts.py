@@ -126,11 +126,3 @@ def seesaw_svg(left_points: int, right_points: int, left_colour: str, right_colo
         f'fill="#fff" text-anchor="middle">{right_points}</text>'
         "</g></svg>"
     )
-
-
-def pushes_from(result, lang: str, order: list[str] | None = None):  # type: ignore[no-untyped-def]
-    """Kept for callers outside the app (bench/flow.py): step 2's pushes, worked out
-    from the result's contributions in :func:`ui.panels.step_pushes`."""
-    from ui.panels import step_pushes
-
-    return step_pushes(result, "step2", lang)

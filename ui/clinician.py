@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 from datetime import datetime, tzinfo
-from typing import Any
 
 from decision.content import Content
 from decision.records import export
@@ -93,7 +92,8 @@ def record_meta(record: HandoffRecord, content: Content, t: Words, zone: tzinfo)
     meta = "".join(f"<span><b>{e(k)}:</b> {v}</span>" for k, v in items)
     note = ""
     if record.content_version != content.version:
-        note = f'<p class="clin-note">{e(t("clin_older_version", saved=record.content_version, current=content.version))}</p>'
+        older = t("clin_older_version", saved=record.content_version, current=content.version)
+        note = f'<p class="clin-note">{e(older)}</p>'
     return f'<div class="clin-meta">{meta}</div>{note}'
 
 
@@ -206,7 +206,8 @@ def answers_html(content: Content, answers: Mapping[str, str], t: Words) -> str:
             )
             rows.append(f"<tr><td>{e(q.label.get(t.lang))}</td><td>{shown}</td></tr>")
         parts.append(
-            f'<table class="clin-table clin-answers"><thead><tr><th colspan="2">{e(section.title.get(t.lang))}</th></tr></thead>'
+            f'<table class="clin-table clin-answers"><thead><tr><th colspan="2">'
+            f"{e(section.title.get(t.lang))}</th></tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>"
         )
     return "".join(parts)

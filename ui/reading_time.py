@@ -48,7 +48,9 @@ def count_words(text: str) -> int:
 def _texts(content: Content, lang: str) -> Iterator[str]:
     from ui.panels import cell_short  # the grid's short answers, as shown
 
-    t = lambda key: content.t(key, lang)
+    def t(key):
+        return content.t(key, lang)
+
     yield content.meta.decision.get(lang)
     yield from (t(k) for k in WELCOME_KEYS)
     for section in content.sections:

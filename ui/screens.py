@@ -18,7 +18,11 @@ CONTENT_PROBLEM_STAFF = (
     "For staff: the decision aid's content has problems, so the questionnaire is switched off. "
     "Fix the files below, check with `python -m decision check`, then restart the app."
 )
-FALLBACK_ERROR = "Sorry, something went wrong. Please ask the front desk. · Désolé, un problème est survenu. Veuillez demander de l'aide à l'accueil."
+# The only words not in content/ui.yaml: shown when the content itself cannot be read.
+FALLBACK_ERROR = (
+    "Sorry, something went wrong. Please ask the front desk. "
+    "· Désolé, un problème est survenu. Veuillez demander de l'aide à l'accueil."
+)
 
 
 def content_problems(problems: list[Problem] | None, detail: str = "") -> None:

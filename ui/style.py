@@ -26,7 +26,8 @@ html { -webkit-text-size-adjust: 100%; }
 /* Selected answers (segmented controls, pills): filled, not just tinted. */
 button[role="radio"][aria-checked="true"] { background-color: #1c5a9e !important; border-color: #1c5a9e !important;
   color: #ffffff !important; }
-button[role="radio"][aria-checked="true"] p, button[role="radio"][aria-checked="true"] span { color: #ffffff !important; }
+button[role="radio"][aria-checked="true"] p,
+button[role="radio"][aria-checked="true"] span { color: #ffffff !important; }
 button[role="radio"] p { font-size: 1rem; }
 button[data-variant="segmented_control"] { min-height: 2.4rem; }
 .st-key-to_clinician button { min-height: 2.2rem; color: #3b4452; }

@@ -17,6 +17,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import itertools
 import logging
 import os
 import re
@@ -31,6 +32,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+from decision.errors import DecisionError
+
 SCRYPT_N, SCRYPT_R, SCRYPT_P, SCRYPT_DKLEN = 2**14, 8, 1, 32
 SALT_BYTES = 16
 MIN_DIGITS, MAX_DIGITS = 4, 12
@@ -38,8 +41,6 @@ SECRETS_KEY = "clinician_pin_hash"
 ENV_KEY = "CLINICIAN_PIN_HASH"
 _MAX_SCRYPT_MEMORY = 256 * 1024 * 1024  # refuse hashes that would need more (a crafted hash must not stall the app)
 
-from decision.errors import DecisionError
-import itertools
 
 log = logging.getLogger("decision_aid")
 
