@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import logging
-import os
 import time
 import traceback
 
@@ -27,7 +26,8 @@ PAGE = {
     "initial_sidebar_state": "collapsed",
     "menu_items": {"Get help": None, "Report a bug": None, "About": None},
 }
-kiosk.tune_gc()
+SETTINGS = ui.get_settings()
+kiosk.tune_gc(keep_defaults=SETTINGS.gc_defaults)
 style.apply()
 
 try:
@@ -42,7 +42,7 @@ except OSError as exc:
     st.stop()
 
 state = st.session_state
-IDLE_SECONDS = kiosk.idle_seconds()
+IDLE_SECONDS = SETTINGS.idle
 wiped = kiosk.check_idle_on_rerun(state, IDLE_SECONDS)  # also catches a tablet that slept
 if kiosk.LANG not in state:
     state[kiosk.LANG] = initial_language(st.query_params.get("lang"), st.context.locale)
@@ -88,7 +88,7 @@ def idle_watchdog() -> None:
 
 def _under_test() -> bool:
     """Tests set DECISION_RAISE_PAGE_ERRORS=1 (tests/conftest.py) so a page error fails them."""
-    return os.environ.get("DECISION_RAISE_PAGE_ERRORS", "").strip() in ("1", "true", "yes")
+    return SETTINGS.raise_page_errors
 
 
 idle_watchdog()

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -46,6 +45,7 @@ from decision.models import (
     SectionFile,
     Source,
 )
+from decision.settings import load_settings
 
 __all__ = ["Content", "ContentError", "collect", "did_you_mean", "load_content"]
 
@@ -55,8 +55,7 @@ LEVEL_ORDER = {"stop": 0, "caution": 1, "info": 2}
 
 def content_dir_from_env() -> Path:
     """``DECISION_CONTENT_DIR`` if set, else the shipped ``content/``."""
-    env = os.environ.get("DECISION_CONTENT_DIR")
-    return Path(env) if env else DEFAULT_CONTENT_DIR
+    return load_settings().content_dir or DEFAULT_CONTENT_DIR
 
 
 class CompiledRule(NamedTuple):

@@ -5,16 +5,18 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from datetime import UTC, timedelta, tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from decision.content import Content, content_dir_from_env, load_content
+from decision.content import DEFAULT_CONTENT_DIR, Content, load_content
+from decision.settings import SECRET_KEYS, Settings, load_settings
 
 if TYPE_CHECKING:  # SQLAlchemy is imported only when a result is shared or the clinician view opens
     from decision.records.store import HandoffStore, PurgeSchedule
@@ -33,7 +35,23 @@ def _load(root: str) -> Content:
 
 def get_content() -> Content:
     """The validated content (``DECISION_CONTENT_DIR`` or content/), loaded once."""
-    return _load(str(content_dir_from_env()))
+    return _load(str(get_settings().content_dir or DEFAULT_CONTENT_DIR))
+
+
+@functools.lru_cache(maxsize=8)
+def _settings(_environment: tuple[tuple[str, str], ...], secrets: tuple[tuple[str, Any], ...]) -> Settings:
+    return load_settings(dict(secrets))
+
+
+def get_settings() -> Settings:
+    """The settings (decision/settings.py), read once for each environment and secrets:
+    a rerun only looks up the cache (tests change the environment between apps)."""
+    environment = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(("DECISION_", "CLINICIAN_"))))
+    try:
+        secrets = tuple(sorted((k, v) for k, v in st.secrets.items() if k in SECRET_KEYS and isinstance(v, Hashable)))
+    except (FileNotFoundError, KeyError):  # no secrets file
+        secrets = ()
+    return _settings(environment, secrets)
 
 
 @st.cache_resource(show_spinner=False)
@@ -87,13 +105,7 @@ def clinic_zone() -> tzinfo:
 
 def _trusted_proxies() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     """``DECISION_TRUSTED_PROXIES``: addresses (CIDR, comma-separated) whose forwarded headers count."""
-    nets = []
-    for item in os.environ.get("DECISION_TRUSTED_PROXIES", "").split(","):
-        try:
-            nets.append(ipaddress.ip_network(item.strip(), strict=False))
-        except ValueError:
-            continue
-    return nets
+    return list(get_settings().proxies)
 
 
 def client_address(peer: str | None, headers: Mapping[str, str]) -> str | None:

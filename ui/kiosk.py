@@ -9,10 +9,11 @@ fragment that ticks while the page is open.
 from __future__ import annotations
 
 import gc
-import os
 import time
 from collections.abc import MutableMapping
 from typing import Any
+
+from decision.settings import Settings, load_settings
 
 DEFAULT_IDLE_SECONDS = 180
 # Python's cyclic garbage collector: first generation collected every 20,000 net
@@ -30,12 +31,9 @@ CONFIRM_START_OVER = "confirm_start_over"
 
 def idle_seconds(env: MutableMapping[str, str] | None = None) -> int:
     """``DECISION_IDLE_SECONDS`` (a whole number of seconds, at least 5), else 180."""
-    raw = (env if env is not None else os.environ).get("DECISION_IDLE_SECONDS", "")
-    try:
-        value = int(str(raw).strip())
-    except ValueError:
-        return DEFAULT_IDLE_SECONDS
-    return value if value >= 5 else DEFAULT_IDLE_SECONDS
+    if env is None:
+        return load_settings().idle
+    return Settings.model_construct(idle_seconds=env.get("DECISION_IDLE_SECONDS")).idle
 
 
 def warning_seconds(idle: int) -> int:
@@ -110,7 +108,7 @@ def check_idle_on_rerun(state: MutableMapping[str, Any], idle: int, now: float |
     return wiped
 
 
-def tune_gc() -> None:
+def tune_gc(*, keep_defaults: bool = False) -> None:
     """Make Python's garbage collection cheap for a server with many sessions.
 
     Called by app.py on every run; acts once per process: everything loaded so far
@@ -121,7 +119,7 @@ def tune_gc() -> None:
     Garbage is still collected; ``runner.postScriptGC`` stays off in config.toml.
     Set ``DECISION_GC_DEFAULTS=1`` to keep Python's defaults.
     """
-    if os.environ.get("DECISION_GC_DEFAULTS", "").strip() in ("1", "true", "yes"):
+    if keep_defaults:
         return
     if gc.get_threshold() != GC_THRESHOLDS:
         gc.freeze()

@@ -17,7 +17,6 @@ line, 4.3; its Questionnaire and QuestionnaireResponse have R4's shape).
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from datetime import UTC
@@ -26,6 +25,7 @@ from typing import Any
 from decision.content import Content
 from decision.models import LocalizedText, Question, SectionFile
 from decision.records.saved import HandoffRecord
+from decision.settings import load_settings
 
 DEFAULT_CANONICAL = "http://needling-decision-aid.example/fhir/Questionnaire/needling-decision-aid"
 CANONICAL_ENV = "DECISION_FHIR_CANONICAL"
@@ -49,7 +49,7 @@ def canonical_url(canonical: str | None = None) -> str:
 
     Raises ``ValueError`` if it is not an absolute URI (or holds a ``|``).
     """
-    url = canonical or os.environ.get(CANONICAL_ENV) or DEFAULT_CANONICAL
+    url = canonical or load_settings().fhir_canonical or DEFAULT_CANONICAL
     if not _URI.match(url):
         raise ValueError(f"not an absolute URI without '|' for the FHIR Questionnaire: {url[:80]!r}")
     return url

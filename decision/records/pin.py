@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from decision.errors import DecisionError
+from decision.settings import SettingsError, load_settings
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P, SCRYPT_DKLEN = 2**14, 8, 1, 32
 SALT_BYTES = 16
@@ -135,16 +136,11 @@ def check_new_pin(pin: str) -> str | None:
 
 def configured_pin_hash(secrets_map: Mapping[str, Any] | None = None) -> str | None:
     """``CLINICIAN_PIN_HASH`` from the environment, else ``clinician_pin_hash`` from the secrets, else None."""
-    env = os.environ.get(ENV_KEY, "").strip()
-    if env:
-        return env
-    if secrets_map is None:
-        return None
     try:
-        value = secrets_map.get(SECRETS_KEY)
-    except (KeyError, FileNotFoundError):  # Streamlit raises these when there is no secrets.toml
+        value = load_settings(secrets_map).clinician_pin_hash
+    except SettingsError:  # a secrets value of the wrong kind: no usable PIN
         return None
-    return value.strip() if isinstance(value, str) and value.strip() else None
+    return value if isinstance(value, str) and value else None
 
 
 _KEY_LINE = re.compile(rf"""^\s*(?:{SECRETS_KEY}|"{SECRETS_KEY}"|'{SECRETS_KEY}')\s*=""")

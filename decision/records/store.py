@@ -38,7 +38,6 @@ import secrets
 import sqlite3
 import stat
 import time
-import tomllib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -71,9 +70,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.types import TypeDecorator
 
 from decision.records.saved import HandoffRecord, Origin, SavedResultError
+from decision.settings import DEFAULT_DB_PATH, PROJECT_ROOT, Settings, SettingsError, load_settings
+from decision.settings import read_secrets_file as settings_file
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DB_PATH = Path("data") / "handoffs.sqlite3"  # under the project root
 DEFAULT_TTL = timedelta(hours=12)
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 CODE_LENGTH = 6
@@ -144,14 +143,11 @@ def is_code(text: str) -> bool:
 # --------------------------------------------------------------------------- configuration
 
 
-def _secret(secrets_map: Mapping[str, Any] | None, key: str) -> Any:
-    """A value from st.secrets or a plain dict; a missing secrets file counts as no value."""
-    if secrets_map is None:
-        return None
+def _settings(secrets_map: Mapping[str, Any] | None) -> Settings:
     try:
-        return secrets_map.get(key)
-    except (KeyError, FileNotFoundError):  # Streamlit raises these when there is no secrets.toml
-        return None
+        return load_settings(secrets_map)
+    except SettingsError as exc:
+        raise StoreError(str(exc)) from None
 
 
 def resolve_db_url(secrets_map: Mapping[str, Any] | None = None) -> str:
@@ -160,30 +156,18 @@ def resolve_db_url(secrets_map: Mapping[str, Any] | None = None) -> str:
     The file is ``DECISION_DB_PATH`` (relative paths are under the project root) or
     ``data/handoffs.sqlite3`` under the project root.
     """
-    url = os.environ.get("DECISION_DB_URL", "").strip()
-    if url:
-        return url
-    value = _secret(secrets_map, "db_url")
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    path = Path(os.environ.get("DECISION_DB_PATH", "").strip() or DEFAULT_DB_PATH).expanduser()
-    if not path.is_absolute():
-        path = PROJECT_ROOT / path
-    return URL.create("sqlite", database=str(path)).render_as_string()
+    settings = _settings(secrets_map)
+    if settings.db_url:
+        return settings.db_url
+    return URL.create("sqlite", database=str(settings.sqlite_path)).render_as_string()
 
 
 def resolve_ttl(secrets_map: Mapping[str, Any] | None = None) -> timedelta:
     """``DECISION_HANDOFF_TTL_HOURS``, else ``handoff_ttl_hours`` in the secrets, else 12 hours."""
-    raw = os.environ.get("DECISION_HANDOFF_TTL_HOURS", "").strip() or _secret(secrets_map, "handoff_ttl_hours")
-    if raw in (None, ""):
-        return DEFAULT_TTL
     try:
-        hours = float(raw)
-    except (TypeError, ValueError):
-        raise StoreError(f"handoff_ttl_hours must be a number of hours, got {raw!r}") from None
-    if not 0 < hours <= 24 * 7:
-        raise StoreError(f"handoff_ttl_hours must be more than 0 and at most 168 (one week), got {raw!r}")
-    return timedelta(hours=hours)
+        return _settings(secrets_map).handoff_ttl
+    except SettingsError as exc:
+        raise StoreError(str(exc)) from None
 
 
 def local_zone() -> tzinfo:
@@ -208,8 +192,8 @@ def resolve_timezone(secrets_map: Mapping[str, Any] | None = None) -> tzinfo:
     ``America/Toronto``. Without one, the server's local zone. Raises ``ValueError``
     (one plain line) for a name that is not a time zone.
     """
-    raw = os.environ.get("DECISION_TIMEZONE", "").strip() or _secret(secrets_map, "timezone")
-    if raw in (None, ""):
+    raw = _settings(secrets_map).timezone
+    if raw is None:
         return local_zone()
     try:
         return ZoneInfo(str(raw).strip())
@@ -220,15 +204,11 @@ def resolve_timezone(secrets_map: Mapping[str, Any] | None = None) -> tzinfo:
 
 
 def read_secrets_file(path: Path | None = None) -> dict[str, Any]:
-    """``.streamlit/secrets.toml`` (under the project root) as a dict, for commands run outside the app."""
-    path = path or PROJECT_ROOT / ".streamlit" / "secrets.toml"
+    """``.streamlit/secrets.toml`` as a dict, for commands run outside the app."""
     try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
-    except FileNotFoundError:
-        return {}
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise StoreError(f"Cannot read the settings file {path}: {exc}") from None
+        return settings_file(path)
+    except SettingsError as exc:
+        raise StoreError(str(exc)) from None
 
 
 # --------------------------------------------------------------------------- schema

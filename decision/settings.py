@@ -1,0 +1,154 @@
+"""Every setting of the app and the command line, read in one place.
+
+The environment wins (``DECISION_*``, and ``CLINICIAN_PIN_HASH``), then the secrets
+(``st.secrets`` in the app, ``.streamlit/secrets.toml`` for commands), then the
+defaults. Reading never fails: each value is parsed where it is used (a property
+here), and one that cannot be used is a :class:`SettingsError` naming it, so a wrong
+time zone never stops the PIN from being read.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import tomllib
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from decision.errors import DecisionError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+DEFAULT_DB_PATH = Path("data") / "handoffs.sqlite3"
+DEFAULT_IDLE_SECONDS = 180
+# Keys the secrets file may hold (the environment uses DECISION_<KEY>, upper case).
+SECRET_KEYS = ("db_url", "handoff_ttl_hours", "timezone", "clinician_pin_hash")
+
+
+class SettingsError(DecisionError):
+    """A setting that cannot be used (one plain line naming it)."""
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DECISION_", extra="ignore", frozen=True, env_ignore_empty=True)
+
+    db_url: str | None = None
+    db_path: Path = DEFAULT_DB_PATH
+    handoff_ttl_hours: str | None = None
+    timezone: str | None = None
+    idle_seconds: str | None = None  # lenient: a wrong value falls back to the default
+    content_dir: Path | None = None
+    fhir_canonical: str | None = None
+    trusted_proxies: str = ""
+    raise_page_errors: bool = False
+    gc_defaults: bool = False
+    clinician_pin_hash: str | None = Field(
+        None, validation_alias=AliasChoices("CLINICIAN_PIN_HASH", "clinician_pin_hash")
+    )
+
+    @field_validator(
+        "db_url", "timezone", "clinician_pin_hash", "fhir_canonical", "handoff_ttl_hours", "idle_seconds", mode="before"
+    )
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        """Secrets may hold numbers; blank counts as not set."""
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        return value.strip() or None if isinstance(value, str) else value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (env_settings, init_settings)  # the environment first, then the secrets given
+
+    # ------------------------------------------------------------ derived values
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The SQLite file used without ``db_url`` (relative paths are under the project root)."""
+        path = self.db_path.expanduser()
+        return path if path.is_absolute() else PROJECT_ROOT / path
+
+    @property
+    def handoff_ttl(self) -> timedelta:
+        """How long a shared code lives: more than 0 and at most a week; 12 hours by default."""
+        raw = self.handoff_ttl_hours
+        if raw is None:
+            return timedelta(hours=12)
+        try:
+            hours = float(raw)
+        except ValueError:
+            raise SettingsError(f"handoff_ttl_hours must be a number of hours, got {raw[:40]!r}") from None
+        if not 0 < hours <= 24 * 7:
+            raise SettingsError(f"handoff_ttl_hours must be more than 0 and at most 168 (one week), got {raw[:40]!r}")
+        return timedelta(hours=hours)
+
+    @property
+    def idle(self) -> int:
+        """Seconds before the idle wipe: a whole number of at least 5, else 180."""
+        try:
+            value = int(str(self.idle_seconds).strip())
+        except ValueError:
+            return DEFAULT_IDLE_SECONDS
+        return value if value >= 5 else DEFAULT_IDLE_SECONDS
+
+    @property
+    def proxies(self) -> tuple[Network, ...]:
+        """Addresses (CIDR, comma-separated) whose forwarded headers count; unreadable items are left out."""
+        nets: list[Network] = []
+        for item in self.trusted_proxies.split(","):
+            try:
+                nets.append(ipaddress.ip_network(item.strip(), strict=False))
+            except ValueError:
+                continue
+        return tuple(nets)
+
+
+def _from_secrets(secrets: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The keys we know from ``st.secrets`` or a dict; a missing secrets file is no value."""
+    if secrets is None:
+        return {}
+    out = {}
+    for key in SECRET_KEYS:
+        try:
+            value = secrets.get(key)
+        except (KeyError, FileNotFoundError):  # Streamlit raises these when there is no secrets.toml
+            return {}
+        if value is not None and value != "":
+            out[key] = value
+    return out
+
+
+def load_settings(secrets: Mapping[str, Any] | None = None) -> Settings:
+    """Read the environment and ``secrets``. Values are parsed when used (the properties)."""
+    try:
+        return Settings(**_from_secrets(secrets))
+    except ValidationError as exc:  # only a secrets value of a wrong kind (a list, a table) gets here
+        err = exc.errors(include_url=False)[0]
+        name = str(err["loc"][0]) if err["loc"] else "a setting"
+        raise SettingsError(f"{name} in the secrets: {err['msg']}") from None
+
+
+def read_secrets_file(path: Path | None = None) -> dict[str, Any]:
+    """``.streamlit/secrets.toml`` as a dict, for commands run outside the app."""
+    path = path or SECRETS_FILE
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"cannot read the settings file {path}: {exc}") from None
