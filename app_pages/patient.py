@@ -159,7 +159,8 @@ def welcome() -> None:
     st.title(t.of(content.meta.title), anchor=False)
     minutes = _minutes(content.version, t.lang)
     st.html(
-        f'<p class="lead">{e(t.of(content.meta.decision))}</p><ul class="welcome-list">'
+        f'<p class="lead">{e(t.of(content.meta.decision))}</p>'
+        f'<p class="condition">{e(t.of(content.meta.condition))}</p><ul class="welcome-list">'
         f"<li>{e(t('welcome_purpose'))}</li>"
         f'<li data-minutes="{minutes}">{e(t("welcome_time", minutes=minutes))}</li>'
         f"<li><strong>{e(t('welcome_not_decide'))}</strong></li>"

@@ -28,7 +28,8 @@ def words(text: str) -> int:
 
 
 def expected_seconds(lang: str) -> float:
-    n = words(CONTENT.meta.decision.get(lang)) + 60  # the decision, then the welcome list
+    # the decision, the condition in a few lines, then the welcome list
+    n = words(CONTENT.meta.decision.get(lang)) + words(CONTENT.meta.condition.get(lang)) + 60
     taps = 1  # Start
     for section in CONTENT.sections:
         n += words(section.title.get(lang)) + (words(section.intro.get(lang)) if section.intro else 0)

@@ -66,6 +66,9 @@ CSS = """
 .clin-sure-ok { background: #eaf5ec; border: 2px solid #2e7d32; border-radius: 0.5rem; padding: 0.5rem 0.9rem;
   color: #123d17; }
 .clin-prompts li { margin: 0.3rem 0; }
+.lean { border-left: 8px solid; border-radius: 0.5rem; background: #f6f8fa; padding: 0.6rem 1rem; margin: 0 0 0.6rem; }
+.lean .lean-text { font-weight: 700; font-size: 1.05rem; margin: 0.2rem 0 0.5rem; }
+.lean .lean-note { font-size: 0.92rem; color: #2b3340; margin: 0.2rem 0; }
 .clin-cite { color: #3b4452; font-size: 0.85rem; }
 @media print {
   .st-key-clin_actions, .st-key-clin_topbar, .st-key-code_form, .st-key-clin_mode_box,

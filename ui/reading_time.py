@@ -52,6 +52,7 @@ def _texts(content: Content, lang: str) -> Iterator[str]:
         return content.t(key, lang)
 
     yield content.meta.decision.get(lang)
+    yield content.meta.condition.get(lang)
     yield from (t(k) for k in WELCOME_KEYS)
     for section in content.sections:
         if section.kind == "sure":

@@ -57,6 +57,7 @@ p, li { line-height: 1.45; }
 .help { color: #3b4452; margin: 0.2rem 0 0.4rem; }
 .chosen { color: #1c5a9e; font-weight: 700; margin: 0.2rem 0; }
 .lead { font-size: 1.05rem; }
+.condition { font-size: 0.95rem; color: #2b3340; margin: 0 0 0.4rem; }
 .welcome-list { padding-left: 1.2rem; margin: 0.4rem 0 0.8rem; }
 .welcome-list li { margin: 0.35rem 0; }
 .confirm { background: #fff3d6; border: 3px solid #9a5b00; border-radius: 0.5rem; padding: 0.6rem 1rem;
