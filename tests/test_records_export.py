@@ -211,8 +211,9 @@ def test_pdf_of_a_record_from_an_older_content_version_still_renders():
 
 
 def answered_items(resource: dict) -> list[dict]:
-    """The question items of a response, out of their section groups."""
-    return [item for group in resource["item"] for item in group.get("item", [group])]
+    """The question items of a response, out of their section groups (the aid's result group left out)."""
+    groups = [g for g in resource["item"] if g["linkId"] != "result"]
+    return [item for group in groups for item in group.get("item", [group])]
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
@@ -226,7 +227,7 @@ def test_fhir_questionnaire_response_validates_and_links_question_ids(store, lan
     assert resource["identifier"]["value"] == record.code
     assert datetime.fromisoformat(resource["authored"]) == record.created_at.replace(microsecond=0)
     assert resource["language"] == {"en": "en-CA", "fr": "fr-CA"}[lang]
-    assert [g["linkId"] for g in resource["item"]] == [s.id for s in CONTENT.sections]
+    assert [g["linkId"] for g in resource["item"]] == [s.id for s in CONTENT.sections] + ["result"]
     items = answered_items(resource)
     assert [i["linkId"] for i in items] == [q.id for s in CONTENT.sections for q in s.questions]
     for item in items:
@@ -258,8 +259,15 @@ def test_csv_has_a_row_per_question_including_unanswered(store, lang):
     record = make(store, FEW, lang)
     rows = read_csv(answers_csv(CONTENT, record, lang))
     assert tuple(rows[0]) == CSV_HEADER == ("section", "question_id", "question", "answer_code", "answer")
-    body = rows[1:]
+    n = len(CONTENT.questions)
+    body, result = rows[1 : 1 + n], rows[1 + n :]
     assert [r[1] for r in body] == [q.id for s in CONTENT.sections for q in s.questions]
+    # After the answers: both steps and the final lean, then every flag.
+    saved = record.saved
+    assert [r[1] for r in result[:3]] == ["step1", "step2", "lean"]
+    assert result[0][3] == f"{saved.lean.step1.option or 'none'}:{saved.lean.step1.strength}"
+    assert result[2][4] == Wording(CONTENT, lang).headline(saved)
+    assert [r[1] for r in result[3:]] == [f.id for f in saved.flags]
     for section_title, qid, question, code, answer in body:
         q = CONTENT.questions[qid]
         assert section_title == CONTENT.section_of[qid].title.get(lang)
@@ -281,7 +289,7 @@ def test_csv_neutralises_spreadsheet_formulas():
         result={},
     )
     rows = read_csv(answers_csv(CONTENT, record, "en"))
-    extra = rows[1 + len(CONTENT.questions) :]
+    extra = rows[1 + len(CONTENT.questions) : 3 + len(CONTENT.questions)]
     assert extra == [["", '\'=HYPERLINK("http://x")', "", "'+cmd", "'+cmd"], ["", "'@sum", "", "'-1", "'-1"]]
     for row in rows:
         for cell in row:
@@ -290,7 +298,7 @@ def test_csv_neutralises_spreadsheet_formulas():
 
 def test_every_download_for_the_same_record_agrees(store):
     record = make(store, FULL, "en")
-    csv_answers = {r[1]: r[3] for r in read_csv(answers_csv(CONTENT, record, "en"))[1:]}
+    csv_answers = {r[1]: r[3] for r in read_csv(answers_csv(CONTENT, record, "en"))[1 : 1 + len(CONTENT.questions)]}
     fhir_answers = {
         i["linkId"]: i["answer"][0]["valueCoding"]["code"]
         for i in answered_items(fhir_questionnaire_response(CONTENT, record, "en"))

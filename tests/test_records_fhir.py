@@ -16,6 +16,7 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from decision import contract, load_content, score
 from decision.records.fhir import (
+    RESULT_GROUP,
     CANONICAL_ENV,
     DEFAULT_CANONICAL,
     TRANSLATION,
@@ -76,9 +77,9 @@ def test_the_questionnaire_is_valid_r4_with_a_canonical_and_the_content_version(
 def test_the_questionnaire_has_a_group_per_section_and_a_choice_per_question(lang):
     q = fhir_questionnaire(CONTENT, lang=lang)
     other = "fr" if lang == "en" else "en"
-    assert [g["linkId"] for g in q["item"]] == [s.id for s in CONTENT.sections]
+    assert [g["linkId"] for g in q["item"]] == [s.id for s in CONTENT.sections] + [RESULT_GROUP]
     link_ids = []
-    for group, section in zip(q["item"], CONTENT.sections, strict=True):
+    for group, section in zip(q["item"][:-1], CONTENT.sections, strict=True):
         assert group["type"] == "group"
         assert group["text"] == section.title.get(lang)
         assert translations(group["_text"]) == {f"{other}-CA": section.title.get(other)}
@@ -96,14 +97,19 @@ def test_the_questionnaire_has_a_group_per_section_and_a_choice_per_question(lan
             for coding, answer in zip(codings, question.answers, strict=True):
                 assert coding["display"] == answer.text.get(lang)
                 assert translations(coding["_display"]) == {f"{other}-CA": answer.text.get(other)}
+    result = q["item"][-1]
+    link_ids += [RESULT_GROUP] + [i["linkId"] for i in result["item"]]
+    assert all(i.get("readOnly") for i in result["item"])  # worked out by the aid, not asked
     assert len(link_ids) == len(set(link_ids))  # linkIds are unique across the questionnaire
 
 
-def check_against(response: dict[str, Any], questionnaire: dict[str, Any]) -> int:
-    """Every response item exists at the same place in the questionnaire, with an allowed coding. Returns answers seen."""
+def check_against(response: dict[str, Any], questionnaire: dict[str, Any]) -> dict[str, int]:
+    """Every response item exists at the same place in the questionnaire, with an allowed coding.
+
+    Returns how many answers each group has."""
     assert response["questionnaire"] == f"{questionnaire['url']}|{questionnaire['version']}"
     groups = {g["linkId"]: {i["linkId"]: i for i in g["item"]} for g in questionnaire["item"]}
-    seen = 0
+    seen: dict[str, int] = {}
     for group in response.get("item", []):
         assert group["linkId"] in groups, group["linkId"]
         assert "answer" not in group
@@ -116,7 +122,7 @@ def check_against(response: dict[str, Any], questionnaire: dict[str, Any]) -> in
             for answer in item["answer"]:
                 coding = answer["valueCoding"]
                 assert (coding["system"], coding["code"]) in allowed
-                seen += 1
+                seen[group["linkId"]] = seen.get(group["linkId"], 0) + 1
     return seen
 
 
@@ -126,7 +132,15 @@ def test_every_response_item_matches_the_questionnaire(answers, lang):
     questionnaire = fhir_questionnaire(CONTENT, lang=lang)
     response = fhir_questionnaire_response(CONTENT, record(answers, lang), lang)
     QuestionnaireResponse.model_validate(response)
-    assert check_against(response, questionnaire) == len(answers)
+    seen = check_against(response, questionnaire)
+    assert sum(n for group, n in seen.items() if group != RESULT_GROUP) == len(answers)
+    # Both steps, the final lean with their strengths, and every flag raised.
+    assert seen[RESULT_GROUP] == 6 + len(score(CONTENT, answers).flags)
+    result = next(g for g in response["item"] if g["linkId"] == RESULT_GROUP)
+    given = {i["linkId"]: [a["valueCoding"]["code"] for a in i["answer"]] for i in result["item"]}
+    lean = score(CONTENT, answers).lean
+    assert given["step1"] == [lean.step1.option or "none"] and given["step2"] == [lean.step2.option or "none"]
+    assert given["lean"] == [lean.option or "none"] and given["lean_strength"] == [lean.strength]
 
 
 def test_an_older_record_points_at_its_own_version():

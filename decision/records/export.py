@@ -343,4 +343,27 @@ def answers_csv(content: Content, record: HandoffRecord, lang: str) -> str:
     for qid, code in record.answers.items():  # from an older content version
         if qid not in content.questions:
             writer.writerow([_cell(v) for v in ("", qid, "", code, code)])
+    for row in result_rows(content, record, lang):
+        writer.writerow([_cell(v) for v in row])
     return buf.getvalue()
+
+
+def result_rows(content: Content, record: HandoffRecord, lang: str) -> Iterator[tuple[str, str, str, str, str]]:
+    """What the patient saw, after the answers: both steps and the final lean (code
+    ``option:strength``, the sentence), then every flag (id, level, the questions behind
+    it, the clinician's wording). Same columns as the answers."""
+    w = Wording(content, lang)
+    saved = record.saved
+    lean = saved.lean
+    section = w.t("export_lean")
+    steps = (
+        ("step1", w.t("step1_title"), lean.step1.option, lean.step1.strength, w.step1(lean)),
+        ("step2", w.t("step2_title"), lean.step2.option, lean.step2.strength, w.step2(lean)),
+        ("lean", w.t("export_lean_final"), lean.option, lean.strength, w.headline(saved)),
+    )
+    for key, title, option, strength, sentence in steps:
+        yield section, key, title, f"{option or 'none'}:{strength}", sentence
+    flags = w.t("export_flags")
+    for flag in saved.flags:
+        behind = "+".join(flag.questions or (flag.question,))
+        yield flags, flag.id, w.t(f"export_level_{flag.level}"), behind, flag_text(content, flag, lang)

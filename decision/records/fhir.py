@@ -100,6 +100,85 @@ def _with_text(element: dict[str, Any], key: str, text: LocalizedText, lang: str
     return element
 
 
+# ------------------------------------------------------------------ the result, as items
+
+
+RESULT_GROUP = "result"
+RESULT_SYSTEM = "urn:x-needling-decision-aid:result"
+STRENGTHS = ("strong", "slight", "none")
+# (linkId, title key in ui.yaml, the codes it can take)
+RESULT_ITEMS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("step1", "step1_title", ("needles", "no_needling", "none")),
+    ("step1_strength", "strength_label", STRENGTHS),
+    ("step2", "step2_title", ("ims", "acupuncture", "none")),
+    ("step2_strength", "strength_label", STRENGTHS),
+    ("lean", "export_lean_final", ("ims", "acupuncture", "no_needling", "none")),
+    ("lean_strength", "strength_label", STRENGTHS),
+)
+
+
+def _ui(content: Content, key: str) -> LocalizedText:
+    return LocalizedText(en=content.t(key, "en"), fr=content.t(key, "fr"))
+
+
+def _code_text(content: Content, code: str) -> LocalizedText:
+    if code in STRENGTHS:
+        return _ui(content, f"strength_{code}")
+    if code == "none":
+        return _ui(content, "strength_none")
+    if code == "needles":
+        return _ui(content, "target_needles")
+    return content.options[code].name
+
+
+def _result_group(content: Content, lang: str) -> dict[str, Any]:
+    """The aid's own result as read-only items: both steps, the final lean, the flags raised."""
+    items = []
+    for link_id, key, codes in RESULT_ITEMS:
+        options = [
+            {"valueCoding": _with_text({"system": RESULT_SYSTEM, "code": c}, "display", _code_text(content, c), lang)}
+            for c in codes
+        ]
+        item = {"linkId": link_id, **_with_text({}, "text", _ui(content, key), lang), "type": "choice"}
+        items.append({**item, "readOnly": True, "answerOption": options})
+    flags = [
+        {"valueCoding": _with_text({"system": RESULT_SYSTEM, "code": f.id}, "display", f.clinician, lang)}
+        for f in content.flags
+    ]
+    flag_item = {"linkId": "flags", **_with_text({}, "text", _ui(content, "export_flags"), lang), "type": "choice"}
+    items.append({**flag_item, "readOnly": True, "repeats": True, "answerOption": flags})
+    return {"linkId": RESULT_GROUP, **_with_text({}, "text", _ui(content, "export_lean"), lang), "type": "group",
+            "item": items}  # fmt: skip
+
+
+def _result_answers(content: Content, record: HandoffRecord, lang: str) -> dict[str, Any]:
+    lean = record.saved.lean
+    given = {
+        "step1": lean.step1.option or "none",
+        "step1_strength": lean.step1.strength,
+        "step2": lean.step2.option or "none",
+        "step2_strength": lean.step2.strength,
+        "lean": lean.option or "none",
+        "lean_strength": lean.strength,
+    }
+    items = []
+    for link_id, key, codes in RESULT_ITEMS:
+        code = given[link_id]
+        if code not in codes:
+            continue
+        coding = {"system": RESULT_SYSTEM, "code": code, "display": _code_text(content, code).get(lang)}
+        items.append({"linkId": link_id, "text": content.t(key, lang), "answer": [{"valueCoding": coding}]})
+    known = {f.id: f for f in content.flags}
+    raised = [
+        {"valueCoding": {"system": RESULT_SYSTEM, "code": f.id, "display": known[f.id].clinician.get(lang)}}
+        for f in record.saved.flags
+        if f.id in known
+    ]
+    if raised:
+        items.append({"linkId": "flags", "text": content.t("export_flags", lang), "answer": raised})
+    return {"linkId": RESULT_GROUP, "text": content.t("export_lean", lang), "item": items}
+
+
 def fhir_questionnaire(content: Content, *, lang: str = "en", canonical: str | None = None) -> dict[str, Any]:
     """The FHIR R4 Questionnaire of ``content`` (plain JSON dict), checked with fhir.resources' R4B model.
 
@@ -120,6 +199,7 @@ def fhir_questionnaire(content: Content, *, lang: str = "en", canonical: str | N
         group = {"linkId": section.id, **_with_text({}, "text", section.title, lang), "type": "group"}
         group["item"] = items
         groups.append(group)
+    groups.append(_result_group(content, lang))
     resource: dict[str, Any] = {
         "resourceType": "Questionnaire",
         "language": LANG_TAGS[lang],
@@ -167,6 +247,8 @@ def fhir_questionnaire_response(
     for qid, code in record.answers.items():  # from an older content version
         if qid not in content.questions:
             groups.append({"linkId": qid, "answer": [{"valueCoding": {"system": answer_system(qid), "code": code}}]})
+    if record.content_version == content.version:  # the result's codes are those of this Questionnaire
+        groups.append(_result_answers(content, record, lang))
     resource: dict[str, Any] = {
         "resourceType": "QuestionnaireResponse",
         "language": LANG_TAGS[lang],
