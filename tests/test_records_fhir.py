@@ -16,9 +16,9 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from decision import contract, load_content, score
 from decision.records.fhir import (
-    RESULT_GROUP,
     CANONICAL_ENV,
     DEFAULT_CANONICAL,
+    RESULT_GROUP,
     TRANSLATION,
     answer_system,
     canonical_url,
