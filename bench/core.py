@@ -40,17 +40,30 @@ def answer_sets(content, n: int = 200, seed: int = 20261124) -> list[dict[str, s
 
 
 def baseline_scorer(content):
-    table: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    """The same totals the plainest way: a table from each answer to its rules, the
+    compound rules checked leaf by leaf, topic caps applied in rule order."""
+    cap = content.meta.lean.topic_cap
+    position = {r.id: i for i, r in enumerate(content.rules)}
+    table: dict[tuple[str, str], list] = {}
+    compound = []
     for r in content.rules:
-        for q, codes in r.when.leaves():
-            for c in codes:
-                table.setdefault((q, c), []).extend(r.points.items())
+        if r.when.question is not None:
+            for c in r.when.codes:
+                table.setdefault((r.when.question, c), []).append(r)
+        else:
+            compound.append((r, [(q, set(codes)) for q, codes in r.when.leaves()]))
 
     def scorer(answers):
-        totals = {"ims": 0, "acupuncture": 0}
-        for item in answers.items():
-            for option, points in table.get(item, ()):
-                totals[option] += points
+        fired = [r for item in answers.items() for r in table.get(item, ())]
+        fired += [r for r, leaves in compound if all(answers.get(q) in codes for q, codes in leaves)]
+        fired.sort(key=lambda r: position[r.id])
+        totals = {"ims": 0, "acupuncture": 0, "no_needling": 0, "needles": 0}
+        used: dict[tuple[str, str], int] = {}
+        for r in fired:
+            for target, points in r.points.items():
+                counted = min(points, max(0, cap - used.get((r.topic, target), 0)))
+                used[(r.topic, target)] = used.get((r.topic, target), 0) + counted
+                totals[target] += counted
         return totals
 
     return scorer

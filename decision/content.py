@@ -74,13 +74,15 @@ class CompiledFlag(NamedTuple):
 
 class Compiled(NamedTuple):
     """Lookup tables built once at load: a plain answer maps straight to the rules and
-    flags it fires; compound conditions are matched on their own."""
+    flags it fires; a skipped safety item to its note; compound conditions are matched
+    on their own. (Plain dicts, read only by the engine: faster to look up.)"""
 
     rules: tuple[CompiledRule, ...]
     flags: tuple[CompiledFlag, ...]
-    rules_by_answer: Mapping[tuple[str, str], tuple[int, ...]]
+    rules_by_answer: dict[tuple[str, str], tuple[int, ...]]
     other_rules: tuple[int, ...]
-    flags_by_answer: Mapping[tuple[str, str], tuple[int, ...]]
+    flags_by_answer: dict[tuple[str, str], tuple[int, ...]]
+    skipped_flags: tuple[tuple[str, int], ...]  # (question, flag position) raised when it is not answered
     other_flags: tuple[int, ...]
 
 
@@ -188,15 +190,10 @@ def compile_content(rules: tuple[Rule, ...], flags: tuple[Flag, ...]) -> Compile
         for i, fl in enumerate(flags)
     )
     rules_by_answer, other_rules = index_by_answer([r.when for r in rules])
-    flags_by_answer, other_flags = index_by_answer([fl.when for fl in flags])
-    return Compiled(
-        compiled_rules,
-        compiled_flags,
-        types.MappingProxyType(rules_by_answer),
-        other_rules,
-        types.MappingProxyType(flags_by_answer),
-        other_flags,
-    )
+    flags_by_answer, others = index_by_answer([fl.when for fl in flags])
+    skipped = tuple((flags[i].when.question or "", i) for i in others if flags[i].when.skipped)
+    other_flags = tuple(i for i in others if not flags[i].when.skipped)
+    return Compiled(compiled_rules, compiled_flags, rules_by_answer, other_rules, flags_by_answer, skipped, other_flags)
 
 
 def _version(root: Path, paths: list[Path], date: dt.date) -> str:

@@ -257,11 +257,10 @@ def _compare(a: str, b: str, totals: Mapping[str, int], content: Content) -> Ste
 
 
 def _fired_rules(content: Content, answers: Mapping[str, str]) -> list[tuple[int, tuple[str, str]]]:
-    """(rule position, the answer that fired it) for every rule that holds."""
+    """(rule position, the answer that fired it) for every rule that holds, in rule order."""
     compiled = content.compiled
-    fired: list[tuple[int, tuple[str, str]]] = []
-    for item in answers.items():
-        fired.extend((i, item) for i in compiled.rules_by_answer.get(item, ()))
+    by_answer = compiled.rules_by_answer
+    fired = [(i, item) for item in answers.items() for i in by_answer.get(item, ())]
     for i in compiled.other_rules:
         cr = compiled.rules[i]
         matched = cr.match(answers)
@@ -276,35 +275,42 @@ def _targets(content: Content, answers: Mapping[str, str]) -> tuple[TargetScore,
     cap = content.meta.lean.topic_cap
     rules = content.compiled.rules
     used: dict[tuple[str, str], int] = {}
+    totals = dict.fromkeys(contract.TARGETS, 0)
     contributions: dict[str, list[Contribution]] = {t: [] for t in contract.TARGETS}
     for i, (q, a) in _fired_rules(content, answers):
-        rule = rules[i].rule
-        for target, points in rules[i].points:
+        cr = rules[i]
+        rule = cr.rule
+        for target, points in cr.points:
             key = (rule.topic, target)
-            counted = min(points, max(0, cap - used.get(key, 0)))
-            used[key] = used.get(key, 0) + counted
+            before = used.get(key, 0)
+            counted = points if before + points <= cap else max(0, cap - before)
+            used[key] = before + counted
+            totals[target] += counted
             contributions[target].append(Contribution(rule, q, a, counted, target, points))
-    return tuple(
-        TargetScore(t, sum(c.points for c in contributions[t]), tuple(contributions[t])) for t in contract.TARGETS
-    )
+    return tuple(TargetScore(t, totals[t], tuple(contributions[t])) for t in contract.TARGETS)
 
 
 def _flags(content: Content, answers: Mapping[str, str]) -> tuple[RaisedFlag, ...]:
     compiled = content.compiled
+    flags = compiled.flags
+    by_answer = compiled.flags_by_answer
     raised: list[tuple[int, RaisedFlag]] = []
-    hits = [i for item in answers.items() for i in compiled.flags_by_answer.get(item, ())]
-    for i in hits:
-        cf = compiled.flags[i]
-        q = cf.questions[0]
-        raised.append((cf.order, RaisedFlag(cf.flag, q, answers[q], cf.questions)))
+    for item in answers.items():
+        for i in by_answer.get(item, ()):
+            cf = flags[i]
+            raised.append((cf.order, RaisedFlag(cf.flag, item[0], item[1], cf.questions)))
+    for question, i in compiled.skipped_flags:
+        if question not in answers:
+            cf = flags[i]
+            raised.append((cf.order, RaisedFlag(cf.flag, question, None, cf.questions)))
     for i in compiled.other_flags:
-        cf = compiled.flags[i]
+        cf = flags[i]
         matched = cf.match(answers)
         if matched is not None:
             q, a = matched[0] if matched else (cf.questions[0], None)
             raised.append((cf.order, RaisedFlag(cf.flag, q, a, cf.questions)))
     raised.sort(key=_position)
-    return tuple(f for _, f in raised)
+    return tuple([f for _, f in raised])
 
 
 def _lean(
