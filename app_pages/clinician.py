@@ -28,6 +28,7 @@ import streamlit as st
 import ui
 from decision import score
 from decision.records import export
+from decision.records.fhir import fhir_questionnaire
 from decision.records.pin import PinGate, configured_pin_hash, valid_pin_hash
 from decision.records.saved import SavedResult, parse_saved
 from decision.records.store import ExpiredCode, HandoffRecord, StoreError, UnknownCode, normalize_code
@@ -243,7 +244,7 @@ def record_view(record: HandoffRecord) -> None:
 
     st.subheader(t("clin_downloads"), anchor=False)
     files = downloads(record)
-    for column, (kind, label, icon, name, mime) in zip(st.columns(3), DOWNLOAD_KINDS, strict=True):
+    for column, (kind, label, icon, name, mime) in zip(st.columns(2) * 2, DOWNLOAD_KINDS, strict=True):
         data = files.get(kind)
         if data is None:
             column.warning(t("clin_export_failed"))
@@ -254,7 +255,7 @@ def record_view(record: HandoffRecord) -> None:
             icon=icon,
             width="stretch",
             data=data,
-            file_name=name.format(code=record.code),
+            file_name=name.format(code=record.code, version=content.version.replace("+", "-")),
             mime=mime,
             on_click="ignore",
         )
@@ -292,6 +293,8 @@ DOWNLOAD_KINDS = (
     ("fhir", "clin_download_fhir", ":material/data_object:", "questionnaire-response-{code}.json",
      "application/fhir+json"),
     ("csv", "clin_download_csv", ":material/table:", "answers-{code}.csv", "text/csv; charset=utf-8"),
+    ("questionnaire", "clin_download_questionnaire", ":material/description:", "questionnaire-{version}.json",
+     "application/fhir+json"),
 )  # fmt: skip
 
 
@@ -301,12 +304,15 @@ def _make(kind: str, record: HandoffRecord) -> bytes:
     if kind == "fhir":
         response = export.fhir_questionnaire_response(content, record, t.lang)
         return json.dumps(response, ensure_ascii=False, indent=2).encode("utf-8")
+    if kind == "questionnaire":  # what the response's answers mean, for an EMR or form tool
+        questionnaire = fhir_questionnaire(content, lang=t.lang)
+        return json.dumps(questionnaire, ensure_ascii=False, indent=2).encode("utf-8")
     # With a byte-order mark, so that spreadsheet programs (Excel) read the French accents as UTF-8.
     return export.answers_csv(content, record, t.lang).encode("utf-8-sig")
 
 
 def downloads(record: HandoffRecord) -> dict[str, bytes | None]:
-    """The three files, made while the view is unlocked and kept in this session only until it locks.
+    """The downloads, made while the view is unlocked and kept in this session only until it locks.
 
     A file that cannot be made is None (a calm note on screen); the log gets the
     error's type, never its text (which could quote answers).

@@ -238,7 +238,7 @@ def test_the_clinician_opens_a_shared_code_and_sees_flags_answers_scores_and_sur
             assert c.rule in screen and c.reason in screen
     assert EN("clin_talk_alternatives") in screen
     keys = {d.key for d in clinic.get("download_button")}
-    assert keys == {"download_pdf", "download_fhir", "download_csv"}
+    assert keys == {"download_pdf", "download_fhir", "download_csv", "download_questionnaire"}
 
 
 def test_a_record_shared_in_french_reads_in_the_clinician_s_language():
@@ -448,7 +448,7 @@ def test_a_failing_export_shows_a_calm_note_and_logs_no_answer(caplog):
     record = store().save(answers, "en", score(CONTENT, {}).to_json("en"), CONTENT.version)
     clinic = open_code(unlock(to_clinician(new_app())), record.code)
     assert CONTENT.t("clin_export_failed", "en") in [w.value for w in clinic.warning]
-    assert {d.key for d in clinic.get("download_button")} == {"download_pdf", "download_csv"}
+    assert {d.key for d in clinic.get("download_button")} == {"download_pdf", "download_csv", "download_questionnaire"}
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "the fhir export failed: ValidationError" in logged
     assert "ZQ-SECRET" not in logged and "Traceback" not in shown(clinic)
