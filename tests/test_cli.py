@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from decision import contract
 from decision.content import DEFAULT_CONTENT_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,23 +50,7 @@ def test_check_passes_on_the_shipped_content():
 
 IGNORE = shutil.ignore_patterns("expected.txt", "edits.yaml")
 
-SAFE = "".join(
-    f"{q}: no\n"
-    for q in [
-        "unwell_today",
-        "blood_thinners",
-        "pregnant",
-        "implant_device",
-        "implant_site",
-        "lymph",
-        "infection_risk",
-        "diabetes_immunity",
-        "lung_disease",
-        "seizures",
-        "metal_allergy",
-        "fainted_before",
-    ]
-)
+SAFE = "".join(f"{q}: no\n" for q in contract.SAFETY_QUESTIONS)
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,7 @@ from decision.records.store import (
     HandoffError,
     HandoffRecord,
     HandoffStore,
+    PinLimits,
     StoreError,
     UnknownCode,
     normalize_code,
@@ -442,20 +443,22 @@ def test_a_failed_save_leaves_nothing_half_written(url: str):
     s.close()
 
 
-def test_pin_failures_from_many_threads_are_all_counted(store: HandoffStore):
-    # The lockout count is read-modify-write: a row lock (PostgreSQL) or the write
-    # lock (SQLite) must keep every failure, also the first ones that create the row.
-    def fail(_: int) -> None:
+def test_pin_attempts_from_many_threads_are_all_counted(store: HandoffStore):
+    # An attempt is read-modify-write: a lock (PostgreSQL) or the write lock (SQLite)
+    # must keep every one, also the first ones that create the row.
+    limits = PinLimits(max_failures=1000, max_everyone=1000)
+
+    def attempt(_: int) -> None:
         for _ in range(5):
-            store.record_pin_failure("clinic", now=T0, max_failures=1000, lock_for=timedelta(minutes=5))
+            assert store.begin_pin_attempt("clinic", ["browser-a"], now=T0, limits=limits).may_check
 
     with ThreadPoolExecutor(8) as pool:
-        list(pool.map(fail, range(8)))
-    assert store.pin_state("clinic") == (40, None)
-    failures, locked = store.record_pin_failure("other", now=T0, max_failures=1, lock_for=timedelta(minutes=5))
-    assert failures == 1 and locked == T0 + timedelta(minutes=5)
-    store.clear_pin_failures("clinic")
-    assert store.pin_state("clinic") == (0, None)
+        list(pool.map(attempt, range(8)))
+    assert store.pin_state("browser-a") == (40, None)
+    one = PinLimits(max_failures=1)
+    assert store.begin_pin_attempt("other", ["browser-b"], now=T0, limits=one).may_check
+    ticket = store.begin_pin_attempt("other", ["browser-b"], now=T0, limits=one)
+    assert not ticket.may_check and ticket.locked_until == T0 + one.lock_for
 
 
 # --------------------------------------------------------------------------- PostgreSQL server

@@ -51,34 +51,29 @@ def _texts(content: Content, lang: str) -> Iterator[str]:
     def t(key):
         return content.t(key, lang)
 
+    def sections(*kinds: str) -> Iterator[str]:
+        for section in content.sections:
+            if section.kind not in kinds:
+                continue
+            yield section.title.get(lang)
+            if section.intro:
+                yield section.intro.get(lang)
+            for q in section.questions:
+                yield q.text.get(lang)
+                if q.help and section.kind != "sure":
+                    yield q.help.get(lang)
+                yield from (a.text.get(lang) for a in q.answers)
+
     yield content.meta.decision.get(lang)
     yield content.meta.condition.get(lang)
     yield from (t(k) for k in WELCOME_KEYS)
-    for section in content.sections:
-        if section.kind == "sure":
-            continue
-        yield section.title.get(lang)
-        if section.intro:
-            yield section.intro.get(lang)
-        for q in section.questions:
-            yield q.text.get(lang)
-            if q.help:
-                yield q.help.get(lang)
-            yield from (a.text.get(lang) for a in q.answers)
+    yield from sections("questions", "safety")
     yield from (t(k) for k in RESULT_KEYS)
     yield from (content.options[o].name.get(lang) for o in content.options)
     for row in content.comparison:
         yield row.question.get(lang)
         yield from (cell_short(cell, lang) for cell in row.cells.values())
-    for section in content.sections:
-        if section.kind != "sure":
-            continue
-        yield section.title.get(lang)
-        if section.intro:
-            yield section.intro.get(lang)
-        for q in section.questions:
-            yield q.text.get(lang)
-            yield from (a.text.get(lang) for a in q.answers)
+    yield from sections("sure")  # SURE comes after the result
 
 
 def words_on_the_way(content: Content, lang: str) -> int:

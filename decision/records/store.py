@@ -654,46 +654,6 @@ class HandoffStore:
             row = conn.execute(select(pin_lockout).where(pin_lockout.c.key == key)).first()
         return (row.failures, row.locked_until) if row else (0, None)
 
-    def record_pin_failure(
-        self, key: str, *, now: datetime, max_failures: int, lock_for: timedelta
-    ) -> tuple[int, datetime | None]:
-        """Count one wrong PIN atomically; lock when ``max_failures`` is reached.
-
-        A lock that has run out starts a fresh count; a wrong PIN while locked is not counted.
-        """
-        now = self._now(now)
-        with self._guard("save the PIN lockout"):
-            for _ in range(3):
-                try:
-                    with self._writer.begin() as conn:
-                        row = conn.execute(
-                            select(pin_lockout).where(pin_lockout.c.key == key).with_for_update()
-                        ).first()
-                        failures, locked = (row.failures, row.locked_until) if row else (0, None)
-                        if locked is not None and now < locked:
-                            return failures, locked
-                        if locked is not None:
-                            failures, locked = 0, None
-                        failures += 1
-                        if failures >= max_failures:
-                            locked = now + lock_for
-                        if row is None:
-                            conn.execute(insert(pin_lockout).values(key=key, failures=failures, locked_until=locked))
-                        else:
-                            conn.execute(
-                                update(pin_lockout)
-                                .where(pin_lockout.c.key == key)
-                                .values(failures=failures, locked_until=locked)
-                            )
-                        return failures, locked
-                except IntegrityError:
-                    continue  # another process created the row first: count again on it
-        raise StoreError("Could not save the PIN lockout. Try again.")
-
-    def clear_pin_failures(self, key: str) -> None:
-        with self._guard("clear the PIN lockout"), self._writer.begin() as conn:
-            conn.execute(delete(pin_lockout).where(pin_lockout.c.key == key))
-
     def begin_pin_attempt(self, gate: str, clients: Sequence[str], *, now: datetime, limits: PinLimits) -> PinTicket:
         """Count one PIN attempt BEFORE the PIN is checked, in one transaction.
 
