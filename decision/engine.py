@@ -127,53 +127,12 @@ class Result(NamedTuple):
 
     def to_json(self, lang: str = "en") -> dict[str, Any]:
         """The ``score --format json`` shape of version 2 (docs/interfaces.md)."""
-        lean = self.lean
         out: dict[str, Any] = {
             "content_version": self.content_version,
             "language": lang,
-            "options": [
-                {
-                    "id": o.target,
-                    "score": o.score,
-                    "contributions": [
-                        {
-                            "rule": c.rule.id,
-                            "question": c.question,
-                            "answer": c.answer,
-                            "topic": c.topic,
-                            "points": c.points,
-                            "capped": c.capped,
-                            "full_points": c.full_points,
-                            "reason": c.rule.reason.get(lang),
-                        }
-                        for c in o.contributions
-                    ],
-                }
-                for o in self.options
-            ],
-            "lean": {
-                "option": lean.option,
-                "strength": lean.strength,
-                "stopped": lean.stopped,
-                "enough_answers": lean.enough_answers,
-                "step1": {"option": lean.step1.option, "strength": lean.step1.strength},
-                "step2": {"option": lean.step2.option, "strength": lean.step2.strength},
-                "stopped_options": list(lean.stopped_options),
-                "wish": lean.wish,
-                "very_anxious": lean.very_anxious,
-            },
-            "flags": [
-                {
-                    "id": f.flag.id,
-                    "level": f.flag.level,
-                    "question": f.question,
-                    "questions": list(f.questions),
-                    "answer": f.answer,
-                    "options": list(f.flag.options),
-                    "message": f.flag.message.get(lang),
-                }
-                for f in self.flags
-            ],
+            "options": [_target_json(o, lang) for o in self.options],
+            "lean": _lean_json(self.lean),
+            "flags": [_flag_json(f, lang) for f in self.flags],
             "unanswered": list(self.unanswered),
         }
         if self.sure is not None:
@@ -187,6 +146,52 @@ class Result(NamedTuple):
                 "not_answered": list(s.not_answered),
             }
         return out
+
+
+def _target_json(o: TargetScore, lang: str) -> dict[str, Any]:
+    return {
+        "id": o.target,
+        "score": o.score,
+        "contributions": [
+            {
+                "rule": c.rule.id,
+                "question": c.question,
+                "answer": c.answer,
+                "topic": c.topic,
+                "points": c.points,
+                "capped": c.capped,
+                "full_points": c.full_points,
+                "reason": c.rule.reason.get(lang),
+            }
+            for c in o.contributions
+        ],
+    }
+
+
+def _lean_json(lean: Lean) -> dict[str, Any]:
+    return {
+        "option": lean.option,
+        "strength": lean.strength,
+        "stopped": lean.stopped,
+        "enough_answers": lean.enough_answers,
+        "step1": {"option": lean.step1.option, "strength": lean.step1.strength},
+        "step2": {"option": lean.step2.option, "strength": lean.step2.strength},
+        "stopped_options": list(lean.stopped_options),
+        "wish": lean.wish,
+        "very_anxious": lean.very_anxious,
+    }
+
+
+def _flag_json(f: RaisedFlag, lang: str) -> dict[str, Any]:
+    return {
+        "id": f.flag.id,
+        "level": f.flag.level,
+        "question": f.question,
+        "questions": list(f.questions),
+        "answer": f.answer,
+        "options": list(f.flag.options),
+        "message": f.flag.message.get(lang),
+    }
 
 
 # ------------------------------------------------------------------ answers
