@@ -29,6 +29,8 @@ from typing import IO, Any
 
 import yaml
 
+from decision.errors import DecisionError
+
 Loc = tuple[str | int, ...]
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # content files are under 50 kB, answer files under 2 kB
@@ -37,7 +39,7 @@ MAX_VALUES = 100_000  # content files hold under 1,000
 CLIP = 80  # longest piece of the input echoed back in a message
 
 
-class YamlError(Exception):
+class YamlError(DecisionError):
     """The text is not YAML we accept. ``line`` is 1-based."""
 
     def __init__(self, line: int, message: str):

@@ -41,3 +41,20 @@ def test_the_core_never_imports_streamlit_or_the_app(path):
 )
 def test_the_decision_never_imports_the_records(path):
     assert not {m for m in imports_of(path) if m.startswith("decision.records")}
+
+
+def test_every_error_the_project_raises_on_purpose_shares_one_root():
+    import importlib
+    import inspect
+
+    from decision.errors import DecisionError
+
+    names = [".".join(p.relative_to(ROOT).with_suffix("").parts) for p in CORE if p.name != "__main__.py"]
+    found = []
+    for name in names:
+        module = importlib.import_module(name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ == name and issubclass(cls, BaseException):
+                found.append(cls)
+                assert issubclass(cls, DecisionError), f"{name}.{cls.__name__} is not a DecisionError"
+    assert len(found) >= 8

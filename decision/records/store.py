@@ -69,6 +69,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, SQLAlchemy
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.types import TypeDecorator
 
+from decision.errors import DecisionError
 from decision.records.saved import HandoffRecord, Origin, SavedResultError
 from decision.settings import DEFAULT_DB_PATH, PROJECT_ROOT, Settings, SettingsError, load_settings
 from decision.settings import read_secrets_file as settings_file
@@ -96,11 +97,11 @@ def utc_now() -> datetime:
 # --------------------------------------------------------------------------- errors
 
 
-class StoreError(Exception):
+class StoreError(DecisionError):
     """The database cannot be used (unreachable, damaged, not writable). One plain line."""
 
 
-class HandoffError(LookupError):
+class HandoffError(DecisionError, LookupError):
     """A code that does not lead to a record. The message is for the person who typed it."""
 
 
