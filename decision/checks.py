@@ -18,6 +18,7 @@ from decision.errors import Problem
 from decision.loader import File, Tree, did_you_mean
 from decision.markup import find_markup
 from decision.models import LEVELS, Condition
+from decision.readability import localized_texts
 from decision.yamlio import Loc
 
 Check = Callable[[Tree], Iterable[Problem]]
@@ -561,25 +562,12 @@ def review_dates(tree: Tree, today: dt.date | None = None) -> Iterator[Problem]:
             yield f.problem(("flags", i, "reviewed_on"), f"reviewed_on {fl.reviewed_on} is in the future")
 
 
-def localized(data: Any, loc: Loc = ()) -> Iterator[tuple[Loc, dict[str, str]]]:
-    """Every ``{en, fr}`` mapping in parsed YAML, with its key path."""
-    if isinstance(data, dict):
-        if set(data) == {"en", "fr"} and all(isinstance(v, str) for v in data.values()):
-            yield loc, data
-            return
-        for key, value in data.items():
-            yield from localized(value, (*loc, key))
-    elif isinstance(data, list):
-        for i, item in enumerate(data):
-            yield from localized(item, (*loc, i))
-
-
 def no_markup(tree: Tree) -> Iterator[Problem]:
     """Text is shown as text: no Markdown images or links and no raw HTML (an image
     would load from an outside address on the patient's tablet)."""
     files = [f for f in tree.singles.values() if f] + [f for fs in tree.folders.values() for f in fs]
     for f in files:
-        for loc, text in localized(f.located.data):
+        for loc, text in localized_texts(f.located.data, staff_too=True):
             for lang in ("en", "fr"):
                 reason = find_markup(text[lang])
                 if reason:

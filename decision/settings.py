@@ -29,6 +29,22 @@ DEFAULT_IDLE_SECONDS = 180
 SECRET_KEYS = ("db_url", "handoff_ttl_hours", "timezone", "clinician_pin_hash")
 
 
+# Every environment variable read here (a change to any of them is a new reading).
+ENV_NAMES = (
+    "DECISION_DB_URL",
+    "DECISION_DB_PATH",
+    "DECISION_HANDOFF_TTL_HOURS",
+    "DECISION_TIMEZONE",
+    "DECISION_IDLE_SECONDS",
+    "DECISION_CONTENT_DIR",
+    "DECISION_FHIR_CANONICAL",
+    "DECISION_TRUSTED_PROXIES",
+    "DECISION_RAISE_PAGE_ERRORS",
+    "DECISION_GC_DEFAULTS",
+    "CLINICIAN_PIN_HASH",
+)
+
+
 class SettingsError(DecisionError):
     """A setting that cannot be used (one plain line naming it)."""
 

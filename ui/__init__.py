@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from decision.content import DEFAULT_CONTENT_DIR, Content, load_content
-from decision.settings import SECRET_KEYS, Settings, load_settings
+from decision.settings import ENV_NAMES, SECRET_KEYS, Settings, load_settings
 
 if TYPE_CHECKING:  # SQLAlchemy is imported only when a result is shared or the clinician view opens
     from decision.records.store import HandoffStore, PurgeSchedule
@@ -39,14 +39,14 @@ def get_content() -> Content:
 
 
 @functools.lru_cache(maxsize=8)
-def _settings(_environment: tuple[tuple[str, str], ...], secrets: tuple[tuple[str, Any], ...]) -> Settings:
+def _settings(_environment: tuple[str | None, ...], secrets: tuple[tuple[str, Any], ...]) -> Settings:
     return load_settings(dict(secrets))
 
 
 def get_settings() -> Settings:
     """The settings (decision/settings.py), read once for each environment and secrets:
     a rerun only looks up the cache (tests change the environment between apps)."""
-    environment = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(("DECISION_", "CLINICIAN_"))))
+    environment = tuple(map(os.environ.get, ENV_NAMES))
     try:
         secrets = tuple(sorted((k, v) for k, v in st.secrets.items() if k in SECRET_KEYS and isinstance(v, Hashable)))
     except (FileNotFoundError, KeyError):  # no secrets file

@@ -203,7 +203,7 @@ def answers_html(content: Content, answers: Mapping[str, str], t: Words) -> str:
         for q in section.questions:
             code = answers.get(q.id)
             shown = (
-                e(export.answer_text(q, code, t.lang))
+                e(Wording(content, t.lang).answer_text(q.id, code))
                 if code
                 else f'<span class="clin-missing">{e(t("clin_not_answered"))}</span>'
             )

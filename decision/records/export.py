@@ -19,7 +19,6 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from decision.content import Content
-from decision.models import Question, SectionFile
 
 # The FHIR resources live in decision/fhir.py; fhir_questionnaire_response is re-exported so nothing breaks.
 from decision.records.fhir import ANSWER_SYSTEM as QUESTIONNAIRE_URN  # noqa: F401
@@ -34,17 +33,6 @@ LANGS = ("en", "fr")
 
 def _lang(lang: str) -> str:
     return lang if lang in LANGS else "en"
-
-
-def _questions(content: Content) -> Iterator[tuple[SectionFile, Question]]:
-    for section in content.sections:
-        for q in section.questions:
-            yield section, q
-
-
-def answer_text(q: Question | None, code: str, lang: str) -> str:
-    answer = q.answer(code) if q is not None else None
-    return answer.text.get(lang) if answer is not None else code
 
 
 def flag_text(content: Content, flag: SavedFlag, lang: str) -> str:
@@ -336,10 +324,12 @@ def answers_csv(content: Content, record: HandoffRecord, lang: str) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
-    for section, q in _questions(content):
-        code = record.answers.get(q.id, "")
-        answer = answer_text(q, code, lang) if code else ""
-        writer.writerow([_cell(v) for v in (section.title.get(lang), q.id, q.text.get(lang), code, answer)])
+    w = Wording(content, lang)
+    for section in content.sections:
+        for q in section.questions:
+            code = record.answers.get(q.id, "")
+            answer = w.answer_text(q.id, code) if code else ""
+            writer.writerow([_cell(v) for v in (section.title.get(lang), q.id, q.text.get(lang), code, answer)])
     for qid, code in record.answers.items():  # from an older content version
         if qid not in content.questions:
             writer.writerow([_cell(v) for v in ("", qid, "", code, code)])

@@ -18,14 +18,14 @@ line, 4.3; its Questionnaire and QuestionnaireResponse have R4's shape).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC
 from typing import Any
 
 from decision.content import Content
-from decision.models import LocalizedText, Question, SectionFile
+from decision.models import LocalizedText
 from decision.records.saved import HandoffRecord
 from decision.settings import load_settings
+from decision.wording import Wording
 
 DEFAULT_CANONICAL = "http://needling-decision-aid.example/fhir/Questionnaire/needling-decision-aid"
 CANONICAL_ENV = "DECISION_FHIR_CANONICAL"
@@ -74,12 +74,6 @@ def _model(name: str) -> Any:
     from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
     return QuestionnaireResponse
-
-
-def _questions(content: Content) -> Iterator[tuple[SectionFile, Question]]:
-    for section in content.sections:
-        for q in section.questions:
-            yield section, q
 
 
 def _translated(text: LocalizedText, lang: str) -> tuple[str, dict[str, Any]]:
@@ -217,11 +211,6 @@ def fhir_questionnaire(content: Content, *, lang: str = "en", canonical: str | N
     return resource
 
 
-def _answer_text(q: Question, code: str, lang: str) -> str:
-    answer = q.answer(code)
-    return answer.text.get(lang) if answer is not None else code
-
-
 def fhir_questionnaire_response(
     content: Content, record: HandoffRecord, lang: str, *, canonical: str | None = None
 ) -> dict[str, Any]:
@@ -233,6 +222,7 @@ def fhir_questionnaire_response(
     (a record from an older version) follow at the top level.
     """
     lang = _lang(lang)
+    w = Wording(content, lang)
     groups: list[dict[str, Any]] = []
     for section in content.sections:
         items = []
@@ -240,7 +230,11 @@ def fhir_questionnaire_response(
             code = record.answers.get(q.id)
             if code is None:
                 continue
-            coding = {"system": answer_system(q.id), "code": code, "display": _answer_text(q, code, lang)}
+            coding = {
+                "system": answer_system(q.id),
+                "code": code,
+                "display": w.answer_text(q.id, code),
+            }
             items.append({"linkId": q.id, "text": q.text.get(lang), "answer": [{"valueCoding": coding}]})
         if items:
             groups.append({"linkId": section.id, "text": section.title.get(lang), "item": items})
