@@ -92,6 +92,12 @@ class Wording:
         option = self.content.options.get(target)
         return option.name.get(self.lang) if option is not None else target
 
+    def option_in_text(self, target: str) -> str:
+        """The option's name inside a sentence (``option_in_text_<id>`` in ui.yaml:
+        lower case, with its article in French); its heading name when there is none."""
+        key = f"option_in_text_{target}"
+        return self.t(key) if key in self.content.ui else self.option_name(target)
+
     def question_label(self, qid: str) -> str:
         q = self.content.questions.get(qid)
         return q.label.get(self.lang) if q is not None else qid
@@ -133,7 +139,7 @@ class Wording:
         step = lean.step2
         if step.option is None:
             return self.t("lean_none")
-        return self.t(f"lean_{step.strength}", option=self.option_name(step.option))
+        return self.t(f"lean_{step.strength}", option=self.option_in_text(step.option))
 
     def stopped(self, lean: LeanLike, flags: Iterable[FlagLike] = ()) -> str:
         unwell = any(f.level == "stop" and f.question == "unwell_today" for f in flags)
@@ -149,7 +155,7 @@ class Wording:
         elif lean.option is None:
             first = self.t("lean_none" if lean.enough_answers else "lean_not_enough")
         else:
-            first = self.t(f"lean_{lean.strength}", option=self.option_name(lean.option))
+            first = self.t(f"lean_{lean.strength}", option=self.option_in_text(lean.option))
         return f"{first} {self.t('you_decide')}"
 
     def lean_lines(self, result: ResultLike) -> list[tuple[str, str]]:
@@ -163,7 +169,7 @@ class Wording:
         lines = [(self.t("step1_title"), f"{step1} {self.t('you_decide')}")]
         step2 = self.step2(lean)
         if lean.option == "no_needling" and lean.step2.option is not None:
-            step2 = f"{self.t('step2_if_needles')} {step2}"
+            step2 = f"{self.t('step2_if_needles')} {step2[:1].lower()}{step2[1:]}"
         if not lean.stopped:
             lines.append((self.t("step2_title"), f"{step2} {self.t('you_decide')}"))
         if lean.very_anxious:
