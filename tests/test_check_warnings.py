@@ -175,3 +175,15 @@ def test_a_row_must_say_whether_it_is_shown_by_default(root):
     edit(root / "comparison.yaml", "    shown: more\n", "    shown: sometimes\n")
     report = check(root, today=TODAY)
     assert any("shown" in p.where for p in report.problems), messages(report.problems)
+
+
+def test_a_question_label_is_patient_text_held_to_the_reading_level(root):
+    # Patients read labels ("You did not answer: ...", the answers behind each step).
+    dense = (
+        "Hypersensitivity reactions to metallic constituents, particularly nickel, "
+        "chromium and cobalt alloys, documented previously"
+    )
+    edit(root / "questions" / "safety.yaml", 'en: "Metal allergy"', f'en: "{dense}"')
+    report = check(root, today=TODAY)
+    [warning] = [w for w in report.warnings if w.where.endswith("metal_allergy.label.en")]
+    assert "Flesch-Kincaid" in warning.message
