@@ -63,9 +63,10 @@ class Labels:
         return self.fewer if b is None else self.t(f"dash_bucket_{b}")
 
 
-def _theme(chart: alt.Chart, rows: int) -> alt.Chart:
+def _theme(chart: alt.Chart, rows: int, legend: bool = False) -> alt.Chart:
+    # Streamlit fits the whole chart (axes and legend too) into this height.
     return (
-        chart.properties(height=max(2, rows) * BAR + 40)
+        chart.properties(height=max(2, rows) * BAR + (170 if legend else 80))
         .configure_axis(labelFontSize=FONT, titleFontSize=FONT, labelLimit=320)
         .configure_legend(labelFontSize=FONT, titleFontSize=FONT, orient="bottom", labelLimit=320)
     )
@@ -168,7 +169,7 @@ def stacked_chart(
             ],
         )
     )
-    return _theme(chart, rows)
+    return _theme(chart, rows, legend=True)
 
 
 def _frames(
@@ -318,7 +319,7 @@ def week_chart(data: pd.DataFrame, markers: pd.DataFrame, lab: Labels) -> alt.Ch
         layers += [rule, label]
     return (
         alt.layer(*layers)
-        .properties(height=300)
+        .properties(height=380)
         .configure_axis(labelFontSize=FONT, titleFontSize=FONT)
         .configure_legend(labelFontSize=FONT, orient="bottom")
     )
