@@ -35,37 +35,36 @@ log = logging.getLogger("decision_aid")
 
 
 @functools.lru_cache(maxsize=8)
-def _counters(settings: Settings, url: str) -> Counters:
-    """One queue per process and database, flushed by its own thread."""
+def _counters(settings: Settings) -> tuple[Counters, str]:
+    """One queue per process and database (the settings name it), flushed by its own thread,
+    and the content version (loaded once per process, like the content itself)."""
     from decision.records.metrics import Counters
-    from decision.records.store import HandoffStore
+    from decision.records.store import HandoffStore, resolve_db_url
 
+    url = resolve_db_url(st.secrets)
     counters = Counters(
         lambda: HandoffStore(url),  # opened by the flushing thread, not by a tap
         zone=ui.clinic_zone(),
         on_error=lambda msg: log.warning("counters not saved yet: %s", msg),
     )
     counters.start()
-    return counters
+    return counters, ui.get_content().version
 
 
 def counters() -> Counters | None:
     """This process's queue, or None when counting is off."""
     settings = ui.get_settings()
-    if not settings.metrics_on:
-        return None
-    from decision.records.store import resolve_db_url
-
-    return _counters(settings, resolve_db_url(st.secrets))
+    return _counters(settings)[0] if settings.metrics_on else None
 
 
 def _tally() -> Tally | None:
-    sink = counters()
-    if sink is None:
+    settings = ui.get_settings()
+    if not settings.metrics_on:
         return None
     from decision.records.metrics import Tally
 
-    return Tally(sink, st.session_state, ui.get_content().version)
+    sink, version = _counters(settings)
+    return Tally(sink, st.session_state, version)
 
 
 def _safely(action: str, do: Any) -> None:
