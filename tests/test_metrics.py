@@ -619,3 +619,30 @@ def test_no_chart_ever_draws_a_cell_under_five():
     assert len(frames[4]) == 0
     funnel_table = dash.funnel_frames(rows, CONTENT, lab)[1]
     assert EN("dash_fewer") in set(funnel_table.iloc[:, 1])
+
+
+def _clinician_hooks() -> None:
+    """What the clinician side (and the "I'm called in" button) will call."""
+    from ui import metrics as hooks
+
+    hooks.count_sure_after(2, 4, record="ABC234")
+    hooks.count_sure_after(4, 4, record="ABC234")  # corrected in the same session
+    hooks.count_consent("ims", "ims", record="ABC234")
+    hooks.count_consent("acupuncture", "ims")
+    hooks.called_in()
+    hooks.called_in()  # once per session
+
+
+def test_the_hooks_for_sure_after_consent_and_called_in_reach_the_database(own_database):
+    at = AppTest.from_function(_clinician_hooks, default_timeout=30)
+    at.run()
+    assert not at.exception
+    got = counts(own_database)
+    assert got == {
+        ("sure", "after", "4"): 1,
+        ("event", "sure_after", ""): 1,
+        ("chosen", "ims", "matches"): 1,
+        ("chosen", "acupuncture", "differs"): 1,
+        ("event", "consent", ""): 2,
+        ("event", "called_in", ""): 1,
+    }
