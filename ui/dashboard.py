@@ -22,6 +22,7 @@ from ui.words import Words
 
 FONT = 16  # readable on the tablet held at arm's length
 BAR = 38  # px per bar
+COUNT_AXIS = alt.Axis(format="d", tickMinStep=1)  # counts: whole numbers only
 
 
 class Labels:
@@ -99,7 +100,7 @@ def funnel_frames(rows: Sequence[m.CounterRow], content: Content, lab: Labels) -
 def funnel_chart(data: pd.DataFrame, lab: Labels, stages: int) -> alt.Chart:
     base = alt.Chart(data).encode(
         y=alt.Y("stage:N", sort=alt.SortField("order"), title=None),
-        x=alt.X("n:Q", title=lab.t("dash_axis_sessions")),
+        x=alt.X("n:Q", title=lab.t("dash_axis_sessions"), axis=COUNT_AXIS),
         tooltip=[alt.Tooltip("stage:N", title=lab.t("dash_col_stage")), alt.Tooltip("n:Q", title=lab.t("dash_col_n"))],
     )
     bars = base.mark_bar(color=OPTION_COLOURS.get("ims", "#2b6cb0"))
@@ -114,11 +115,17 @@ def screen_frames(rows: Sequence[m.CounterRow], content: Content, lab: Labels) -
     table_rows = m.screens_table(rows, screens(content))
     chart = pd.DataFrame(
         [
-            {"screen": lab.screen(r.id), "order": i, "n": r.left_here, "median": lab.bucket(r.median)}
+            {
+                "screen": lab.screen(r.id),
+                "order": i,
+                "n": r.left_here,
+                "median": lab.bucket(r.median),
+                "label": lab.t("dash_left_label", n=r.left_here, median=lab.bucket(r.median)),
+            }
             for i, r in enumerate(table_rows)
             if not m.hidden(r.left_here)
         ],
-        columns=["screen", "order", "n", "median"],
+        columns=["screen", "order", "n", "median", "label"],
     )
     table = pd.DataFrame(
         {
@@ -132,9 +139,11 @@ def screen_frames(rows: Sequence[m.CounterRow], content: Content, lab: Labels) -
 
 
 def screen_chart(data: pd.DataFrame, lab: Labels, n: int) -> alt.Chart:
+    top = max([int(v) for v in data["n"]] or [1])
     base = alt.Chart(data).encode(
         y=alt.Y("screen:N", sort=alt.SortField("order"), title=None),
-        x=alt.X("n:Q", title=lab.t("dash_col_left")),
+        # room on the right for "6 · median 30 to 60 s"
+        x=alt.X("n:Q", title=lab.t("dash_col_left"), axis=COUNT_AXIS, scale=alt.Scale(domain=[0, top * 2], nice=False)),
         tooltip=[
             alt.Tooltip("screen:N", title=lab.t("dash_col_screen")),
             alt.Tooltip("n:Q", title=lab.t("dash_col_left")),
@@ -142,7 +151,9 @@ def screen_chart(data: pd.DataFrame, lab: Labels, n: int) -> alt.Chart:
         ],
     )
     return _theme(
-        alt.layer(base.mark_bar(color="#b7791f"), base.mark_text(align="left", dx=4, fontSize=FONT).encode(text="n:Q")),
+        alt.layer(
+            base.mark_bar(color="#b7791f"), base.mark_text(align="left", dx=4, fontSize=FONT).encode(text="label:N")
+        ),
         n,
     )
 
@@ -159,7 +170,7 @@ def stacked_chart(
         .mark_bar()
         .encode(
             y=alt.Y("row:N", sort=alt.SortField("order"), title=None),
-            x=alt.X("n:Q", title=lab.t("dash_axis_sessions"), stack="zero"),
+            x=alt.X("n:Q", title=lab.t("dash_axis_sessions"), stack="zero", axis=COUNT_AXIS),
             color=alt.Color("part:N", title=colour_title, scale=alt.Scale(domain=domain, range=colours)),
             order=alt.Order("part_order:Q"),
             tooltip=[
@@ -207,7 +218,7 @@ def lean_frames(rows: Sequence[m.CounterRow], lab: Labels) -> tuple[pd.DataFrame
         counts = found.get(step, {})
         options = list(STEP_OPTIONS[step]) + sorted({o for o, _ in counts} - set(STEP_OPTIONS[step]))
         for option in options:
-            row = f"{lab.t(f'dash_{step}')}: {lab.option(option)}"
+            row = lab.t("dash_step_option", step=lab.t(f"dash_{step}"), option=lab.option(option))
             strengths = ("none",) if option == "none" else ("strong", "slight")
             for j, s in enumerate(strengths):
                 cells.append((row, order, lab.strength(s), j, counts.get((option, s), 0)))
@@ -299,7 +310,7 @@ def week_chart(data: pd.DataFrame, markers: pd.DataFrame, lab: Labels) -> alt.Ch
         .mark_line(point=True, strokeWidth=3)
         .encode(
             x=alt.X("week:O", title=lab.t("dash_col_week"), axis=alt.Axis(labelAngle=-45)),
-            y=alt.Y("n:Q", title=lab.t("dash_axis_sessions")),
+            y=alt.Y("n:Q", title=lab.t("dash_axis_sessions"), axis=COUNT_AXIS),
             color=alt.Color("what:N", title=None),
             tooltip=[
                 alt.Tooltip("week:O", title=lab.t("dash_col_week")),
