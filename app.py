@@ -51,7 +51,8 @@ st.set_page_config(page_title=t.of(content.meta.title), **PAGE)
 
 patient = st.Page("app_pages/patient.py", title=t.of(content.meta.title), default=True)
 clinician = st.Page("app_pages/clinician.py", title=t("clin_title"), url_path="clinician")
-page = st.navigation([patient, clinician], position="hidden")
+dashboard = st.Page("app_pages/dashboard.py", title=t("dash_title"), url_path="dashboard")
+page = st.navigation([patient, clinician, dashboard], position="hidden")
 if page is patient:
     # However the patient page came to run (Back in the browser, its address, a wipe),
     # the clinician view is locked again: nothing of it stays in this browser.

@@ -427,6 +427,7 @@ elif not state.get(UNLOCKED):
     pin_screen(PIN_HASH)
 else:
     ui.purge_soon()  # a clinician action: expired records go now (at most every half minute)
+    st.page_link("app_pages/dashboard.py", label=t("dash_open"), icon=":material/insights:")
     state.setdefault(MODE, "code")
     with st.container(key="clin_mode_box"):
         mode = st.segmented_control(

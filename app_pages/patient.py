@@ -19,7 +19,7 @@ from decision import score
 from decision.engine import Result
 from decision.models import Question
 from decision.wording import Wording
-from ui import kiosk, panels, reading_time
+from ui import kiosk, metrics, panels, reading_time
 from ui.words import Words, other_language
 
 e = html.escape
@@ -156,6 +156,7 @@ def _minutes(version: str, lang: str) -> int:
 
 
 def welcome() -> None:
+    metrics.screen("welcome")
     st.title(t.of(content.meta.title), anchor=False)
     minutes = _minutes(content.version, t.lang)
     st.html(
@@ -186,6 +187,7 @@ def welcome() -> None:
 
 def question_screen(step: int) -> None:
     q = QUESTIONS[step - 1]
+    metrics.screen(q.id)
     section = content.section_of[q.id]
     top_bar(back_to=step - 1)
     progress(t("progress", section=t.of(section.title), n=step, total=N), step, N + 1)
@@ -233,6 +235,7 @@ def choice_row(q: Question) -> None:
 
 
 def safety_screen() -> None:
+    metrics.screen("safety")
     section = content.section_of[SAFETY[0].id]
     top_bar(back_to=N)
     progress(t("progress_last", section=t.of(section.title)), N + 1, N + 1)
@@ -258,6 +261,7 @@ def safety_screen() -> None:
 def result_screen() -> None:
     answers = state[kiosk.ANSWERS]
     result = score(content, answers)
+    metrics.result(result)
     top_bar(back_to=SAFETY_STEP)
     st.title(t("result_title"), anchor=False)
 
@@ -370,6 +374,7 @@ def _share() -> None:
         state[SHARED] = {"failed": True}
         return
     state[SHARED] = {"code": record.code, "answers": answers}
+    metrics.shared()
 
 
 def share_block() -> None:

@@ -26,7 +26,7 @@ SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 DEFAULT_DB_PATH = Path("data") / "handoffs.sqlite3"
 DEFAULT_IDLE_SECONDS = 180
 # Keys the secrets file may hold (the environment uses DECISION_<KEY>, upper case).
-SECRET_KEYS = ("db_url", "handoff_ttl_hours", "timezone", "clinician_pin_hash")
+SECRET_KEYS = ("db_url", "handoff_ttl_hours", "timezone", "clinician_pin_hash", "metrics")
 
 
 # Every environment variable read here (a change to any of them is a new reading).
@@ -41,6 +41,7 @@ ENV_NAMES = (
     "DECISION_TRUSTED_PROXIES",
     "DECISION_RAISE_PAGE_ERRORS",
     "DECISION_GC_DEFAULTS",
+    "DECISION_METRICS",
     "CLINICIAN_PIN_HASH",
 )
 
@@ -65,6 +66,7 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     raise_page_errors: bool = False
     gc_defaults: bool = False
+    metrics: str | None = None  # the dashboard's counters: "off" (or no/false/0) turns counting off
     clinician_pin_hash: str | None = Field(
         None, validation_alias=AliasChoices("CLINICIAN_PIN_HASH", "clinician_pin_hash")
     )
@@ -78,6 +80,14 @@ class Settings(BaseSettings):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
         return value.strip() or None if isinstance(value, str) else value
+
+    @field_validator("metrics", mode="before")
+    @classmethod
+    def _switch(cls, value: Any) -> Any:
+        """``metrics = false`` in the secrets means off."""
+        if isinstance(value, bool):
+            return "on" if value else "off"
+        return value
 
     @classmethod
     def settings_customise_sources(
@@ -120,6 +130,11 @@ class Settings(BaseSettings):
         except ValueError:
             return DEFAULT_IDLE_SECONDS
         return value if value >= 5 else DEFAULT_IDLE_SECONDS
+
+    @property
+    def metrics_on(self) -> bool:
+        """Counting for the dashboard (docs/metrics.md): on unless ``DECISION_METRICS=off``."""
+        return str(self.metrics or "on").strip().lower() not in ("off", "no", "false", "0")
 
     @property
     def proxies(self) -> tuple[Network, ...]:

@@ -70,6 +70,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.types import TypeDecorator
 
 from decision.errors import DecisionError
+from decision.records import metrics
 from decision.records.saved import HandoffRecord, Origin, SavedResultError
 from decision.settings import DEFAULT_DB_PATH, PROJECT_ROOT, Settings, SettingsError, load_settings
 from decision.settings import read_secrets_file as settings_file
@@ -424,8 +425,9 @@ class HandoffStore:
                 if self.is_postgresql:
                     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
                 metadata.create_all(conn)
+                metrics.create_schema(conn)  # the dashboard's counters live in the same database
                 found = inspect(conn)
-                for table in metadata.sorted_tables:
+                for table in [*metadata.sorted_tables, *metrics.metadata.sorted_tables]:
                     have = {c["name"] for c in found.get_columns(table.name)}
                     lacking = [c.name for c in table.columns if c.name not in have]
                     if lacking:
@@ -622,6 +624,7 @@ class HandoffStore:
                 if not got.scalar_one():
                     return 0
             removed = conn.execute(delete(handoffs).where(handoffs.c.expires_at <= self._now(now))).rowcount
+            metrics.purge_old(conn, self._now(now))  # counters older than 13 months
         if removed:
             self.checkpoint()
         return removed
