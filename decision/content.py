@@ -10,6 +10,7 @@ Layout (the folder is the namespace)::
     content/rules/*.yaml        scoring rules (each with a topic)
     content/flags/*.yaml        safety and information flags
     content/comparison.yaml     the side-by-side grid
+    content/context_caps.yaml   safety in context that caps step 2
     content/ui.yaml             the app's own words
 
 :func:`load_content` returns a frozen :class:`Content` or raises
@@ -35,6 +36,7 @@ from decision.errors import ContentError, Problem
 from decision.loader import Tree, did_you_mean, read_tree
 from decision.models import (
     Condition,
+    ContextCap,
     Flag,
     IndexFile,
     LocalizedText,
@@ -72,6 +74,12 @@ class CompiledFlag(NamedTuple):
     order: int  # level first, then content position
 
 
+class CompiledCap(NamedTuple):
+    cap: ContextCap
+    match: Matcher
+    at_most: tuple[tuple[str, str], ...]  # (step-2 option, the strongest lean allowed toward it)
+
+
 class Compiled(NamedTuple):
     """Lookup tables built once at load: a plain answer maps straight to the rules and
     flags it fires; a skipped safety item to its note; compound conditions are matched
@@ -84,6 +92,9 @@ class Compiled(NamedTuple):
     flags_by_answer: dict[tuple[str, str], tuple[int, ...]]
     skipped_flags: tuple[tuple[str, int], ...]  # (question, flag position) raised when it is not answered
     other_flags: tuple[int, ...]
+    caps: tuple[CompiledCap, ...] = ()
+    lean_gated: frozenset[str] = frozenset()  # ids of flags raised only with a given final lean
+    replaces: tuple[tuple[str, frozenset[str]], ...] = ()  # (flag id, the flag ids it replaces for the patient)
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,6 +110,7 @@ class Content:
     rules: tuple[Rule, ...]
     flags: tuple[Flag, ...]
     comparison: tuple[Row, ...]
+    caps: tuple[ContextCap, ...]
     sources: Mapping[str, Source]
     ui: Mapping[str, LocalizedText]
     version: str
@@ -180,7 +192,7 @@ def _questions_of(when: Condition) -> tuple[str, ...]:
     return tuple(dict.fromkeys(q for q, _ in when.leaves()))
 
 
-def compile_content(rules: tuple[Rule, ...], flags: tuple[Flag, ...]) -> Compiled:
+def compile_content(rules: tuple[Rule, ...], flags: tuple[Flag, ...], caps: tuple[ContextCap, ...] = ()) -> Compiled:
     compiled_rules = tuple(
         CompiledRule(r, compile_condition(r.when), tuple(r.points.items()), r.when.leaves()[0][0]) for r in rules
     )
@@ -193,7 +205,19 @@ def compile_content(rules: tuple[Rule, ...], flags: tuple[Flag, ...]) -> Compile
     flags_by_answer, others = index_by_answer([fl.when for fl in flags])
     skipped = tuple((flags[i].when.question or "", i) for i in others if flags[i].when.skipped)
     other_flags = tuple(i for i in others if not flags[i].when.skipped)
-    return Compiled(compiled_rules, compiled_flags, rules_by_answer, other_rules, flags_by_answer, skipped, other_flags)
+    compiled_caps = tuple(CompiledCap(c, compile_condition(c.when), tuple(c.at_most.items())) for c in caps)
+    return Compiled(
+        compiled_rules,
+        compiled_flags,
+        rules_by_answer,
+        other_rules,
+        flags_by_answer,
+        skipped,
+        other_flags,
+        compiled_caps,
+        frozenset(fl.id for fl in flags if fl.lean is not None),
+        tuple((fl.id, frozenset(fl.replaces)) for fl in flags if fl.replaces),
+    )
 
 
 def _version(root: Path, paths: list[Path], date: dt.date) -> str:
@@ -219,6 +243,7 @@ def build(tree: Tree) -> Content:
     flags = tuple(fl for _, _, fl in tree.items("flags", "flags")) + skipped_flags(sections)
     ui = model("ui.yaml")
     index = model("index.yaml")
+    caps = model("context_caps.yaml").caps
     return Content(
         root=tree.root,
         meta=index,
@@ -229,10 +254,11 @@ def build(tree: Tree) -> Content:
         rules=rules,
         flags=flags,
         comparison=model("comparison.yaml").rows,
+        caps=caps,
         sources=types.MappingProxyType(dict(tree.sources)),
         ui=types.MappingProxyType({**ui.clinician, **ui.strings}),
         version=_version(tree.root, tree.paths, index.content_date),
-        compiled=compile_content(rules, flags),
+        compiled=compile_content(rules, flags, caps),
     )
 
 
