@@ -543,9 +543,8 @@ def context_cap_references(tree: Tree) -> Iterator[Problem]:
         for oid, limit in limits.items():
             if oid not in given or rank[given[oid]] > rank[limit]:
                 when = " and ".join(f"{q} in [{', '.join(sorted(c))}]" for q, c in sorted(shape))
-                yield f.problem(
-                    ("caps",), f"context cap '{name}': {when} must cap step 2 toward {oid} at {limit} or lower"
-                )
+                most = "never lean to it" if limit == "none" else f"lean to it at most '{limit}'"
+                yield f.problem(("caps",), f"context cap '{name}': with {when}, step 2 must {most} ({oid})")
 
 
 def _implies(shape: frozenset[tuple[str, frozenset[str]]], other: frozenset[tuple[str, frozenset[str]]]) -> bool:
