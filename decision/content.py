@@ -67,17 +67,22 @@ class CompiledRule(NamedTuple):
     first_question: str
 
 
+Gate = tuple[str, frozenset[str]] | None
+
+
 class CompiledFlag(NamedTuple):
     flag: Flag
     match: Matcher
     questions: tuple[str, ...]
     order: int  # level first, then content position
+    gate: Gate = None  # (question, codes) the condition cannot hold without: a cheap test first
 
 
 class CompiledCap(NamedTuple):
     cap: ContextCap
     match: Matcher
     at_most: tuple[tuple[str, str], ...]  # (step-2 option, the strongest lean allowed toward it)
+    gate: Gate = None
 
 
 class Compiled(NamedTuple):
@@ -93,8 +98,13 @@ class Compiled(NamedTuple):
     skipped_flags: tuple[tuple[str, int], ...]  # (question, flag position) raised when it is not answered
     other_flags: tuple[int, ...]
     caps: tuple[CompiledCap, ...] = ()
-    lean_gated: frozenset[str] = frozenset()  # ids of flags raised only with a given final lean
-    replaces: tuple[tuple[str, frozenset[str]], ...] = ()  # (flag id, the flag ids it replaces for the patient)
+    # flag id -> the final leans it needs; flag id -> the flag ids it replaces for the patient
+    lean_gated: Mapping[str, frozenset[str]] = types.MappingProxyType({})
+    replaces: Mapping[str, frozenset[str]] = types.MappingProxyType({})
+    # A leaf each of those flags needs: when no answer passes one, none of them is raised
+    # (None: one of them has no such leaf, so always look).
+    lean_gates: tuple[tuple[str, frozenset[str]], ...] | None = None
+    replaces_gates: tuple[tuple[str, frozenset[str]], ...] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -188,6 +198,16 @@ def skipped_flags(sections: tuple[SectionFile, ...]) -> tuple[Flag, ...]:
     return tuple(out)
 
 
+def gate_of(when: Condition) -> Gate:
+    """A (question, codes) leaf the condition needs (a plain leaf, or one child of an
+    ``all:``): when the answer is not among the codes, the condition cannot hold."""
+    parts = when.all if when.all is not None else (when,)
+    leaves = [(p.question, frozenset(p.codes)) for p in parts if p.question is not None and not p.skipped]
+    if not leaves:
+        return None
+    return min(leaves, key=lambda leaf: len(leaf[1]))
+
+
 def _questions_of(when: Condition) -> tuple[str, ...]:
     return tuple(dict.fromkeys(q for q, _ in when.leaves()))
 
@@ -198,14 +218,18 @@ def compile_content(rules: tuple[Rule, ...], flags: tuple[Flag, ...], caps: tupl
     )
     n = len(flags) + 1
     compiled_flags = tuple(
-        CompiledFlag(fl, compile_condition(fl.when), _questions_of(fl.when), LEVEL_ORDER[fl.level] * n + i)
+        CompiledFlag(
+            fl, compile_condition(fl.when), _questions_of(fl.when), LEVEL_ORDER[fl.level] * n + i, gate_of(fl.when)
+        )
         for i, fl in enumerate(flags)
     )
     rules_by_answer, other_rules = index_by_answer([r.when for r in rules])
     flags_by_answer, others = index_by_answer([fl.when for fl in flags])
     skipped = tuple((flags[i].when.question or "", i) for i in others if flags[i].when.skipped)
     other_flags = tuple(i for i in others if not flags[i].when.skipped)
-    compiled_caps = tuple(CompiledCap(c, compile_condition(c.when), tuple(c.at_most.items())) for c in caps)
+    compiled_caps = tuple(
+        CompiledCap(c, compile_condition(c.when), tuple(c.at_most.items()), gate_of(c.when)) for c in caps
+    )
     return Compiled(
         compiled_rules,
         compiled_flags,
@@ -215,9 +239,16 @@ def compile_content(rules: tuple[Rule, ...], flags: tuple[Flag, ...], caps: tupl
         skipped,
         other_flags,
         compiled_caps,
-        frozenset(fl.id for fl in flags if fl.lean is not None),
-        tuple((fl.id, frozenset(fl.replaces)) for fl in flags if fl.replaces),
+        {fl.id: frozenset(fl.lean) for fl in flags if fl.lean is not None},
+        {fl.id: frozenset(fl.replaces) for fl in flags if fl.replaces},
+        _gates([fl for fl in flags if fl.lean is not None]),
+        _gates([fl for fl in flags if fl.replaces]),
     )
+
+
+def _gates(flags: list[Flag]) -> tuple[tuple[str, frozenset[str]], ...] | None:
+    gates = [gate_of(fl.when) for fl in flags]
+    return None if any(g is None for g in gates) else tuple(g for g in gates if g is not None)
 
 
 def _version(root: Path, paths: list[Path], date: dt.date) -> str:

@@ -366,6 +366,9 @@ def _flags(content: Content, answers: Mapping[str, str]) -> tuple[RaisedFlag, ..
             raised.append((cf.order, RaisedFlag(cf.flag, question, None, cf.questions)))
     for i in compiled.other_flags:
         cf = flags[i]
+        gate = cf.gate
+        if gate is not None and answers.get(gate[0]) not in gate[1]:
+            continue
         matched = cf.match(answers)
         if matched is not None:
             q, a = matched[0] if matched else (cf.questions[0], None)
@@ -406,7 +409,7 @@ def _lean(
     stopped = len(stopped_options) == len(contract.NEEDLE_OPTIONS)
     wish = answers.get(contract.NO_NEEDLES_WISH[0]) == contract.NO_NEEDLES_WISH[1]
     anxious = answers.get(contract.VERY_ANXIOUS[0]) == contract.VERY_ANXIOUS[1]
-    enough = sum(1 for q in answers if q in content.asked_ids) >= content.meta.lean.min_answered
+    enough = len(content.asked_ids.intersection(answers)) >= content.meta.lean.min_answered
 
     step1 = _compare("needles", "no_needling", totals, content)
     if not enough and step1.option != "no_needling":
@@ -419,8 +422,14 @@ def _lean(
     if len(stopped_options) == 1:  # one needling option stopped: the other is the only one left
         (open_option,) = [o for o in contract.NEEDLE_OPTIONS if o not in stop]
         step2 = Step(open_option, step2.strength if step2.option == open_option else "slight")
-    caps = tuple(AppliedCap(c.cap, False) for c in content.compiled.caps if c.match(answers) is not None)
-    step2, applied = _capped_step2(step2, caps, anxious)
+    caps = tuple(
+        AppliedCap(c.cap, False)
+        for c in content.compiled.caps
+        if (c.gate is None or answers.get(c.gate[0]) in c.gate[1]) and c.match(answers) is not None
+    )
+    applied: tuple[AppliedCap, ...] = ()
+    if caps or anxious:
+        step2, applied = _capped_step2(step2, caps, anxious)
 
     if stopped:
         later = step2 if all(f.flag.passes for f in stops) else None
@@ -434,14 +443,20 @@ def _lean(
     return lean, applied
 
 
-def _patient_flags(content: Content, flags: tuple[RaisedFlag, ...]) -> tuple[RaisedFlag, ...]:
+def _patient_flags(
+    content: Content, answers: Mapping[str, str], flags: tuple[RaisedFlag, ...]
+) -> tuple[RaisedFlag, ...]:
     """Every flag but those a raised flag replaces: the patient reads each worry once."""
-    replaces = content.compiled.replaces
-    if not replaces:
+    compiled = content.compiled
+    gates = compiled.replaces_gates
+    if gates is not None and not any(answers.get(q) in codes for q, codes in gates):
         return flags
-    raised = {f.flag.id for f in flags}
-    hidden = {r for fid, rs in replaces if fid in raised for r in rs}
-    return flags if not hidden else tuple(f for f in flags if f.flag.id not in hidden)
+    replaces = compiled.replaces
+    hidden = [rs for f in flags if (rs := replaces.get(f.flag.id)) is not None]
+    if not hidden:
+        return flags
+    gone = frozenset().union(*hidden)
+    return tuple(f for f in flags if f.flag.id not in gone)
 
 
 def _sure(content: Content, answers: Mapping[str, str]) -> Sure | None:
@@ -467,9 +482,13 @@ def score(content: Content, answers: Mapping[str, str]) -> Result:
     totals = {o.target: o.score for o in options}
     flags = _flags(content, answers)
     lean, caps = _lean(content, answers, totals, flags)
-    gated = content.compiled.lean_gated
-    if gated:  # notes about a lean: kept only when the final lean is one they name
-        flags = tuple(f for f in flags if f.flag.id not in gated or lean.option in (f.flag.lean or ()))
+    compiled = content.compiled
+    gated, gates = compiled.lean_gated, compiled.lean_gates
+    could = gates is None or any(answers.get(q) in codes for q, codes in gates)
+    if (
+        gated and could and any(f.flag.id in gated for f in flags)
+    ):  # a note about a lean: kept with a final lean it names
+        flags = tuple(f for f in flags if lean.option in gated.get(f.flag.id, (lean.option,)))
     unanswered = tuple(filterfalse(answers.__contains__, content.questionnaire_ids))
     return Result(
         content.version,
@@ -480,5 +499,5 @@ def score(content: Content, answers: Mapping[str, str]) -> Result:
         _sure(content, answers),
         unanswered,
         caps,
-        _patient_flags(content, flags),
+        _patient_flags(content, answers, flags),
     )
