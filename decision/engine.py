@@ -432,7 +432,7 @@ def _lean(
         step2, applied = _capped_step2(step2, caps, anxious)
 
     if stopped:
-        later = step2 if all(f.flag.passes for f in stops) else None
+        later = step2 if enough and all(f.flag.passes for f in stops) else None
         step1 = Step("no_needling", "strong")
         return Lean("no_needling", "strong", True, enough, step1, _NONE, stopped_options, wish, anxious, later), applied
     if step1.option == "no_needling":

@@ -130,10 +130,11 @@ class Wording:
         return self._step2_sentence(lean.step2, lean.enough_answers)
 
     def step2_later(self, lean: Lean) -> str:
-        """Step 2 "for another day", after a stop that passes; "" when there is none."""
+        """Step 2 "for another day", after a stop that passes, always as "if you choose
+        needles" (another day, and only if needles are chosen); "" when there is none."""
         if lean.step2_later is None:
             return ""
-        return self._step2_sentence(lean.step2_later, lean.enough_answers)
+        return self._if_needles("step2_if_needles", self._step2_sentence(lean.step2_later, lean.enough_answers))
 
     def stopped(self, lean: Lean, flags: Iterable[FlagLike] = ()) -> str:
         unwell = any(f.level == "stop" and f.question == "unwell_today" for f in flags)

@@ -274,7 +274,7 @@ def check_v3_promises(answers: dict[str, str], result: Result) -> None:
         assert lean.step2 == Step(None, "none")
         assert result.to_json()["lean"]["step2"] == {"option": None, "strength": "none"}
         passes = all(f.flag.passes for f in result.flags if f.level == "stop")
-        assert (lean.step2_later is not None) == passes
+        assert (lean.step2_later is not None) == (passes and lean.enough_answers)
         if a("needle_feelings") == "panic_faint":
             assert lean.step2_later is None
     else:
