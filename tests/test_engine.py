@@ -378,3 +378,38 @@ def test_every_caution_or_stop_answer_yields_its_flag(answers):
                 assert any(q == qid for q, _ in raised)
             else:
                 assert (qid, level) in raised or (qid, "stop") in raised
+
+
+def test_a_saved_result_reads_back_the_engines_own_lean_steps_and_sure():
+    """One definition of the lean: the record's JSON parses back into engine.Lean/Step/Sure."""
+    from decision.engine import Lean, Sure
+    from decision.records.saved import parse_saved
+
+    rnd = random.Random(15)
+    for _ in range(300):
+        answers = random_answers(rnd)
+        result = score(CONTENT, answers)
+        saved = parse_saved(result.to_json("fr"))
+        assert type(saved.lean) is Lean and saved.lean == result.lean
+        assert saved.sure == result.sure and (saved.sure is None or type(saved.sure) is Sure)
+        assert [f.id for f in saved.patient_flags] == [f.id for f in result.patient_flags]
+        assert [c.id for c in saved.context_caps] == [c.id for c in result.context_caps]
+        assert saved.skipped_safety == result.skipped_safety
+
+
+def test_a_record_saved_before_version_3_still_reads_with_the_new_fields_at_their_defaults():
+    from decision.records.saved import parse_saved
+
+    old = {
+        "lean": {"option": "ims", "strength": "slight", "stopped": False, "enough_answers": True,
+                 "step1": {"option": None, "strength": "none"}, "step2": {"option": "ims", "strength": "slight"},
+                 "stopped_options": [], "wish": False, "very_anxious": False},
+        "flags": [{"id": "pregnant_yes", "level": "caution", "question": "pregnant", "answer": "yes"}],
+        "sure": {"score": 4, "answered": 4, "unsure": False, "incomplete": False, "needs": [], "not_answered": []},
+    }  # fmt: skip
+    saved = parse_saved(old)
+    assert saved.lean.step2_later is None and saved.lean.conditional is False
+    assert saved.lean.step2 == Step("ims", "slight")
+    assert [f.id for f in saved.patient_flags] == ["pregnant_yes"] and saved.context_caps == ()
+    assert saved.sure is not None and not saved.sure.incomplete
+    assert parse_saved({}).lean.option is None
