@@ -40,6 +40,8 @@ class ResultLike(Protocol):
     def skipped_safety(self) -> tuple[str, ...]: ...
     @property
     def context_caps(self) -> Sequence[CapLike]: ...
+    @property
+    def patient_flags(self) -> Sequence[FlagLike]: ...
 
 
 LANGS = ("en", "fr")
@@ -207,9 +209,10 @@ class Wording:
     def safety_summary(self, result: ResultLike) -> list[str]:
         """The patient's lines about what is not in the flag panels: skipped safety
         questions and the count of notes for the physiotherapist. "No flags" only
-        when every safety item was answered and nothing was raised."""
+        when every safety item was answered and nothing was raised. Notes said again by
+        another flag (``patient_flags``) are not counted twice."""
         skipped = len(result.skipped_safety)
-        notes = sum(1 for f in result.flags if f.level == "info" and not f.skipped)
+        notes = sum(1 for f in result.patient_flags if f.level == "info" and not f.skipped)
         lines = []
         if skipped:
             lines.append(self.plural("safety_skipped", skipped))
