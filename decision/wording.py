@@ -111,11 +111,13 @@ class Wording:
             return self.t("step1_wish")
         if not lean.enough_answers and lean.step1.option is None:
             return self.t("lean_not_enough")
-        return self._step1_sentence(lean.step1)
+        return self._step1_sentence(lean.step1, lean.very_anxious)
 
-    def _step1_sentence(self, step: Step) -> str:
+    def _step1_sentence(self, step: Step, very_anxious: bool = False) -> str:
         if step.option is None:
             return self.t("step1_none")
+        if very_anxious and step == ("no_needling", "slight"):  # the worry is what tips step 1
+            return self.t("step1_very_anxious")
         return self.t(f"step1_{step.option}_{step.strength}")
 
     def _step2_sentence(self, step: Step, enough: bool = True) -> str:
@@ -152,7 +154,7 @@ class Wording:
         if lean.stopped:
             return self.stopped(lean, result.flags)
         if lean.option == "no_needling":
-            return self.t("step1_wish") if lean.wish else self._step1_sentence(lean.step1)
+            return self.t("step1_wish") if lean.wish else self._step1_sentence(lean.step1, lean.very_anxious)
         if lean.option is None:
             return self.t("lean_none" if lean.enough_answers else "lean_not_enough")
         sentence = self._step2_sentence(Step(lean.option, lean.strength))

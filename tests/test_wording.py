@@ -170,3 +170,12 @@ def test_cap_lines_come_from_the_content_on_fresh_and_saved_results(lang):
     assert len(want) == 2
     assert w.cap_lines(result) == want
     assert w.cap_lines(parse_saved(result.to_json(lang))) == want
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_very_anxious_patient_who_wants_needles_reads_that_the_worry_tips_step_one(lang):
+    w = Wording(CONTENT, lang)
+    result = score(CONTENT, {"needle_feelings": "very_anxious", "wants_needles": "yes", **IMS_STRONG})
+    assert result.lean.step1 == ("no_needling", "slight")
+    assert w.step1(result.lean) == w.t("step1_very_anxious")
+    assert w.final(result) == w.t("step1_very_anxious")
