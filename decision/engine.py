@@ -114,6 +114,8 @@ class Lean(NamedTuple):
     step2_later: Step | None = None
     # Step 1 has no lean but the final names a needle option: "If you choose needles: ..."
     conditional: bool = False
+    # The option a cap took step 2's lean away from entirely (it is not "no clear difference").
+    step2_removed: str | None = None
 
 
 class AppliedCap(NamedTuple):
@@ -226,6 +228,7 @@ def _lean_json(lean: Lean) -> dict[str, Any]:
         "very_anxious": lean.very_anxious,
         "step2_later": None if lean.step2_later is None else _step_json(lean.step2_later),
         "conditional": lean.conditional,
+        "step2_removed": lean.step2_removed,
     }
 
 
@@ -389,7 +392,12 @@ def _at_most(step: Step, limits: Mapping[str, str]) -> Step:
     return _NONE if limit == "none" else Step(step.option, limit)  # type: ignore[arg-type]
 
 
-def _capped_step2(step2: Step, caps: tuple[AppliedCap, ...], anxious: bool) -> tuple[Step, tuple[AppliedCap, ...]]:
+def _capped_step2(
+    step2: Step, caps: tuple[AppliedCap, ...], anxious: bool
+) -> tuple[Step, tuple[AppliedCap, ...], str | None]:
+    """Step 2 with every cap applied, the caps that hold, and the option whose lean a cap
+    removed entirely (None when the lean was only weakened, or not touched)."""
+    raw = step2
     applied = []
     for c in caps:
         cut = _at_most(step2, c.cap.at_most)
@@ -397,7 +405,8 @@ def _capped_step2(step2: Step, caps: tuple[AppliedCap, ...], anxious: bool) -> t
         step2 = cut
     if anxious:
         step2 = _at_most(step2, contract.VERY_ANXIOUS_STEP2_CAPS)
-    return step2, tuple(applied)
+    removed = raw.option if raw.option is not None and step2.option is None else None
+    return step2, tuple(applied), removed
 
 
 def _lean(
@@ -428,18 +437,35 @@ def _lean(
         if (c.gate is None or answers.get(c.gate[0]) in c.gate[1]) and c.match(answers) is not None
     )
     applied: tuple[AppliedCap, ...] = ()
+    removed = None
     if caps or anxious:
-        step2, applied = _capped_step2(step2, caps, anxious)
+        step2, applied, removed = _capped_step2(step2, caps, anxious)
 
     if stopped:
         later = step2 if enough and all(f.flag.passes for f in stops) else None
         step1 = Step("no_needling", "strong")
         return Lean("no_needling", "strong", True, enough, step1, _NONE, stopped_options, wish, anxious, later), applied
     if step1.option == "no_needling":
-        return Lean("no_needling", step1.strength, False, enough, step1, step2, stopped_options, wish, anxious), applied
+        lean = Lean(
+            "no_needling",
+            step1.strength,
+            False,
+            enough,
+            step1,
+            step2,
+            stopped_options,
+            wish,
+            anxious,
+            None,
+            False,
+            removed,
+        )
+        return lean, applied
     option, strength = step2
     conditional = option is not None and step1.option is None
-    lean = Lean(option, strength, False, enough, step1, step2, stopped_options, wish, anxious, None, conditional)
+    lean = Lean(
+        option, strength, False, enough, step1, step2, stopped_options, wish, anxious, None, conditional, removed
+    )
     return lean, applied
 
 

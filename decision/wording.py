@@ -128,9 +128,14 @@ class Wording:
         return self.t(f"step2_{step.option}_{step.strength}")
 
     def step2(self, lean: Lean) -> str:
-        """Step 2 as the lean holds it ("" when needling is stopped: step 2 is not shown)."""
+        """Step 2 as the lean holds it ("" when needling is stopped: step 2 is not shown).
+        When a cap took the lean away from an option, that is said, never "no clear
+        difference" (the see-saw may tip far to that option)."""
         if lean.stopped:
             return ""
+        if lean.step2_removed is not None and lean.step2.option is None:
+            why = "anxious" if lean.very_anxious else "safety"
+            return self.t(f"step2_removed_{lean.step2_removed}_{why}")
         return self._step2_sentence(lean.step2, lean.enough_answers)
 
     def step2_later(self, lean: Lean) -> str:

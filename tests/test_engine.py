@@ -50,6 +50,8 @@ def test_scenario(case):
     if "step2_later" in expect:
         later = result.lean.step2_later
         assert (None if later is None else _step(later)) == expect["step2_later"]
+    if "step2_removed" in expect:
+        assert result.lean.step2_removed == expect["step2_removed"]
     if "context_caps" in expect:
         assert sorted(c.id for c in result.context_caps) == sorted(expect["context_caps"])
     if "patient_flags_exclude" in expect:
@@ -295,6 +297,13 @@ def check_v3_promises(answers: dict[str, str], result: Result) -> None:
         a("main_area") == "hip_leg" or a("problem_kind") == "stiff_movement"
     )
     assert ("osteoarthritis_guidelines" in ids) == likely_oa
+    # A cap that removed step 2's lean names the option it removed (never "no clear difference").
+    if lean.step2_removed is not None:
+        assert lean.step2.option is None and not lean.stopped
+        assert result.context_caps or a("needle_feelings") == "very_anxious"
+        totals = {o.target: o.score for o in result.options}
+        other = "acupuncture" if lean.step2_removed == "ims" else "ims"
+        assert totals[lean.step2_removed] > totals[other]
     # 8. "If you choose needles": exactly when step 1 has no lean and the final names a needle option.
     assert lean.conditional == (lean.step1.option is None and lean.option in NEEDLE)
     # 9. One caution per concern: the patient's flags are the flags but those a raised flag replaces.

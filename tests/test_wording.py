@@ -179,3 +179,14 @@ def test_a_very_anxious_patient_who_wants_needles_reads_that_the_worry_tips_step
     assert result.lean.step1 == ("no_needling", "slight")
     assert w.step1(result.lean) == w.t("step1_very_anxious")
     assert w.final(result) == w.t("step1_very_anxious")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_step_two_lean_a_cap_removed_says_so_and_never_no_clear_difference(lang):
+    w = Wording(CONTENT, lang)
+    pregnant = score(CONTENT, {**IMS_STRONG, "main_area": "low_back", "pregnant": "yes"})
+    assert pregnant.lean.step2_removed == "ims"
+    assert w.step2(pregnant.lean) == w.t("step2_removed_ims_safety") != w.t("lean_none")
+    anxious = score(CONTENT, {**IMS_STRONG, "main_area": "arm_hand", "needle_feelings": "very_anxious"})
+    assert w.step2(anxious.lean) == w.t("step2_removed_ims_anxious")
+    assert w.step2(parse_saved(anxious.to_json(lang)).lean) == w.t("step2_removed_ims_anxious")
