@@ -161,6 +161,8 @@ class Wording:
         if lean.option == "no_needling":
             return self.t("step1_wish") if lean.wish else self._step1_sentence(lean.step1, lean.very_anxious)
         if lean.option is None:
+            if lean.step2_removed is not None:
+                return self.step2(lean)
             return self.t("lean_none" if lean.enough_answers else "lean_not_enough")
         sentence = self._step2_sentence(Step(lean.option, lean.strength))
         return self._if_needles("if_you_choose_needles", sentence) if lean.conditional else sentence

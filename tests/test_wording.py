@@ -187,6 +187,7 @@ def test_a_step_two_lean_a_cap_removed_says_so_and_never_no_clear_difference(lan
     pregnant = score(CONTENT, {**IMS_STRONG, "main_area": "low_back", "pregnant": "yes"})
     assert pregnant.lean.step2_removed == "ims"
     assert w.step2(pregnant.lean) == w.t("step2_removed_ims_safety") != w.t("lean_none")
+    assert w.final(pregnant) == w.t("step2_removed_ims_safety")
     anxious = score(CONTENT, {**IMS_STRONG, "main_area": "arm_hand", "needle_feelings": "very_anxious"})
     assert w.step2(anxious.lean) == w.t("step2_removed_ims_anxious")
     assert w.step2(parse_saved(anxious.to_json(lang)).lean) == w.t("step2_removed_ims_anxious")
