@@ -431,11 +431,11 @@ def _lean(
     if len(stopped_options) == 1:  # one needling option stopped: the other is the only one left
         (open_option,) = [o for o in contract.NEEDLE_OPTIONS if o not in stop]
         step2 = Step(open_option, step2.strength if step2.option == open_option else "slight")
-    caps = tuple(
-        AppliedCap(c.cap, False)
-        for c in content.compiled.caps
-        if (c.gate is None or answers.get(c.gate[0]) in c.gate[1]) and c.match(answers) is not None
-    )
+    caps: tuple[AppliedCap, ...] = ()
+    for c in content.compiled.caps:  # a plain loop: most answer sets pass no cap's gate
+        gate = c.gate
+        if (gate is None or answers.get(gate[0]) in gate[1]) and c.match(answers) is not None:
+            caps += (AppliedCap(c.cap, False),)
     applied: tuple[AppliedCap, ...] = ()
     removed = None
     if caps or anxious:
@@ -469,15 +469,23 @@ def _lean(
     return lean, applied
 
 
+def _could_raise(gates: tuple[tuple[str, frozenset[str]], ...] | None, answers: Mapping[str, str]) -> bool:
+    """False when no answer passes any of the gates (None: no gate, so maybe)."""
+    if gates is None:
+        return True
+    for question, codes in gates:  # noqa: SIM110 (a plain loop: cheaper than any() over a generator here)
+        if answers.get(question) in codes:
+            return True
+    return False
+
+
 def _patient_flags(
     content: Content, answers: Mapping[str, str], flags: tuple[RaisedFlag, ...]
 ) -> tuple[RaisedFlag, ...]:
     """Every flag but those a raised flag replaces: the patient reads each worry once."""
-    compiled = content.compiled
-    gates = compiled.replaces_gates
-    if gates is not None and not any(answers.get(q) in codes for q, codes in gates):
+    if not _could_raise(content.compiled.replaces_gates, answers):
         return flags
-    replaces = compiled.replaces
+    replaces = content.compiled.replaces
     hidden = [rs for f in flags if (rs := replaces.get(f.flag.id)) is not None]
     if not hidden:
         return flags
@@ -508,13 +516,10 @@ def score(content: Content, answers: Mapping[str, str]) -> Result:
     totals = {o.target: o.score for o in options}
     flags = _flags(content, answers)
     lean, caps = _lean(content, answers, totals, flags)
-    compiled = content.compiled
-    gated, gates = compiled.lean_gated, compiled.lean_gates
-    could = gates is None or any(answers.get(q) in codes for q, codes in gates)
-    if (
-        gated and could and any(f.flag.id in gated for f in flags)
-    ):  # a note about a lean: kept with a final lean it names
-        flags = tuple(f for f in flags if lean.option in gated.get(f.flag.id, (lean.option,)))
+    if _could_raise(content.compiled.lean_gates, answers):  # a note about a lean: kept with a final lean it names
+        gated = content.compiled.lean_gated
+        if any(f.flag.id in gated for f in flags):
+            flags = tuple(f for f in flags if lean.option in gated.get(f.flag.id, (lean.option,)))
     unanswered = tuple(filterfalse(answers.__contains__, content.questionnaire_ids))
     return Result(
         content.version,
