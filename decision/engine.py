@@ -444,7 +444,11 @@ def _lean(
     if stopped:
         later = step2 if enough and all(f.flag.passes for f in stops) else None
         step1 = Step("no_needling", "strong")
-        return Lean("no_needling", "strong", True, enough, step1, _NONE, stopped_options, wish, anxious, later), applied
+        gone = removed if later is not None else None  # said "for another day" only
+        lean = Lean(
+            "no_needling", "strong", True, enough, step1, _NONE, stopped_options, wish, anxious, later, False, gone
+        )
+        return lean, applied
     if step1.option == "no_needling":
         lean = Lean(
             "no_needling",

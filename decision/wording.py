@@ -134,16 +134,22 @@ class Wording:
         if lean.stopped:
             return ""
         if lean.step2_removed is not None and lean.step2.option is None:
-            why = "anxious" if lean.very_anxious else "safety"
-            return self.t(f"step2_removed_{lean.step2_removed}_{why}")
+            return self._removed(lean)
         return self._step2_sentence(lean.step2, lean.enough_answers)
 
     def step2_later(self, lean: Lean) -> str:
         """Step 2 "for another day", after a stop that passes, always as "if you choose
         needles" (another day, and only if needles are chosen); "" when there is none."""
-        if lean.step2_later is None:
+        later = lean.step2_later
+        if later is None:
             return ""
-        return self._if_needles("step2_if_needles", self._step2_sentence(lean.step2_later, lean.enough_answers))
+        if lean.step2_removed is not None and later.option is None:
+            return self._removed(lean)
+        return self._if_needles("step2_if_needles", self._step2_sentence(later, lean.enough_answers))
+
+    def _removed(self, lean: Lean) -> str:
+        why = "anxious" if lean.very_anxious else "safety"
+        return self.t(f"step2_removed_{lean.step2_removed}_{why}")
 
     def stopped(self, lean: Lean, flags: Iterable[FlagLike] = ()) -> str:
         unwell = any(f.level == "stop" and f.question == "unwell_today" for f in flags)

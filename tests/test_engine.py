@@ -299,7 +299,7 @@ def check_v3_promises(answers: dict[str, str], result: Result) -> None:
     assert ("osteoarthritis_guidelines" in ids) == likely_oa
     # A cap that removed step 2's lean names the option it removed (never "no clear difference").
     if lean.step2_removed is not None:
-        assert lean.step2.option is None and not lean.stopped
+        assert (lean.step2_later if lean.stopped else lean.step2) == Step(None, "none")
         assert result.context_caps or a("needle_feelings") == "very_anxious"
         totals = {o.target: o.score for o in result.options}
         other = "acupuncture" if lean.step2_removed == "ims" else "ims"

@@ -191,3 +191,11 @@ def test_a_step_two_lean_a_cap_removed_says_so_and_never_no_clear_difference(lan
     anxious = score(CONTENT, {**IMS_STRONG, "main_area": "arm_hand", "needle_feelings": "very_anxious"})
     assert w.step2(anxious.lean) == w.t("step2_removed_ims_anxious")
     assert w.step2(parse_saved(anxious.to_json(lang)).lean) == w.t("step2_removed_ims_anxious")
+
+
+def test_for_another_day_says_a_removed_lean_too():
+    w = Wording(CONTENT, "en")
+    result = score(CONTENT, {**IMS_STRONG, "main_area": "low_back", "pregnant": "yes", "unwell_today": "yes"})
+    assert result.lean.stopped and result.lean.step2_later == (None, "none")
+    assert result.lean.step2_removed == "ims"
+    assert w.step2_later(result.lean) == w.t("step2_removed_ims_safety")
