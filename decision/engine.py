@@ -58,6 +58,10 @@ class Contribution(NamedTuple):
     def capped(self) -> bool:
         return self.points < self.full_points
 
+    @property
+    def written_points(self) -> int:  # the name a record's SavedContribution uses
+        return self.full_points
+
 
 class TargetScore(NamedTuple):
     target: str
@@ -86,6 +90,14 @@ class RaisedFlag(NamedTuple):
     @property
     def skipped(self) -> bool:
         return self.answer is None
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        return self.flag.options
+
+    @property
+    def for_patient(self) -> bool:
+        return self.flag.for_patient
 
 
 class Step(NamedTuple):
