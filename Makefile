@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine:
 #   make run    installs what the app needs into a local virtual environment and starts it
 #   make test   installs the test tools too, checks the code (format, lint, types) and runs every test
+#   make test-fast  the unit tests only (under a minute): the loop while editing; CI runs make test
 #   make bench  installs and runs every benchmark (not a test; see docs/performance.md)
 PYTHON ?= python3
 # The app listens on this computer only; ADDRESS=0.0.0.0 opens it to the network (see README).
@@ -13,7 +14,7 @@ DEV     := $(VENV)/.installed-dev
 # pytest workers: the suite is built to pass in parallel on a busy 2-core machine.
 WORKERS ?= 2
 
-.PHONY: install install-dev run test lint check bench clean
+.PHONY: install install-dev run test test-fast lint check bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +42,9 @@ lint: install-dev
 
 test: lint
 	$(PY) -m pytest -n $(WORKERS)
+
+test-fast: install-dev
+	$(PY) -m pytest -n $(WORKERS) -q -m unit
 
 bench: install-dev
 	$(PY) -m bench
