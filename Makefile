@@ -14,7 +14,7 @@ DEV     := $(VENV)/.installed-dev
 # pytest workers: the suite is built to pass in parallel on a busy 2-core machine.
 WORKERS ?= 2
 
-.PHONY: install install-dev run test test-fast lint check bench clean
+.PHONY: install install-dev run test test-fast lint check docs bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ bench: install-dev
 
 check: install
 	$(PY) -m decision check
+
+# docs/checks.md: every content check with its messages and broken fixture (a test keeps it up to date)
+docs: install
+	PYTHONPATH=. $(PY) tests/checks_doc.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache tests/artifacts

@@ -35,6 +35,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from broken_content import BrokenContent
 from servers import free_port, missing_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,6 +148,12 @@ def handoff_db_outside_the_project(tmp_path_factory: pytest.TempPathFactory) -> 
         yield
     finally:
         os.environ.pop("DECISION_DB_PATH", None)
+
+
+@pytest.fixture(scope="session")
+def broken(tmp_path_factory: pytest.TempPathFactory) -> BrokenContent:
+    """The broken-content fixtures, each built and read once per session (tests/broken_content.py)."""
+    return BrokenContent(tmp_path_factory.mktemp("broken"))
 
 
 @pytest.fixture(scope="module")

@@ -12,16 +12,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from broken_content import FIXTURES, MODES, BrokenContent, expected, overlay, relative
+from broken_content import FIXTURES, MODES, expected, overlay, relative
 from pydantic import ValidationError
 
 from decision import ContentError, checks, load_content
 from decision.content import DEFAULT_CONTENT_DIR, collect
-
-
-@pytest.fixture(scope="session")
-def broken(tmp_path_factory: pytest.TempPathFactory) -> BrokenContent:
-    return BrokenContent(tmp_path_factory.mktemp("broken"))
 
 
 def problems_of(root: Path) -> list[str]:
