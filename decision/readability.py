@@ -29,9 +29,6 @@ MIN_WORDS = 12
 # word decides the grade, so it is only applied from 3 sentences on.
 MIN_SMOG_SENTENCES = 3
 
-NBSP = "\u00a0"  # no-break space: before ":" and inside « »
-NNBSP = "\u202f"  # narrow no-break space: thousands separator
-
 # Texts only staff read are not held to the patient reading level.
 STAFF_ONLY_KEYS = frozenset({"clinician", "label"})
 

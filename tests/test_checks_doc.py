@@ -26,3 +26,13 @@ def test_the_page_names_every_check_and_every_fixture_line(broken):
 def test_a_check_without_a_docstring_cannot_be_documented():
     with pytest.raises(ValueError, match="new_check has no docstring"):
         summary(None, "new_check")
+
+
+def test_the_readme_s_example_problem_is_one_the_checks_print():
+    readme = (DOC.parent.parent / "README.md").read_text(encoding="utf-8")
+    examples = [line for line in readme.splitlines() if line.startswith("content/") and ": " in line]
+    assert examples
+    page = DOC.read_text(encoding="utf-8")
+    for line in examples:
+        _, _, message = line.split(": ", 2)
+        assert message in page, f"README example no longer matches a message: {message}"
