@@ -17,7 +17,7 @@ import os
 import shutil
 from pathlib import Path
 
-from decision.checks import Check
+from decision.checks import Check, run_checks
 from decision.content import DEFAULT_CONTENT_DIR
 from decision.errors import Problem
 from decision.loader import Tree, read_tree
@@ -83,6 +83,12 @@ class BrokenContent:
     @functools.cache  # noqa: B019
     def tree(self, mode: str) -> Tree:
         return read_tree(self.root(mode))
+
+    def problem_lines(self, mode: str) -> list[str]:
+        """Every problem of the fixture, as :func:`decision.content.collect` finds them:
+        the loader's, then every check's (in the registry's order)."""
+        tree = self.tree(mode)
+        return sorted(relative(p, self.root(mode)) for p in tree.problems + run_checks(tree))
 
     def loader_lines(self, mode: str) -> list[str]:
         """The problems found while reading the files, before any check runs."""

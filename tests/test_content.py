@@ -37,7 +37,14 @@ def test_shipped_content_loads_without_problems():
 def test_broken_content_gives_exactly_the_expected_problems(mode, broken):
     want = expected(mode)
     assert want, f"{mode}/expected.txt is empty"
-    assert problems_of(broken.root(mode)) == sorted(want)
+    assert broken.problem_lines(mode) == sorted(want)
+
+
+def test_broken_content_is_refused_as_a_whole(tmp_path):
+    """collect() itself: no content, and the problems of the fixture (the cases above read
+    each fixture's tree once and run the same registry of checks)."""
+    root = overlay("rule_unknown_target", tmp_path / "content")
+    assert problems_of(root) == expected("rule_unknown_target")
 
 
 def test_every_check_has_a_fixture(broken):
