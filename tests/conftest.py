@@ -24,6 +24,7 @@ variable CI is set, and skip otherwise.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -148,6 +149,25 @@ def handoff_db_outside_the_project(tmp_path_factory: pytest.TempPathFactory) -> 
         yield
     finally:
         os.environ.pop("DECISION_DB_PATH", None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def streamlit_components_scanned_once() -> Iterator[None]:
+    """AppTest scans every installed package for Streamlit components each time a new
+    app runs (about 0.2 s, some 70 times a run). The installed packages do not change
+    during a run, so the scan is done once and its (same) answer given each time."""
+    if "streamlit.testing.v1" not in sys.modules:  # no test of this run uses AppTest
+        yield
+        return
+    from streamlit.components.v2 import manifest_scanner
+
+    scan = functools.cache(manifest_scanner.scan_component_manifests)
+    patch = pytest.MonkeyPatch()
+    patch.setattr(manifest_scanner, "scan_component_manifests", lambda max_workers=None: list(scan(max_workers)))
+    try:
+        yield
+    finally:
+        patch.undo()
 
 
 @pytest.fixture(scope="session")
