@@ -17,7 +17,7 @@ import os
 import shutil
 from pathlib import Path
 
-from decision.checks import Check, run_checks
+from decision.checks import CHECKS, Check, run_checks
 from decision.content import DEFAULT_CONTENT_DIR
 from decision.errors import Problem
 from decision.loader import Tree, read_tree
@@ -86,14 +86,14 @@ class BrokenContent:
 
     def problem_lines(self, mode: str) -> list[str]:
         """Every problem of the fixture, as :func:`decision.content.collect` finds them:
-        the loader's, then every check's (in the registry's order)."""
-        tree = self.tree(mode)
-        return sorted(relative(p, self.root(mode)) for p in tree.problems + run_checks(tree))
+        the loader's, then those of every check of the registry."""
+        return sorted(self.loader_lines(mode) + [line for c in CHECKS for line in self.check_lines(mode, c)])
 
     def loader_lines(self, mode: str) -> list[str]:
         """The problems found while reading the files, before any check runs."""
         return sorted(relative(p, self.root(mode)) for p in self.tree(mode).problems)
 
+    @functools.cache  # noqa: B019
     def check_lines(self, mode: str, check: Check) -> list[str]:
-        """The problems one check finds in the fixture."""
-        return sorted(relative(p, self.root(mode)) for p in check(self.tree(mode)))
+        """The problems one check finds in the fixture (each check run once per fixture)."""
+        return sorted(relative(p, self.root(mode)) for p in run_checks(self.tree(mode), (check,)))
