@@ -8,6 +8,7 @@ session from one copy of the shipped content. A check without a fixture fails
 
 from __future__ import annotations
 
+import inspect
 import shutil
 from pathlib import Path
 
@@ -52,6 +53,19 @@ def test_every_check_has_a_fixture(broken):
     caught = {check.__name__ for mode in MODES for check in checks.CHECKS if broken.check_lines(mode, check)}
     missing = {c.__name__ for c in checks.CHECKS} - caught
     assert not missing, f"checks with no broken fixture: {sorted(missing)}"
+
+
+def test_every_check_function_is_in_the_registry_once():
+    """A public function of checks.py that takes the tree is a check: it runs only from CHECKS."""
+    functions = [
+        f
+        for name, f in inspect.getmembers(checks, inspect.isfunction)
+        if f.__module__ == checks.__name__ and not name.startswith("_")
+    ]
+    takes_tree = {f.__name__ for f in functions if next(iter(inspect.signature(f).parameters), "") == "tree"}
+    registered = [c.__name__ for c in checks.CHECKS]
+    assert len(registered) == len(set(registered))
+    assert takes_tree - {"run_checks"} == set(registered)
 
 
 def test_every_problem_is_reported_at_once(tmp_path):
