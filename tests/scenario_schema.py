@@ -6,6 +6,10 @@ have (a flag, rule, question, answer code or SURE need) or an ``expect`` that
 expects nothing is refused with ``path:line: where: message``, the words of
 ``python -m decision check``, before any case runs. A misspelled expectation can
 therefore never pass unseen (as OpenFisca's test runner refuses unknown keys).
+
+A new kind of expectation is three small steps: a field of :class:`Expect` (ids it
+names go through :func:`_id_problems`), its check in ``test_engine.test_scenario``,
+and a line in the key list at the top of tests/scenarios/leans.yaml.
 """
 
 from __future__ import annotations
