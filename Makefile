@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine:
 #   make run    installs what the app needs into a local virtual environment and starts it
 #   make test   installs the test tools too, checks the code (format, lint, types) and runs every test
+#   make test-fast  the unit tests only (under a minute): the loop while editing; CI runs make test
 #   make bench  installs and runs every benchmark (not a test; see docs/performance.md)
 PYTHON ?= python3
 # The app listens on this computer only; ADDRESS=0.0.0.0 opens it to the network (see README).
@@ -13,7 +14,7 @@ DEV     := $(VENV)/.installed-dev
 # pytest workers: the suite is built to pass in parallel on a busy 2-core machine.
 WORKERS ?= 2
 
-.PHONY: install install-dev run test lint check bench clean
+.PHONY: install install-dev run test test-fast lint typecheck-app check docs bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,14 +40,25 @@ lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 
+# The Streamlit layer under strict mypy, not yet part of lint (see [tool.mypy] in pyproject.toml).
+typecheck-app: install-dev
+	$(PY) -m mypy app.py app_pages ui
+
 test: lint
 	$(PY) -m pytest -n $(WORKERS)
+
+test-fast: install-dev
+	$(PY) -m pytest -n $(WORKERS) -q -m unit
 
 bench: install-dev
 	$(PY) -m bench
 
 check: install
 	$(PY) -m decision check
+
+# docs/checks.md: every content check with its messages and broken fixture (a test keeps it up to date)
+docs: install
+	PYTHONPATH=. $(PY) tests/checks_doc.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache tests/artifacts

@@ -138,6 +138,8 @@ def _answer_problem(tree: Tree, qid: str, code: str, message: str) -> Problem | 
 
 
 def unique_ids(tree: Tree) -> Iterator[Problem]:
+    """Each option, source, section, question, rule, flag and grid row has one id, given
+    once; each answer code is given once per question."""
     options = tree.single("options.yaml")
     if options:
         yield from _duplicates(((options, ("options", i), o.id) for i, o in enumerate(options.model.options)), "option")
@@ -161,12 +163,15 @@ def unique_ids(tree: Tree) -> Iterator[Problem]:
 
 
 def section_file_names(tree: Tree) -> Iterator[Problem]:
+    """A section's id is its file name: questions/needles.yaml holds the section 'needles'."""
     for f in tree.folders.get("questions", ()):
         if f.path.stem != f.model.id:
             yield f.problem(("id",), f"section id '{f.model.id}' should match its file name '{f.path.stem}'")
 
 
 def ui_words(tree: Tree) -> Iterator[Problem]:
+    """ui.yaml has every text the core's wording needs, with its placeholders in both
+    languages, and no key in both strings and clinician."""
     ui = tree.single("ui.yaml")
     if not ui:
         return
@@ -189,6 +194,8 @@ def ui_words(tree: Tree) -> Iterator[Problem]:
 
 
 def contract_options(tree: Tree) -> Iterator[Problem]:
+    """options.yaml holds exactly the three options the aid compares: ims, acupuncture,
+    no_needling."""
     f = tree.single("options.yaml")
     if not f:
         return
@@ -207,6 +214,8 @@ def contract_options(tree: Tree) -> Iterator[Problem]:
 
 
 def contract_questions(tree: Tree) -> Iterator[Problem]:
+    """Every question of the questionnaire contract is asked, in its kind of section, with
+    exactly its answer codes."""
     sections = tree.folders.get("questions", [])
     for qid, codes in contract.QUESTIONS.items():
         if qid not in tree.questions:
@@ -241,6 +250,8 @@ def contract_questions(tree: Tree) -> Iterator[Problem]:
 
 
 def lean_settings(tree: Tree) -> Iterator[Problem]:
+    """The lean can be reached: min_answered is at most the questions asked, and index.yaml
+    gives every topic of the contract."""
     index = tree.single("index.yaml")
     if not index:
         return
@@ -274,6 +285,8 @@ def sources_cited(tree: Tree) -> Iterator[Problem]:
 
 
 def sources_findable(tree: Tree) -> Iterator[Problem]:
+    """Every published source gives a reader a way to find it: a link, a DOI or where it
+    was published."""
     f = tree.single("sources.yaml")
     if not f:
         return
@@ -306,6 +319,8 @@ def _condition_references(f: File, cond: Condition, loc: Loc, tree: Tree) -> Ite
 
 
 def rule_references(tree: Tree) -> Iterator[Problem]:
+    """Every rule names a question and answer codes that exist (with a did-you-mean for a
+    typo)."""
     if not tree.complete.get("questions"):
         return
     for f, i, r in tree.items("rules", "rules"):
@@ -330,6 +345,8 @@ def rule_answers_only(tree: Tree) -> Iterator[Problem]:
 
 
 def rule_targets(tree: Tree) -> Iterator[Problem]:
+    """A rule gives points only to a known target: ims, acupuncture, no_needling or
+    needles."""
     for f, i, r in tree.items("rules", "rules"):
         for target in r.points:
             if target not in contract.TARGETS:
@@ -341,6 +358,8 @@ def rule_targets(tree: Tree) -> Iterator[Problem]:
 
 
 def rule_topics(tree: Tree) -> Iterator[Problem]:
+    """A rule's topic is one of index.yaml's topics, and the topic the questionnaire gives
+    its answer."""
     index = tree.single("index.yaml")
     topics = index.model.topics if index else {}
     for f, i, r in tree.items("rules", "rules"):
@@ -449,6 +468,8 @@ def direction_coverage(tree: Tree) -> Iterator[Problem]:
 
 
 def flag_references(tree: Tree) -> Iterator[Problem]:
+    """Every flag names questions and answer codes that exist, and applies to needling
+    options only."""
     for f, i, fl in tree.items("flags", "flags"):
         if tree.complete.get("questions"):
             yield from _condition_references(f, fl.when, ("flags", i, "when"), tree)
@@ -462,6 +483,8 @@ def flag_references(tree: Tree) -> Iterator[Problem]:
 
 
 def required_flags(tree: Tree) -> Iterator[Problem]:
+    """Each answer the questionnaire says must raise a flag (stop or caution) has a flag of
+    that level or higher."""
     flag_files = tree.folders.get("flags", [])
     if not tree.complete.get("flags") or not flag_files:
         return
@@ -601,6 +624,8 @@ def flag_links(tree: Tree) -> Iterator[Problem]:
 
 
 def comparison_cells(tree: Tree) -> Iterator[Problem]:
+    """Every grid row has one cell for each option, no unknown option, and one denominator
+    for its side effects."""
     f = tree.single("comparison.yaml")
     if not f:
         return
@@ -653,6 +678,7 @@ def comparison_short(tree: Tree) -> Iterator[Problem]:
 
 
 def review_dates(tree: Tree, today: dt.date | None = None) -> Iterator[Problem]:
+    """No fact is marked reviewed on a date still to come."""
     today = today or dt.date.today()
     comparison = tree.single("comparison.yaml")
     if comparison:

@@ -266,7 +266,8 @@ def build(tree: Tree) -> Content:
 
     def model(name: str):  # type: ignore[no-untyped-def]
         f = tree.single(name)
-        assert f is not None, name  # run_checks found no problem, so every file was read
+        if f is None:  # never: run_checks found no problem, so every file was read
+            raise RuntimeError(f"build() needs a checked tree, but {name} was not read")
         return f.model
 
     sections = tuple(f.model for f in sorted(tree.folders["questions"], key=lambda f: (f.model.order, f.model.id)))

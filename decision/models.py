@@ -2,7 +2,7 @@
 
 Unknown keys are rejected, every patient-facing string needs English and French,
 and every fact carries a source and a review date. One model per YAML file kind
-(``*File``); cross-references between files are checked in :mod:`decision.content`.
+(``*File``); cross-references between files are checked in :mod:`decision.checks`.
 """
 
 from __future__ import annotations

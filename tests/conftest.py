@@ -1,5 +1,15 @@
-"""Shared fixtures for browser tests: a real Streamlit server and a tablet-sized
-headless Chromium page.
+"""Test kinds, and shared fixtures for browser tests: a real Streamlit server and a
+tablet-sized headless Chromium page.
+
+Every test is one of three kinds, marked here at collection so a new test needs no
+marker of its own (``make test-fast`` runs ``-m unit``; ``make test`` runs all):
+
+- ``browser``: drives headless Chromium (a browser fixture, or a file in BROWSER_FILES);
+- ``system``: starts real servers, processes or databases, or waits on real time
+  (a file in SYSTEM_FILES);
+- ``unit``: everything else, in-process AppTest included.
+
+A test's own ``@pytest.mark.browser`` / ``system`` / ``unit`` wins over its file's kind.
 
 - ``streamlit_server``: starts ``streamlit run app.py`` on a free loopback port
   and yields its base URL. Environment overrides come from the ``streamlit_env``
@@ -14,6 +24,7 @@ variable CI is set, and skip otherwise.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -25,6 +36,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from broken_content import BrokenContent
 from servers import free_port, missing_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,6 +107,36 @@ def run_streamlit(env: dict[str, str] | None = None, timeout: float = 60.0) -> I
     log_path.unlink(missing_ok=True)
 
 
+KINDS = ("unit", "system", "browser")
+BROWSER_FILES = {"test_browser.py", "test_records_browser.py"}
+BROWSER_FIXTURES = {"browser", "browser_page", "streamlit_server"}
+SYSTEM_FILES = {
+    "test_deploy.py",  # nginx and several app instances
+    "test_load.py",  # concurrent sessions against a real server
+    "test_hostile.py",  # the CLI in subprocesses with capped memory
+    "test_records_store.py",  # PostgreSQL, several writer processes
+    "test_records_pin.py",  # lockouts over real time, threads
+}
+
+
+def kind_of(item: pytest.Item) -> str:
+    """The test's kind: its own marker, else its fixtures', else its file's, else unit."""
+    own = [k for k in KINDS if item.get_closest_marker(k) is not None]
+    if own:
+        return own[0]
+    name = item.path.name
+    if name in BROWSER_FILES or BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return "browser"
+    return "system" if name in SYSTEM_FILES else "unit"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        kind = kind_of(item)
+        if item.get_closest_marker(kind) is None:
+            item.add_marker(kind)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def handoff_db_outside_the_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Tests never write handoffs into the project's data/ folder: every app and
@@ -107,6 +149,31 @@ def handoff_db_outside_the_project(tmp_path_factory: pytest.TempPathFactory) -> 
         yield
     finally:
         os.environ.pop("DECISION_DB_PATH", None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def streamlit_components_scanned_once() -> Iterator[None]:
+    """AppTest scans every installed package for Streamlit components each time a new
+    app runs (about 0.2 s, some 70 times a run). The installed packages do not change
+    during a run, so the scan is done once and its (same) answer given each time."""
+    if "streamlit.testing.v1" not in sys.modules:  # no test of this run uses AppTest
+        yield
+        return
+    from streamlit.components.v2 import manifest_scanner
+
+    scan = functools.cache(manifest_scanner.scan_component_manifests)
+    patch = pytest.MonkeyPatch()
+    patch.setattr(manifest_scanner, "scan_component_manifests", lambda max_workers=None: list(scan(max_workers)))
+    try:
+        yield
+    finally:
+        patch.undo()
+
+
+@pytest.fixture(scope="session")
+def broken(tmp_path_factory: pytest.TempPathFactory) -> BrokenContent:
+    """The broken-content fixtures, each built and read once per session (tests/broken_content.py)."""
+    return BrokenContent(tmp_path_factory.mktemp("broken"))
 
 
 @pytest.fixture(scope="module")

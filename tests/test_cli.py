@@ -1,24 +1,58 @@
-"""decision/cli.py through a real subprocess: exit codes, output, and bad input."""
+"""decision/cli.py: exit codes, output, and bad input.
+
+Most tests call ``cli.main(argv)`` in the test's own process (the same code path as
+``python -m decision``, with standard input, output and error swapped for the test's);
+a few run ``python -m decision`` as a real subprocess, where the process itself is
+what is proven: its exit code and that no traceback ever reaches the terminal.
+"""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from decision import contract
+from decision import cli, contract
 from decision.content import DEFAULT_CONTENT_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "invalid"
 
 
-def run(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+@dataclass(frozen=True)
+class Ran:
+    """What one command gave: like ``subprocess.CompletedProcess``."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    """``run("score", "-", stdin=...)``: ``cli.main(argv)`` in this process, from the project folder."""
+    monkeypatch.delenv("DECISION_CONTENT_DIR", raising=False)
+    monkeypatch.chdir(ROOT)
+
+    def run_main(*args: str, stdin: str | None = None) -> Ran:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO((stdin or "").encode()), encoding="utf-8"))
+        capsys.readouterr()
+        code = cli.main(list(args))
+        out, err = capsys.readouterr()
+        return Ran(code, out, err)
+
+    return run_main
+
+
+def run_process(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """``python -m decision ...`` as a real process."""
     env = {k: v for k, v in os.environ.items() if k != "DECISION_CONTENT_DIR"}
     env["PYTHONPATH"] = str(ROOT)
     return subprocess.run(
@@ -26,13 +60,13 @@ def run(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subprocess.Co
         input=stdin,
         capture_output=True,
         text=True,
-        cwd=cwd,
+        cwd=ROOT,
         env=env,
         timeout=60,
     )
 
 
-def assert_bad_input(proc: subprocess.CompletedProcess, *fragments: str) -> None:
+def assert_bad_input(proc: Ran | subprocess.CompletedProcess, *fragments: str) -> None:
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
     lines = proc.stderr.strip().splitlines()
@@ -41,7 +75,7 @@ def assert_bad_input(proc: subprocess.CompletedProcess, *fragments: str) -> None
         assert fragment in lines[0]
 
 
-def test_check_passes_on_the_shipped_content():
+def test_check_passes_on_the_shipped_content(run):
     proc = run("check")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "content OK" in proc.stderr
@@ -89,7 +123,7 @@ SAFE = "".join(f"{q}: no\n" for q in contract.SAFETY_QUESTIONS)
     ids=["very anxious alone", "does not want needles", "pregnant with low back pain", "nothing answered"],
 )
 def test_the_cases_of_the_clinical_review_score_as_version_2_promises(
-    tmp_path, answers, lean, step1, flags_include, text_has
+    run, tmp_path, answers, lean, step1, flags_include, text_has
 ):
     path = write(tmp_path, "a.yaml", answers)
     data = json.loads(run("score", path).stdout)
@@ -104,7 +138,7 @@ def test_the_cases_of_the_clinical_review_score_as_version_2_promises(
     assert "much better" not in text
 
 
-def test_every_safety_item_skipped_gives_one_note_each_and_never_no_flags(tmp_path):
+def test_every_safety_item_skipped_gives_one_note_each_and_never_no_flags(run, tmp_path):
     path = write(
         tmp_path, "a.yaml", "main_area: low_back\nproblem_kind: stiff_movement\nduration: over_3_months\ngoal: both\n"
     )
@@ -120,12 +154,13 @@ def test_every_safety_item_skipped_gives_one_note_each_and_never_no_flags(tmp_pa
     assert "Pas de différence" in run("score", path, "--format", "text", "--lang", "fr").stdout
 
 
-def test_check_reports_every_problem_with_file_and_line(tmp_path):
+@pytest.mark.system
+def test_check_reports_every_problem_with_file_and_line_and_exits_1_without_a_traceback(tmp_path):
     root = tmp_path / "content"
     shutil.copytree(DEFAULT_CONTENT_DIR, root)
     shutil.copytree(FIXTURES / "rule_unknown_question", root, dirs_exist_ok=True, ignore=IGNORE)
     shutil.copytree(FIXTURES / "flag_unknown_option", root, dirs_exist_ok=True, ignore=IGNORE)
-    proc = run("check", str(root))
+    proc = run_process("check", str(root))
     assert proc.returncode == 1
     out = proc.stdout
     assert (
@@ -138,7 +173,7 @@ def test_check_reports_every_problem_with_file_and_line(tmp_path):
     assert "Traceback" not in out + proc.stderr
 
 
-def test_check_of_a_missing_folder_is_bad_input(tmp_path):
+def test_check_of_a_missing_folder_is_bad_input(run, tmp_path):
     assert_bad_input(run("check", str(tmp_path / "nope")), "content folder not found")
 
 
@@ -148,7 +183,7 @@ def write(tmp_path: Path, name: str, text: str) -> str:
     return str(path)
 
 
-def test_score_json_has_the_interface_fields(tmp_path):
+def test_score_json_has_the_interface_fields(run, tmp_path):
     answers = write(tmp_path, "a.yaml", "lie_still: no\nvisit_time: short\nblood_thinners: yes\nsure_certain: yes\n")
     proc = run("score", answers, "--format", "json")
     assert proc.returncode == 0, proc.stderr
@@ -161,7 +196,7 @@ def test_score_json_has_the_interface_fields(tmp_path):
     assert "needle_feelings" in data["unanswered"] and "lie_still" not in data["unanswered"]
 
 
-def test_json_is_the_default_format_for_machines():
+def test_json_is_the_default_format_for_machines(run):
     for args in (("score", "-"), ("questions",)):
         proc = run(*args, stdin='{"lie_still": "no"}')
         assert proc.returncode == 0, proc.stderr
@@ -170,7 +205,7 @@ def test_json_is_the_default_format_for_machines():
     assert text.returncode == 0 and "lean:" in text.stdout
 
 
-def test_score_reads_json_from_standard_input_in_french():
+def test_score_reads_json_from_standard_input_in_french(run):
     proc = run("score", "-", "--lang", "fr", "--format", "json", stdin='{"needle_feelings": "very_anxious"}')
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
@@ -183,7 +218,7 @@ def test_score_reads_json_from_standard_input_in_french():
     assert reason == rule.reason.fr != rule.reason.en
 
 
-def test_score_text_explains_in_words(tmp_path):
+def test_score_text_explains_in_words(run, tmp_path):
     answers = write(tmp_path, "a.json", '{"problem_kind": "tight_knot", "unwell_today": "yes"}')
     proc = run("score", answers, "--format", "text")
     assert proc.returncode == 0, proc.stderr
@@ -219,11 +254,11 @@ def test_score_text_explains_in_words(tmp_path):
         ("duplicate.yaml", "lie_still: yes\nlie_still: no\n", ["duplicate key 'lie_still'"]),
     ],
 )
-def test_bad_answer_files_exit_2_with_one_clear_line(tmp_path, name, text, fragments):
+def test_bad_answer_files_exit_2_with_one_clear_line(run, tmp_path, name, text, fragments):
     assert_bad_input(run("score", write(tmp_path, name, text)), *fragments)
 
 
-def test_unreadable_answer_paths_exit_2(tmp_path):
+def test_unreadable_answer_paths_exit_2(run, tmp_path):
     assert_bad_input(run("score", str(tmp_path / "missing.yaml")), "no such file")
     assert_bad_input(run("score", str(tmp_path)), "it is a folder")
     binary = tmp_path / "bin.yaml"
@@ -231,12 +266,21 @@ def test_unreadable_answer_paths_exit_2(tmp_path):
     assert_bad_input(run("score", str(binary)), "not UTF-8")
 
 
-def test_bad_options_exit_2_with_one_line():
-    assert_bad_input(run("score", "-", "--lang", "de", stdin="{}"), "invalid choice: 'de'")
-    assert_bad_input(run("frobnicate"), "invalid choice: 'frobnicate'")
+@pytest.mark.system
+def test_bad_options_exit_2_with_one_line_from_the_real_process():
+    assert_bad_input(run_process("score", "-", "--lang", "de", stdin="{}"), "invalid choice: 'de'")
+    assert_bad_input(run_process("frobnicate"), "invalid choice: 'frobnicate'")
 
 
-def test_score_with_invalid_content_exits_1(tmp_path):
+@pytest.mark.system
+def test_the_real_process_scores_standard_input_and_exits_0():
+    proc = run_process("score", "-", stdin='{"needle_feelings": "very_anxious"}')
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["lean"]["option"] == "no_needling"
+    assert "Traceback" not in proc.stderr
+
+
+def test_score_with_invalid_content_exits_1(run, tmp_path):
     root = tmp_path / "content"
     shutil.copytree(DEFAULT_CONTENT_DIR, root)
     shutil.copytree(FIXTURES / "rule_unknown_target", root, dirs_exist_ok=True, ignore=IGNORE)
@@ -247,7 +291,7 @@ def test_score_with_invalid_content_exits_1(tmp_path):
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_questions_lists_every_id_and_code(lang):
+def test_questions_lists_every_id_and_code(run, lang):
     from decision import contract
 
     proc = run("questions", "--lang", lang, "--format", "json")

@@ -1,56 +1,29 @@
 """decision/loader.py, decision/checks.py, decision/content.py: the shipped content loads
 clean, and each broken fixture fails with exactly the problems written beside it.
 
-Each folder in tests/fixtures/invalid/ is one failure mode: files laid over a copy of
-the shipped content/ and/or small ``edits.yaml`` replacements, and ``expected.txt``
-with every problem it must give, as ``path:line: where: message`` (path relative to
-the content folder). A check without a fixture fails ``test_every_check_has_a_fixture``.
+The fixtures (tests/fixtures/invalid/, see tests/broken_content.py) are built once per
+session from one copy of the shipped content. A check without a fixture fails
+``test_every_check_has_a_fixture``.
 """
 
 from __future__ import annotations
 
+import inspect
 import shutil
 from pathlib import Path
 
 import pytest
+from broken_content import FIXTURES, MODES, expected, overlay, relative
 from pydantic import ValidationError
 
 from decision import ContentError, checks, load_content
 from decision.content import DEFAULT_CONTENT_DIR, collect
-from decision.yamlio import load_yaml_file
-
-FIXTURES = Path(__file__).parent / "fixtures" / "invalid"
-MODES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
-
-
-def overlay(mode: str, tmp_path: Path) -> Path:
-    root = tmp_path / "content"
-    shutil.copytree(DEFAULT_CONTENT_DIR, root)
-    folder = FIXTURES / mode
-    for path in folder.rglob("*"):
-        if path.is_file() and path.name not in ("expected.txt", "edits.yaml"):
-            target = root / path.relative_to(folder)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
-    edits = folder / "edits.yaml"
-    if edits.exists():
-        for edit in load_yaml_file(edits).data:
-            target = root / edit["file"]
-            text = target.read_text(encoding="utf-8")
-            assert edit["replace"] in text, f"{mode}: '{edit['replace']}' is no longer in {edit['file']}"
-            target.write_text(text.replace(edit["replace"], edit["with"], 1), encoding="utf-8")
-    return root
 
 
 def problems_of(root: Path) -> list[str]:
     content, problems = collect(root)
     assert content is None
-    out = []
-    for p in problems:
-        path = Path(p.path)
-        rel = path.resolve().relative_to(root.resolve()) if path.resolve().is_relative_to(root.resolve()) else path
-        out.append(f"{rel.as_posix()}:{p.line}: {p.where}: {p.message}")
-    return sorted(out)
+    return sorted(relative(p, root) for p in problems)
 
 
 def test_shipped_content_loads_without_problems():
@@ -62,28 +35,41 @@ def test_shipped_content_loads_without_problems():
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_broken_content_gives_exactly_the_expected_problems(mode, tmp_path):
-    expected = (FIXTURES / mode / "expected.txt").read_text(encoding="utf-8").splitlines()
-    assert expected, f"{mode}/expected.txt is empty"
-    assert problems_of(overlay(mode, tmp_path)) == sorted(expected)
+def test_broken_content_gives_exactly_the_expected_problems(mode, broken):
+    want = expected(mode)
+    assert want, f"{mode}/expected.txt is empty"
+    assert broken.problem_lines(mode) == sorted(want)
 
 
-def test_every_check_has_a_fixture(tmp_path):
+def test_broken_content_is_refused_as_a_whole(tmp_path):
+    """collect() itself: no content, and the problems of the fixture (the cases above read
+    each fixture's tree once and run the same registry of checks)."""
+    root = overlay("rule_unknown_target", tmp_path / "content")
+    assert problems_of(root) == expected("rule_unknown_target")
+
+
+def test_every_check_has_a_fixture(broken):
     """Run each fixture through one check at a time: every check must catch at least one."""
-    caught: set[str] = set()
-    from decision.loader import read_tree
-
-    for mode in MODES:
-        tree = read_tree(overlay(mode, tmp_path / mode))
-        for check in checks.CHECKS:
-            if list(check(tree)):
-                caught.add(check.__name__)
+    caught = {check.__name__ for mode in MODES for check in checks.CHECKS if broken.check_lines(mode, check)}
     missing = {c.__name__ for c in checks.CHECKS} - caught
     assert not missing, f"checks with no broken fixture: {sorted(missing)}"
 
 
+def test_every_check_function_is_in_the_registry_once():
+    """A public function of checks.py that takes the tree is a check: it runs only from CHECKS."""
+    functions = [
+        f
+        for name, f in inspect.getmembers(checks, inspect.isfunction)
+        if f.__module__ == checks.__name__ and not name.startswith("_")
+    ]
+    takes_tree = {f.__name__ for f in functions if next(iter(inspect.signature(f).parameters), "") == "tree"}
+    registered = [c.__name__ for c in checks.CHECKS]
+    assert len(registered) == len(set(registered))
+    assert takes_tree - {"run_checks"} == set(registered)
+
+
 def test_every_problem_is_reported_at_once(tmp_path):
-    root = overlay("rule_unknown_question", tmp_path)
+    root = overlay("rule_unknown_question", tmp_path / "content")
     for mode in ("flag_unknown_option", "section_id_not_file_name"):
         shutil.copytree(FIXTURES / mode, root, dirs_exist_ok=True, ignore=shutil.ignore_patterns("expected.txt"))
     with pytest.raises(ContentError) as info:

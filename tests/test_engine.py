@@ -1,5 +1,6 @@
-"""decision/engine.py: scenario cases (data), the model's promises over random answer
-sets (a seeded sampler and hypothesis), of version 2 and version 3, and the JSON."""
+"""decision/engine.py: scenario cases (data in a closed vocabulary: tests/scenario_schema.py),
+the model's promises over random answer sets (a seeded sampler and hypothesis), and the
+JSON (versions 2 and 3)."""
 
 from __future__ import annotations
 
@@ -11,69 +12,133 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scenario_schema import Scenario, ScenarioError, StepWant, load_scenarios
 
 from decision import AnswerError, contract, load_content, score
 from decision.engine import Result, Step
-from decision.yamlio import load_yaml_file
 
 CONTENT = load_content()
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
-SCENARIOS = [case for path in sorted(SCENARIO_DIR.glob("*.yaml")) for case in load_yaml_file(path).data]
 
 
-def answers_of(case: dict[str, Any]) -> dict[str, Any]:
-    answers = dict(case["answers"])
-    if case.get("safety") == "all_no":
+def _scenarios() -> list[Scenario]:
+    """Every case; a file outside the vocabulary stops the run here, before any case runs."""
+    try:
+        return load_scenarios(sorted(SCENARIO_DIR.glob("*.yaml")), CONTENT)
+    except ScenarioError as exc:
+        problems = str(exc)
+    pytest.fail(problems, pytrace=False)
+
+
+SCENARIOS = _scenarios()
+
+
+def answers_of(case: Scenario) -> dict[str, Any]:
+    answers: dict[str, Any] = dict(case.answers)
+    if case.safety == "all_no":
         for qid in CONTENT.safety_ids:
             answers.setdefault(qid, "no")
     return answers
 
 
-def _step(step: Any) -> dict[str, Any]:
-    return {"option": step.option, "strength": step.strength}
+def _step(step: Any) -> StepWant:
+    return StepWant(option=step.option, strength=step.strength)
 
 
-@pytest.mark.parametrize("case", SCENARIOS, ids=[c["name"] for c in SCENARIOS])
-def test_scenario(case):
+@pytest.mark.parametrize("case", SCENARIOS, ids=[c.name for c in SCENARIOS])
+def test_scenario(case: Scenario):
     result = score(CONTENT, answers_of(case))
-    expect = case["expect"]
+    expect = case.expect
     totals = {o.target: o.score for o in result.options}
-    for target, points in expect.get("scores", {}).items():
+    for target, points in (expect.scores or {}).items():
         assert totals[target] == points, target
-    for key in ("lean", "step1", "step2"):
-        if key in expect:
-            got = _step(result.lean) if key == "lean" else _step(getattr(result.lean, key))
-            assert got == expect[key], key
+    steps = {"lean": result.lean, "step1": result.lean.step1, "step2": result.lean.step2}
+    for key, got in steps.items():
+        want = getattr(expect, key)
+        if want is not None:
+            assert _step(got) == want, key
     for key in ("stopped", "enough_answers", "wish", "conditional", "very_anxious"):
-        if key in expect:
-            assert getattr(result.lean, key) is expect[key], key
-    if "step2_later" in expect:
+        want = getattr(expect, key)
+        if want is not None:
+            assert getattr(result.lean, key) is want, key
+    if "step2_later" in expect.model_fields_set:  # null is "no step 2 for another day"
         later = result.lean.step2_later
-        assert (None if later is None else _step(later)) == expect["step2_later"]
-    if "step2_removed" in expect:
-        assert result.lean.step2_removed == expect["step2_removed"]
-    if "context_caps" in expect:
-        assert sorted(c.id for c in result.context_caps) == sorted(expect["context_caps"])
-    if "patient_flags_exclude" in expect:
-        assert not {f.id for f in result.patient_flags} & set(expect["patient_flags_exclude"])
+        assert (None if later is None else _step(later)) == expect.step2_later
+    if expect.step2_removed is not None:
+        assert result.lean.step2_removed == expect.step2_removed
+    if expect.context_caps is not None:
+        assert sorted(c.id for c in result.context_caps) == sorted(expect.context_caps)
+    assert not {f.id for f in result.patient_flags} & set(expect.patient_flags_exclude)
     ids = [f.id for f in result.flags]
-    if "flags" in expect:
-        assert sorted(ids) == sorted(expect["flags"])
-    assert set(expect.get("flags_include", [])) <= set(ids)
-    assert not set(expect.get("flags_exclude", [])) & set(ids)
-    if "capped" in expect:
+    if expect.flags is not None:
+        assert sorted(ids) == sorted(expect.flags)
+    assert set(expect.flags_include) <= set(ids)
+    assert not set(expect.flags_exclude) & set(ids)
+    if expect.capped is not None:
         capped = sorted({c.rule_id for o in result.options for c in o.contributions if c.capped})
-        assert capped == sorted(expect["capped"])
-    if "sure" in expect:
+        assert capped == sorted(expect.capped)
+    if expect.sure is not None:
+        want_sure = expect.sure
         assert result.sure is not None
-        want = expect["sure"]
-        assert result.sure.score == want["score"]
-        assert result.sure.unsure == want["unsure"]
-        assert list(result.sure.needs) == want["needs"]
-        assert list(result.sure.not_answered) == want.get("not_answered", list(result.sure.not_answered))
-        assert result.sure.incomplete == want.get("incomplete", result.sure.incomplete)
-    for qid in expect.get("unanswered_includes", []):
+        assert result.sure.score == want_sure.score
+        assert result.sure.unsure == want_sure.unsure
+        assert tuple(result.sure.needs) == want_sure.needs
+        if want_sure.not_answered is not None:
+            assert tuple(result.sure.not_answered) == want_sure.not_answered
+        if want_sure.incomplete is not None:
+            assert result.sure.incomplete == want_sure.incomplete
+    for qid in expect.unanswered_includes:
         assert qid in result.unanswered
+
+
+def write_scenario(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+GOOD_CASE = "- name: A case\n  answers: {lie_still: 'no'}\n  expect:\n"
+
+
+@pytest.mark.parametrize(
+    ("expect", "line", "message"),
+    [
+        ("    scroes: {ims: 999}\n", 4, "[0].expect.scroes: unknown key 'scroes' (did you mean 'scores'?); allowed: "),
+        ("    leen: {option: ims, strength: strong}\n", 4, "[0].expect.leen: unknown key 'leen' (did you mean 'lean'?)"),
+        ("    scores: {ims: 1}\n    step1: {option: ims, strenght: slight}\n", 5, "[0].expect.step1.strenght: unknown key"),
+        ("    scores: {imss: 1}\n", 4, "[0].expect.scores.imss: 'imss' is not allowed"),
+        ("    flags_exclude: [pregnant_low_bak]\n", 4, "unknown flag 'pregnant_low_bak' (did you mean 'pregnant_low_back'?)"),
+        ("    capped: [no_such_rule]\n", 4, "[0].expect.capped.[0]: unknown rule 'no_such_rule'"),
+        ("    {}\n", 3, "[0].expect: expect is empty: a case must expect something"),
+    ],
+    ids=["scores misspelled", "lean misspelled", "a step's key misspelled", "an unknown target",
+         "an unknown flag id", "an unknown rule id", "nothing expected"],
+)  # fmt: skip
+def test_the_scenario_runner_refuses_what_is_not_in_its_vocabulary(tmp_path, expect, line, message):
+    path = write_scenario(tmp_path, GOOD_CASE + expect)
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios([path], CONTENT)
+    [problem] = [p for p in info.value.problems if message in f"{p.where}: {p.message}"]
+    assert problem.line == line, problem
+    assert str(problem) in str(info.value).splitlines()
+
+
+def test_the_scenario_runner_refuses_an_unknown_case_key_and_names_every_problem_at_once(tmp_path):
+    path = write_scenario(
+        tmp_path,
+        "- name: A case\n  answers: {lie_still: 'no'}\n  expected: {lean: {option: null, strength: none}}\n"
+        "- name: Another case\n  answers: {lie_stil: 'no', goal: loosen}\n  expect: {flags: []}\n",
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios([path], CONTENT)
+    got = [f"{p.line}: {p.where}: {p.message}" for p in info.value.problems]
+    assert str(info.value).splitlines()[0] == "4 problems in the scenario files:"
+    assert got == [
+        "1: [0].expect: missing required key 'expect'",
+        "3: [0].expected: unknown key 'expected' (did you mean 'expect'?); allowed: name, safety, answers, expect",
+        "5: [1].answers.lie_stil: unknown question 'lie_stil' (did you mean 'lie_still'?)",
+        "5: [1].answers.goal: 'loosen' is not an answer to goal (did you mean 'loosen_muscle'?)",
+    ]
 
 
 def test_scenarios_cover_every_question_flag_and_lean():
@@ -82,7 +147,7 @@ def test_scenarios_cover_every_question_flag_and_lean():
         result = score(CONTENT, answers_of(case))
         leans.add((result.lean.option, result.lean.strength))
         flags.update(f.id for f in result.flags)
-        answered.update(q for q, a in case["answers"].items())
+        answered.update(case.answers)
     assert {o for o, _ in leans} == {"ims", "acupuncture", "no_needling", None}
     assert {s for _, s in leans} == {"strong", "slight", "none"}
     new_questions = {"wants_needles", "implant_site", "diabetes_immunity", "lung_disease"}
@@ -96,12 +161,12 @@ def test_scenarios_cover_every_v3_item_cap_and_note():
     caps, flags, later, conditional = set(), set(), set(), False
     for case in SCENARIOS:
         result = score(CONTENT, answers_of(case))
-        if "context_caps" in case["expect"]:
+        if case.expect.context_caps is not None:
             caps.update(c.id for c in result.context_caps)
         flags.update(f.id for f in result.flags)
-        if result.lean.stopped and "step2_later" in case["expect"]:
+        if result.lean.stopped and "step2_later" in case.expect.model_fields_set:
             later.add(result.lean.step2_later is None)
-        conditional |= result.lean.conditional and case["expect"].get("conditional") is True
+        conditional |= result.lean.conditional and case.expect.conditional is True
     assert {c.id for c in CONTENT.caps} <= caps
     assert set(contract.REQUIRED_NOTES) <= flags
     assert {f"{q}_{a}" for q in ("under_18", "cancer_site", "numb_area") for a in ("yes", "not_sure")} <= flags

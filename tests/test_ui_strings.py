@@ -7,12 +7,14 @@ rules that are easy to break by accident: no hover-only help, no free text.
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from pathlib import Path
 
 import pytest
-import yaml
+
+from decision.yamlio import load_yaml_file
 
 ROOT = Path(__file__).resolve().parent.parent
 UI_YAML = ROOT / "content" / "ui.yaml"
@@ -21,7 +23,9 @@ STAFF_TYPED = {"app_pages/clinician.py"}
 KEY_CALL = re.compile(r"""(?:\bt|\bwords|\.t)\(\s*["']([A-Za-z0-9_]+)["']""")
 
 
+@functools.cache
 def used_keys() -> dict[str, list[str]]:
+    """Scanned once per session: every test of a key reads the same scan."""
     found: dict[str, list[str]] = {}
     for path in SOURCES:
         for key in KEY_CALL.findall(path.read_text(encoding="utf-8")):
@@ -29,9 +33,11 @@ def used_keys() -> dict[str, list[str]]:
     return found
 
 
+@functools.cache
 def strings() -> dict[str, dict[str, str]]:
-    """Patient words and the clinician view's words (one name space)."""
-    data = yaml.safe_load(UI_YAML.read_text(encoding="utf-8"))
+    """Patient words and the clinician view's words (one name space), parsed once per
+    session with the product's own reader (libyaml's C parser; yes/no stay text)."""
+    data = load_yaml_file(UI_YAML).data
     return {**data.get("clinician", {}), **data["strings"]}
 
 
