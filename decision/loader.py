@@ -27,6 +27,7 @@ from decision.models import (
     IndexFile,
     Option,
     OptionsFile,
+    PromptsFile,
     Question,
     RulesFile,
     SectionFile,
@@ -42,6 +43,7 @@ SINGLE_FILES: dict[str, type[BaseModel]] = {
     "comparison.yaml": ComparisonFile,
     "sources.yaml": SourcesFile,
     "ui.yaml": UiFile,
+    "prompts.yaml": PromptsFile,
 }
 FOLDERS: dict[str, type[BaseModel]] = {
     "questions": SectionFile,

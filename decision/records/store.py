@@ -64,12 +64,13 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.types import TypeDecorator
 
 from decision.errors import DecisionError
+from decision.records import consent as consent_records
 from decision.records.saved import HandoffRecord, Origin, SavedResultError
 from decision.settings import DEFAULT_DB_PATH, PROJECT_ROOT, Settings, SettingsError, load_settings
 from decision.settings import read_secrets_file as settings_file
@@ -424,8 +425,9 @@ class HandoffStore:
                 if self.is_postgresql:
                     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
                 metadata.create_all(conn)
+                consent_records.metadata.create_all(conn)  # consent and SURE-after, beside the records
                 found = inspect(conn)
-                for table in metadata.sorted_tables:
+                for table in (*metadata.sorted_tables, *consent_records.metadata.sorted_tables):
                     have = {c["name"] for c in found.get_columns(table.name)}
                     lacking = [c.name for c in table.columns if c.name not in have]
                     if lacking:
@@ -571,6 +573,7 @@ class HandoffStore:
                 code = new_code()
                 try:
                     with self._writer.begin() as conn:
+                        consent_records.forget(conn, _codes_expired_by(created))
                         conn.execute(delete(handoffs).where(handoffs.c.expires_at <= created))
                         conn.execute(insert(handoffs).values(code=code, **values))
                 except IntegrityError:
@@ -609,6 +612,7 @@ class HandoffStore:
         """Wipe one record now (e.g. when the physiotherapist is done). True if it existed."""
         code = normalize_code(code)
         with self._guard("delete the answers"), self._writer.begin() as conn:
+            consent_records.forget(conn, [code])  # the consent and SURE-after go with it
             found = conn.execute(delete(handoffs).where(handoffs.c.code == code)).rowcount > 0
         if found:
             self.checkpoint()
@@ -621,10 +625,22 @@ class HandoffStore:
                 got = conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": PURGE_LOCK_KEY})
                 if not got.scalar_one():
                     return 0
+            consent_records.forget(conn, _codes_expired_by(self._now(now)))
             removed = conn.execute(delete(handoffs).where(handoffs.c.expires_at <= self._now(now))).rowcount
         if removed:
             self.checkpoint()
         return removed
+
+    @contextmanager
+    def transaction(self, action: str) -> Iterator[Connection]:
+        """One write transaction, for rows kept beside the records (:mod:`decision.records.consent`)."""
+        with self._guard(action), self._writer.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def reading(self, action: str) -> Iterator[Connection]:
+        with self._guard(action), self._engine.connect() as conn:
+            yield conn
 
     def checkpoint(self) -> None:
         """SQLite: copy the write-ahead log into the database file and truncate the log to zero bytes.
@@ -753,6 +769,11 @@ class PinTicket:
     locked_everyone: bool = False  # this attempt reached the clinic-wide limit
     keys: tuple[str, ...] = ()
     gate: str = ""
+
+
+def _codes_expired_by(now: datetime) -> Any:
+    """The codes of records expired at ``now`` (a subquery: their consent rows go with them)."""
+    return select(handoffs.c.code).where(handoffs.c.expires_at <= now)
 
 
 def purge(store: HandoffStore, *, now: datetime | None = None) -> int:
