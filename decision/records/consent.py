@@ -12,8 +12,9 @@ that happens to get the same code later.
 Nothing here is free text from the patient: the only typed text is the
 physiotherapist's own name and registration number (staff data, not patient data).
 
-Functions: :func:`save_consent`, :func:`save_sure_after`, :func:`get_extras`
-(both, as :class:`RecordExtras`), :func:`delete_extras`; the store calls
+Functions: :func:`save_consent`, :func:`save_sure_after`, :func:`save_link` (a
+record saved in Assessment mode: the patient's code it started from),
+:func:`get_extras` (all three, as :class:`RecordExtras`), :func:`delete_extras`; the store calls
 :func:`forget` inside its own delete and purge transactions.
 """
 
@@ -58,6 +59,7 @@ consents = Table(
     Column("record_created_at", String(40), nullable=False),  # ISO, UTC: the record this row belongs to
     Column("consent", Text, nullable=True),  # JSON of a ConsentRecord
     Column("sure_after", Text, nullable=True),  # JSON of a SureAfter
+    Column("linked_code", String(16), nullable=True),  # an assessment: the patient's code it started from
 )
 
 
@@ -144,6 +146,7 @@ class RecordExtras:
 
     consent: ConsentRecord | None = None
     sure_after: SureAfter | None = None
+    linked_code: str | None = None  # a record saved in Assessment mode: the patient's code it started from
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +247,11 @@ def save_sure_after(store: HandoffStore, record: HandoffRecord, sure_after: Sure
     _upsert(store, record, "sure_after", sure_after.model_dump_json())
 
 
+def save_link(store: HandoffStore, record: HandoffRecord, patient_code: str) -> None:
+    """Keep, beside a record saved in Assessment mode, the patient's code it started from."""
+    _upsert(store, record, "linked_code", patient_code)
+
+
 def get_extras(store: HandoffStore, record: HandoffRecord) -> RecordExtras:
     """The consent and SURE-after kept with ``record`` (empty when none, or when a row belongs to an older record)."""
     with store.reading("read the consent") as conn:
@@ -255,7 +263,7 @@ def get_extras(store: HandoffStore, record: HandoffRecord) -> RecordExtras:
         sure_after = SureAfter.model_validate(json.loads(row.sure_after)) if row.sure_after else None
     except (ValueError, ValidationError):
         raise ConsentError(f"The consent kept with code {record.code} is damaged and cannot be read.") from None
-    return RecordExtras(consent, sure_after)
+    return RecordExtras(consent, sure_after, row.linked_code)
 
 
 def delete_extras(store: HandoffStore, code: str) -> None:
