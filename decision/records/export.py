@@ -84,7 +84,8 @@ SUMMARY_QUESTIONS = (
 
 def summary_parts(content: Content, answers: Mapping[str, str], w: Wording) -> list[tuple[str, str]]:
     """(label, answer) for the one-line summary: area and duration first (without labels), then
-    wants needles, anxiety, twitch, soreness, time, tried before; unanswered ones say so."""
+    wants needles, anxiety, twitch, soreness, time, tried before; an unanswered first question
+    of each says so, a second one (lying still, acupuncture before) is left out."""
     out: list[tuple[str, str]] = []
     c = _colon(w.lang)
     for group in SUMMARY_QUESTIONS:
@@ -97,7 +98,9 @@ def summary_parts(content: Content, answers: Mapping[str, str], w: Wording) -> l
                 ("", ", ".join(given) if given else f"{w.question_label('main_area')}{c}{w.t('clin_not_answered')}")
             )
             continue
-        for q in present:
+        for i, q in enumerate(present):
+            if i and q not in answers:
+                continue  # a second question (lying still, acupuncture before) only when answered
             out.append((w.question_label(q), w.answer_text(q, answers.get(q)) or w.t("clin_not_answered")))
     return out
 
