@@ -372,7 +372,9 @@ def record_view(record: HandoffRecord) -> None:
         st.subheader(t("clin_sure"), anchor=False)
         st.html(clin.sure_compare_html(content, result, answers, extras, t))
         st.subheader(t("clin_talk"), anchor=False)
-        st.html(clin.prompts_html(content, result, answers, t, generic=False))
+        fitting = clin.prompts_html(content, result, answers, t, generic=False)
+        if fitting:
+            st.html(fitting)
         with st.expander(t("clin_talk_always"), icon=":material/forum:"):
             st.html(clin.talk_prompts_html(t))
 

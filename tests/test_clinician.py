@@ -17,6 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from decision import load_content, score
+from decision.records import consent as consent_records
 from decision.records.pin import hash_pin
 from decision.records.store import HandoffStore, resolve_db_url
 from decision.wording import Wording
@@ -238,7 +239,7 @@ def test_the_clinician_opens_a_shared_code_and_sees_flags_answers_scores_and_sur
             assert c.rule in screen and c.reason in screen
     assert EN("clin_talk_alternatives") in screen
     keys = {d.key for d in clinic.get("download_button")}
-    assert keys == {"download_pdf", "download_fhir", "download_csv", "download_questionnaire"}
+    assert keys == {"download_pdf", "download_takehome", "download_fhir", "download_csv", "download_questionnaire"}
 
 
 def test_a_record_shared_in_french_reads_in_the_clinician_s_language():
@@ -314,7 +315,10 @@ def test_assessment_mode_updates_the_result_and_saves_a_new_record():
     assert saved.code != code and saved.origin == "clinician"
     assert store().get(saved.code).answers["needle_feelings"] == "panic_faint"
     assert store().get(code).answers["needle_feelings"] == "fine"  # the patient's record is untouched
-    assert EN("clin_saved", code=saved.code) in shown(clinic)
+    assert EN("clin_saved_linked", code=saved.code, source=code) in shown(clinic)
+    # The new record keeps the patient's code it started from, read back by another connection.
+    assert consent_records.get_extras(store(), store().get(saved.code)).linked_code == code
+    assert Wording(CONTENT, "en").t("export_linked", code=code) in [c.value for c in clinic.caption]
 
 
 def test_assessment_from_nothing_cannot_save_an_empty_record():
@@ -448,7 +452,12 @@ def test_a_failing_export_shows_a_calm_note_and_logs_no_answer(caplog):
     record = store().save(answers, "en", score(CONTENT, {}).to_json("en"), CONTENT.version)
     clinic = open_code(unlock(to_clinician(new_app())), record.code)
     assert CONTENT.t("clin_export_failed", "en") in [w.value for w in clinic.warning]
-    assert {d.key for d in clinic.get("download_button")} == {"download_pdf", "download_csv", "download_questionnaire"}
+    assert {d.key for d in clinic.get("download_button")} == {
+        "download_pdf",
+        "download_takehome",
+        "download_csv",
+        "download_questionnaire",
+    }
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "the fhir export failed: ValidationError" in logged
     assert "ZQ-SECRET" not in logged and "Traceback" not in shown(clinic)

@@ -97,7 +97,7 @@ CSS = """
 .st-key-clin_record_box { gap: 0.4rem; }
 .st-key-clin_record_box .clin-sure-unsure, .st-key-clin_record_box .clin-sure-ok { padding: 0.3rem 0.8rem;
   margin: 0 0 0.3rem; }
-.st-key-clin_record_box h3 { font-size: 1.2rem; padding: 0.5rem 0 0 0; }
+.st-key-clin_record_box h3 { font-size: 1.2rem; line-height: 1.3; padding: 0.6rem 0 0.35rem 0; }
 .st-key-clin_record_box [data-testid="stExpander"] summary { padding-top: 0.35rem; padding-bottom: 0.35rem; }
 .st-key-clin_live_lean { position: sticky; top: 3.6rem; z-index: 50; background: #fff; padding: 0.2rem 0; }
 @media print {
