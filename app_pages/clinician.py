@@ -341,27 +341,7 @@ def record_view(record: HandoffRecord) -> None:
         if record.result.get("incomplete"):
             st.warning(t("clin_incomplete"))
 
-        files = downloads(record, extras)
-        with st.container(key="clin_downloads_box"):
-            columns = st.columns(3)
-            shown_kinds = [k for k in DOWNLOAD_KINDS if k[0] != "consent" or extras.consent is not None]
-            for i, (kind, label, icon, name, mime) in enumerate(shown_kinds):
-                column = columns[i % 3]
-                data = files.get(kind)
-                if data is None:
-                    column.warning(t("clin_export_failed"))
-                    continue
-                column.download_button(
-                    t(label),
-                    key=f"download_{kind}",
-                    icon=icon,
-                    width="stretch",
-                    type="primary" if kind == "pdf" else "secondary",
-                    data=data,
-                    file_name=name.format(code=record.code, version=content.version.replace("+", "-")),
-                    mime=mime,
-                    on_click="ignore",
-                )
+        download_row(record, extras)
         st.caption(t("clin_print_hint"))
 
         st.html(clin.glance_html(content, answers, t))
@@ -422,6 +402,31 @@ def record_view(record: HandoffRecord) -> None:
                 type="primary",
                 on_click=_delete_record,
                 args=(record.code,),
+            )
+
+
+def download_row(record: HandoffRecord, extras: RecordExtras) -> None:
+    """The downloads, first on the record: the chart PDF, the take-home summary, FHIR, CSV, consent."""
+    files = downloads(record, extras)
+    with st.container(key="clin_downloads_box"):
+        columns = st.columns(3)
+        shown_kinds = [k for k in DOWNLOAD_KINDS if k[0] != "consent" or extras.consent is not None]
+        for i, (kind, label, icon, name, mime) in enumerate(shown_kinds):
+            column = columns[i % 3]
+            data = files.get(kind)
+            if data is None:
+                column.warning(t("clin_export_failed"))
+                continue
+            column.download_button(
+                t(label),
+                key=f"download_{kind}",
+                icon=icon,
+                width="stretch",
+                type="primary" if kind == "pdf" else "secondary",
+                data=data,
+                file_name=name.format(code=record.code, version=content.version.replace("+", "-")),
+                mime=mime,
+                on_click="ignore",
             )
 
 

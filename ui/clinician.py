@@ -351,7 +351,7 @@ def checklist_html(content: Content, answers: Mapping[str, str], t: Words) -> st
     w = Wording(content, t.lang)
     items = []
     for item in export.checklist(content, answers):
-        said = w.t("export_check_" + (item.answer or "skipped"))
+        said = w.t(f"export_check_{item.answer or 'skipped'}")
         kind = "yes" if item.answer == "yes" else "skipped" if item.answer is None else ""
         mark = f'<span class="abs">{e(w.t("export_check_absolute"))}</span>' if item.absolute else ""
         items.append(f'<li>{e(w.question_label(item.question))}{mark}: <span class="{kind}">{e(said)}</span></li>')
@@ -372,7 +372,7 @@ def checklist_label(content: Content, answers: Mapping[str, str], t: Words) -> s
     for key, hit in (("yes", "yes"), ("not_sure", "not_sure"), ("skipped", None)):
         n = sum(1 for i in found if i.answer == hit)
         if n:
-            counts.append(f"{n} {w.t('export_check_' + key)}")
+            counts.append(f"{n} {w.t(f'export_check_{key}')}")
     return f"{t('export_checklist')}: {', '.join(counts)}" if counts else t("export_checklist")
 
 

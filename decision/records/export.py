@@ -429,7 +429,7 @@ def _checklist_lines(pdf: _Summary, content: Content, record: HandoffRecord, w: 
     rows: list[tuple[str, str]] = []
     for item in checklist(content, record.answers):
         mark = f" [{w.t('export_check_absolute')}]" if item.absolute else ""
-        said = w.t("export_check_" + (item.answer or "skipped"))
+        said = w.t(f"export_check_{item.answer or 'skipped'}")
         rows.append(("B" if item.answer in ("yes", None) else "", f"{w.question_label(item.question)}{mark}{c}{said}"))
     for extra in content.unscreened:
         rows.append(("", f"{extra.label.get(w.lang)}{c}{w.t('export_check_ask')}"))
@@ -608,6 +608,51 @@ def summary_pdf(
 # --------------------------------------------------------------------------- the take-home summary
 
 
+def _take_home(
+    content: Content, record: HandoffRecord, lang: str, extras: RecordExtras, zone: tzinfo, rows: int, size: float
+) -> _Summary:
+    w = Wording(content, lang)
+    pdf = _Summary(size)
+    pdf.set_title(pdf_text(content.meta.title.get(lang)))
+    pdf.set_lang(LANG_TAGS[lang])
+    pdf.set_creation_date(record.created_at)
+    when = (extras.consent.recorded_at if extras.consent else record.created_at).astimezone(zone)
+    pdf.para(content.meta.title.get(lang), "B", 1.4)
+    pdf.para(f"{w.t('takehome_title')} \u2014 {date_text(when, lang)}", "B", 1.05)
+
+    pdf.heading(w.t("takehome_chosen"))
+    consent = extras.consent
+    if consent is not None and consent.option_chosen != "decide_later":
+        pdf.para(consent_option_name(w)(consent.option_chosen), "B", 1.1)
+    else:
+        pdf.para(w.t("takehome_not_decided"))
+    take = content.take_home
+    if take is not None:  # when to get help comes first: it is what must not be missed
+        pdf.heading(w.t("takehome_get_help"))
+        for item in take.get_help:
+            pdf.para(f"\u2022 {item.get(lang)}", "B", colour=LEVEL_COLOURS["stop"], indent=2)
+
+    pdf.heading(w.t("takehome_steps"))
+    for title, sentence in w.lean_lines(record.saved):
+        pdf.para(f"{title} {sentence}".strip(), "B" if title else "I")
+
+    for row in content.comparison[:rows]:
+        pdf.heading(row.question.get(lang))
+        for oid in content.options:
+            cell = row.cells.get(oid)
+            if cell is not None:
+                pdf.tagged(f"{w.option_name(oid)}{_colon(lang)}", OPTION_PDF_COLOURS.get(oid, (0, 0, 0)),
+                           cell.short.get(lang))  # fmt: skip
+    if take is not None:
+        for key, items in (("questions", take.questions), ("watch_for", take.watch_for)):
+            pdf.heading(w.t(f"takehome_{key}"))
+            for item in items:
+                pdf.para(f"\u2022 {item.get(lang)}", indent=2)
+    pdf.ln(pdf.lh)
+    pdf.para(content.meta.disclaimer.get(lang), "I", 0.95)
+    return pdf
+
+
 def take_home_pdf(
     content: Content,
     record: HandoffRecord,
@@ -617,48 +662,17 @@ def take_home_pdf(
     tz: tzinfo | None = None,
     rows: int = 3,
 ) -> bytes:
-    """The patient's own page, in their language (the record's, unless ``lang``): the two
-    steps, the grid's first ``rows`` rows, questions to ask, what to watch for after
-    needling and when to get help, and the option chosen (from the consent, if recorded).
-    No name, no code: nothing on it identifies the patient."""
+    """The patient's own page, in their language (the record's, unless ``lang``): the option
+    chosen (from the consent, if recorded), when to get help, the two steps, the grid's first
+    ``rows`` rows, questions to ask and what is common after needling. One Letter page when it
+    fits at 10 pt or more. No name, no code: nothing on it identifies the patient."""
     lang = _lang(lang or record.language)
-    extras = extras or RecordExtras()
-    w = Wording(content, lang)
-    pdf = _Summary(11)
-    pdf.set_title(pdf_text(content.meta.title.get(lang)))
-    pdf.set_lang(LANG_TAGS[lang])
-    pdf.set_creation_date(record.created_at)
-    when = (extras.consent.recorded_at if extras.consent else record.created_at).astimezone(tz or UTC)
-    pdf.para(content.meta.title.get(lang), "B", 1.4)
-    pdf.para(f"{w.t('takehome_title')} — {date_text(when, lang)}", "B", 1.05)
-
-    pdf.heading(w.t("takehome_chosen"))
-    consent = extras.consent
-    if consent is not None and consent.option_chosen != "decide_later":
-        pdf.para(consent_option_name(w)(consent.option_chosen), "B")
-    else:
-        pdf.para(w.t("takehome_not_decided"))
-
-    pdf.heading(w.t("takehome_steps"))
-    for title, sentence in w.lean_lines(record.saved):
-        pdf.para(f"{title} {sentence}".strip(), "B" if title else "I")
-
-    options = tuple(content.options)
-    for row in content.comparison[:rows]:
-        pdf.heading(row.question.get(lang))
-        for oid in options:
-            cell = row.cells.get(oid)
-            if cell is not None:
-                pdf.tagged(f"{w.option_name(oid)}{_colon(lang)}", OPTION_PDF_COLOURS.get(oid, (0, 0, 0)),
-                           cell.short.get(lang))  # fmt: skip
-    take = content.take_home
-    if take is not None:
-        for key, items in (("questions", take.questions), ("watch_for", take.watch_for), ("get_help", take.get_help)):
-            pdf.heading(w.t(f"takehome_{key}"))
-            for item in items:
-                pdf.para(f"• {item.get(lang)}", "B" if key == "get_help" else "", indent=2)
-    pdf.ln(pdf.lh)
-    pdf.para(content.meta.disclaimer.get(lang), "I", 0.95)
+    pdf = None
+    for size in (11.0, 10.5, 10.0):
+        pdf = _take_home(content, record, lang, extras or RecordExtras(), tz or UTC, rows, size)
+        if pdf.page_no() == 1:
+            break
+    assert pdf is not None
     return bytes(pdf.output())
 
 
