@@ -181,5 +181,19 @@ def test_the_record_reads_at_a_glance_and_consent_survives_a_restart(browser, tm
         assert by_id["consent_decision"][3] == "given"
         assert by_id["consent_physio_registration"][4] == "PT-4821"
         assert by_id["sure_certain_after"][3] == "yes" and by_id["sure_certain"][3] == "no"
+
+        # Assessment from this record: the lean stays in view while an answer far down changes.
+        tap(page, page.locator(".st-key-assess_from_record button"))
+        pill = page.locator(".st-key-a_past_acupuncture button", has_text=W.answer_text("past_acupuncture", "helped"))
+        pill.scroll_into_view_if_needed()
+        before = page.locator(".clin-live").inner_text()
+        tap(page, pill)
+        live = page.locator(".clin-live")
+        box = live.bounding_box()
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= TABLET["height"]
+        assert T("you_decide") not in live.inner_text() and live.inner_text() != before
+        page.screenshot(path=str(ARTIFACTS / "clinician-assessment-live-lean.png"))
+        tap(page, page.locator(".st-key-save_assessment button"))
+        assert code in page.inner_text("body")  # "linked to the patient's code ..."
         ctx.close()
     assert (ARTIFACTS / "clinician-record-several-flags.png").exists()

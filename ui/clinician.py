@@ -99,7 +99,9 @@ CSS = """
   margin: 0 0 0.3rem; }
 .st-key-clin_record_box h3 { font-size: 1.2rem; line-height: 1.3; padding: 0.6rem 0 0.35rem 0; }
 .st-key-clin_record_box [data-testid="stExpander"] summary { padding-top: 0.35rem; padding-bottom: 0.35rem; }
-.st-key-clin_live_lean { position: sticky; top: 3.6rem; z-index: 50; background: #fff; padding: 0.2rem 0; }
+/* Streamlit wraps a keyed container in a wrapper of its own height: that wrapper is what sticks. */
+[data-testid="stLayoutWrapper"]:has(> .st-key-clin_live_lean), .st-key-clin_live_lean { position: sticky; top: 0;
+  z-index: 50; background: #fff; }
 @media print {
   .st-key-clin_actions, .st-key-clin_topbar, .st-key-code_form, .st-key-clin_mode_box,
   [data-testid="stDownloadButton"], [data-testid="stExpander"] summary { display: none !important; }
