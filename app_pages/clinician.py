@@ -219,15 +219,13 @@ def _save_consent(record: HandoffRecord) -> None:
         return state.get(_field(record, name))
 
     name, registration = str(get("name") or ""), str(get("registration") or "")
+    covered = set(get("covered") or [])
     try:
         consent = consent_records.make_consent(
             options_discussed=list(get("discussed") or []),
             option_chosen=get("chosen"),
-            covered_benefits=bool(get("benefits")),
-            covered_risks=bool(get("risks")),
-            covered_alternatives=bool(get("alternatives")),
-            covered_nothing=bool(get("nothing")),
-            questions_answered=bool(get("questions")),
+            **{f"covered_{k}": k in covered for k in consent_records.COVERED},
+            questions_answered=get("questions") == "yes",
             decision=get("decision"),
             physio_name=name,
             physio_registration=registration,
@@ -461,18 +459,20 @@ def consent_form(record: HandoffRecord, extras: RecordExtras) -> None:
             key=_field(record, "chosen"),
             default=before.option_chosen if before else None,
         )
-        st.caption(w.t("export_consent_covered"))
-        ticks = st.columns(4)
-        for column, item in zip(ticks, consent_records.COVERED, strict=True):
-            column.checkbox(
-                w.t(f"export_consent_covered_{item}"),
-                key=_field(record, item),
-                value=item in before.covered if before else False,
-            )
-        st.checkbox(
+        st.pills(
+            w.t("export_consent_covered"),
+            list(consent_records.COVERED),
+            selection_mode="multi",
+            format_func=lambda k: w.t(f"export_consent_covered_{k}"),
+            key=_field(record, "covered"),
+            default=list(before.covered) if before else [],
+        )
+        st.segmented_control(
             w.t("export_consent_questions"),
+            ["yes", "no"],
+            format_func=lambda k: w.t(f"export_consent_{k}"),
             key=_field(record, "questions"),
-            value=before.questions_answered if before else False,
+            default=("yes" if before.questions_answered else "no") if before else None,
         )
         st.segmented_control(
             w.t("export_consent_decision"),

@@ -545,11 +545,8 @@ def fill_consent(clinic: AppTest, code: str, **given: object) -> AppTest:
     values = {
         "discussed": ["ims", "acupuncture", "no_needling"],
         "chosen": "acupuncture",
-        "benefits": True,
-        "risks": True,
-        "alternatives": True,
-        "nothing": True,
-        "questions": True,
+        "covered": ["benefits", "risks", "alternatives", "nothing"],
+        "questions": "yes",
         "decision": "given",
         "name": "Dana Lévesque",
         "registration": "PT-4821",
@@ -557,14 +554,12 @@ def fill_consent(clinic: AppTest, code: str, **given: object) -> AppTest:
     values.update(given)
     for name, value in values.items():
         key = f"cf_{name}_{code}"
-        if name == "discussed":
+        if name in ("discussed", "covered"):
             clinic.pills(key=key).set_value(value)
-        elif name in ("chosen", "decision"):
+        elif name in ("chosen", "decision", "questions"):
             clinic.segmented_control(key=key).set_value(value)
-        elif name in ("name", "registration"):
-            clinic.text_input(key=key).input(value)
         else:
-            clinic.checkbox(key=key).check() if value else clinic.checkbox(key=key).uncheck()
+            clinic.text_input(key=key).input(value)
     return tap(clinic, "save_consent")
 
 

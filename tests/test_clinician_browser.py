@@ -135,8 +135,9 @@ def test_the_record_reads_at_a_glance_and_consent_survives_a_restart(browser, tm
             return page.locator(f".st-key-cf_{name}_{code}")
 
         field("chosen").locator("button", has_text=W.option_name("acupuncture")).click()
-        for box in ("benefits", "risks", "alternatives", "nothing", "questions"):
-            field(box).locator("label").click()
+        for item in ("benefits", "risks", "alternatives", "nothing"):
+            field("covered").locator("button", has_text=W.t(f"export_consent_covered_{item}")).click()
+        field("questions").locator("button", has_text=W.t("export_consent_yes")).click()
         field("decision").locator("button", has_text=W.t("export_consent_given")).click()
         field("name").locator("input").fill("Dana Lévesque")
         field("registration").locator("input").fill("PT-4821")
