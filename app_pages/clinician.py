@@ -703,6 +703,7 @@ else:
             ["code", "assess"],
             key=MODE,
             required=True,
+            label_visibility="collapsed",  # the two choices say it; screen readers still read the label
             width="stretch",
             format_func=lambda m: t("clin_mode_code") if m == "code" else t("clin_mode_assess"),
         )

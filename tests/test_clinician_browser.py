@@ -12,7 +12,7 @@ import json
 import pytest
 from conftest import ARTIFACTS, TABLET, run_streamlit
 from pypdf import PdfReader
-from test_browser import screenshot, tap, wait_for_app
+from test_browser import check_screen, screenshot, tap, wait_for_app
 
 from decision import load_content, score
 from decision.records.export import pdf_text
@@ -112,6 +112,7 @@ def test_the_record_reads_at_a_glance_and_consent_survives_a_restart(browser, tm
         # The whole record, from the top of the page to its action buttons, and the PDF on screen 1.
         screenshot(page, "clinician-record-several-flags")
         height = page_bottom(page, ".st-key-clin_actions")
+        print(f"the record is {height / TABLET['height']:.2f} tablet screens")
         assert height <= SCREENS * TABLET["height"], f"the record is {height / TABLET['height']:.2f} screens"
         assert page_bottom(page, ".st-key-download_pdf") <= TABLET["height"]
         body = page.inner_text("body")
@@ -130,6 +131,7 @@ def test_the_record_reads_at_a_glance_and_consent_survives_a_restart(browser, tm
 
         # Consent, documented in the view.
         tap(page, page.locator("[data-testid='stExpander'] summary", has_text=W.t("export_consent_title")))
+        check_screen(page, "en_32_clinician_consent_form")  # axe, touch targets, no sideways scroll
 
         def field(name: str):
             return page.locator(f".st-key-cf_{name}_{code}")

@@ -42,7 +42,7 @@ CSS = """
 .clin-note { background: #fff4d9; border: 2px solid #a86400; border-radius: 0.4rem; padding: 0.4rem 0.8rem;
   color: #3d2600; margin: 0 0 0.6rem; }
 .clin-flag { border-radius: 0.5rem; padding: 0.35rem 0.8rem; margin: 0 0 0.4rem; border: 3px solid;
-  font-size: 0.92rem; line-height: 1.4; }
+  font-size: 0.9rem; line-height: 1.35; }
 .clin-flag p { margin: 0.1rem 0; }
 .clin-flag .clin-id { font-size: 0.75rem; color: #5b6472; background: none; padding: 0; }
 .clin-flag-info { font-size: 0.88rem; }
@@ -70,7 +70,7 @@ CSS = """
   color: #4d0d08; font-weight: 700; }
 .clin-sure-ok { background: #eaf5ec; border: 2px solid #2e7d32; border-radius: 0.5rem; padding: 0.5rem 0.9rem;
   color: #123d17; }
-.clin-prompts { font-size: 0.92rem; line-height: 1.4; margin: 0 0 0.4rem; }
+.clin-prompts { font-size: 0.9rem; line-height: 1.35; margin: 0 0 0.4rem; }
 .clin-prompts li { margin: 0.15rem 0; }
 .lean { border-left: 8px solid; border-radius: 0.5rem; background: #f6f8fa; padding: 0.6rem 1rem; margin: 0 0 0.6rem; }
 .lean .lean-text { font-weight: 700; font-size: 1rem; line-height: 1.4; margin: 0.15rem 0 0.35rem; }
@@ -93,11 +93,12 @@ CSS = """
 .clin-live { border: 2px solid #3b4452; border-radius: 0.5rem; background: #ffffff; padding: 0.4rem 0.8rem;
   margin: 0 0 0.4rem; font-size: 0.95rem; }
 .clin-live p { margin: 0.1rem 0; font-weight: 700; }
-.clin-live .lean-note { font-weight: 400; }
+.clin-live .lean-note { font-weight: 400; font-size: 0.85rem; }
 .st-key-clin_record_box { gap: 0.4rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 1.8rem; padding-top: 0.4rem; padding-bottom: 0.4rem; }
 .st-key-clin_record_box .clin-sure-unsure, .st-key-clin_record_box .clin-sure-ok { padding: 0.3rem 0.8rem;
   margin: 0 0 0.3rem; }
-.st-key-clin_record_box h3 { font-size: 1.2rem; line-height: 1.3; padding: 0.6rem 0 0.35rem 0; }
+.st-key-clin_record_box h3 { font-size: 1.2rem; line-height: 1.3; padding: 0.55rem 0 0.5rem 0; }
 .st-key-clin_record_box [data-testid="stExpander"] summary { padding-top: 0.35rem; padding-bottom: 0.35rem; }
 /* Streamlit wraps a keyed container in a wrapper of its own height: that wrapper is what sticks. */
 [data-testid="stLayoutWrapper"]:has(> .st-key-clin_live_lean), .st-key-clin_live_lean { position: sticky; top: 0;
