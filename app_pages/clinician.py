@@ -599,12 +599,11 @@ def comparison() -> None:
 
 
 def result_sections(result: SavedResult, answers: dict[str, str], saved_lang: str) -> None:
-    """The live result of an assessment: flags, both steps, SURE, prompts; points folded."""
+    """The live result of an assessment: flags, SURE, prompts (both steps are in the sticky box
+    above, in the physiotherapist's words); what the patient would read and the points folded."""
     st.html(clin.glance_html(content, answers, t))
     st.subheader(t("clin_flags"), anchor=False)
     st.html(clin.flags_html(content, result, answers, t))
-    st.subheader(t("clin_lean"), anchor=False)
-    st.html(clin.lean_html(content, result, t))
     st.subheader(t("clin_sure"), anchor=False)
     st.html(clin.sure_html(content, result, answers, t))
     st.subheader(t("clin_talk"), anchor=False)
@@ -612,6 +611,7 @@ def result_sections(result: SavedResult, answers: dict[str, str], saved_lang: st
     with st.expander(clin.checklist_label(content, answers, t), icon=":material/checklist:"):
         st.html(clin.checklist_html(content, answers, t))
     with st.expander(t("clin_scores"), icon=":material/rule:"):
+        st.html(clin.lean_html(content, result, t))  # both steps as the patient would read them
         st.html(clin.scores_html(content, result, saved_lang, t))
     comparison()
 

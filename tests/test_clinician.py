@@ -21,6 +21,7 @@ from decision import load_content, score
 from decision.records import consent as consent_records
 from decision.records import export
 from decision.records.pin import hash_pin
+from decision.records.saved import parse_saved
 from decision.records.store import HandoffStore, resolve_db_url
 from decision.wording import Wording
 from ui.words import Words
@@ -303,14 +304,15 @@ def test_assessment_mode_updates_the_result_and_saves_a_new_record():
     tap(clinic, "assess_from_record")
     assert clinic.session_state["clin_mode"] == "assess"
     w = Wording(CONTENT, "en")
-    before = score(CONTENT, store().get(code).answers)
-    assert all(sentence in shown(clinic) for _, sentence in w.lean_lines(before))
+    before = parse_saved(score(CONTENT, store().get(code).answers).to_json("en"))
+    assert all(line in shown(clinic) for line in export.clinician_lean(before, w))
 
     clinic.pills(key="a_needle_feelings").set_value("panic_faint").run()
     assert not clinic.exception
-    after = score(CONTENT, {**store().get(code).answers, "needle_feelings": "panic_faint"})
+    after = parse_saved(score(CONTENT, {**store().get(code).answers, "needle_feelings": "panic_faint"}).to_json("en"))
     assert after.lean.option == "no_needling"
-    assert all(sentence in shown(clinic) for _, sentence in w.lean_lines(after))
+    assert all(line in shown(clinic) for line in export.clinician_lean(after, w))
+    assert w.t("clin_lean_stopped") in shown(clinic)
 
     tap(clinic, "save_assessment")
     saved = clinic.session_state["clin_record"]
