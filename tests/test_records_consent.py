@@ -197,3 +197,14 @@ def test_the_sure_score_after_counts_like_the_engine():
         engine.unsure,
     )
     assert cr.sure_score(CONTENT, {"sure_certain": "yes"}).not_answered == CONTENT.sure_ids[1:]
+
+
+def test_delete_extras_removes_only_what_is_kept_beside_the_record(db):
+    store = HandoffStore(db, clock=Clock(T0))
+    record = new_record(store)
+    cr.save_consent(store, record, consent())
+    cr.save_link(store, record, "ABC234")
+    assert cr.get_extras(store, record).linked_code == "ABC234"
+    cr.delete_extras(store, record.code)
+    assert cr.get_extras(store, record) == cr.RecordExtras()
+    assert store.get(record.code, now=T0).code == record.code  # the record itself stays

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy import Column, MetaData, String, Table, Text, delete, insert, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql import Select
 
 from decision.errors import DecisionError
 
@@ -209,12 +209,10 @@ def _stamp(record: HandoffRecord) -> str:
     return record.created_at.astimezone(UTC).isoformat()
 
 
-def forget(conn: Connection, codes: Iterable[str] | ColumnElement[Any] | Any) -> None:
+def forget(conn: Connection, codes: Sequence[str] | Select[Any]) -> None:
     """Delete the rows of ``codes`` (a list, or a SELECT of codes) inside the caller's transaction."""
-    if isinstance(codes, (list, tuple, set, frozenset)):
-        codes = list(codes)
-        if not codes:
-            return
+    if isinstance(codes, Sequence) and not codes:
+        return
     conn.execute(delete(consents).where(consents.c.code.in_(codes)))
 
 
@@ -270,3 +268,4 @@ def delete_extras(store: HandoffStore, code: str) -> None:
     """Delete what is kept beside ``code`` (the store's delete already does this with the record)."""
     with store.transaction("delete the consent") as conn:
         forget(conn, [code])
+    store.checkpoint()  # SQLite: the deleted row leaves the write-ahead log too

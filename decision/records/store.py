@@ -67,6 +67,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.sql import Select
 from sqlalchemy.types import TypeDecorator
 
 from decision.errors import DecisionError
@@ -771,7 +772,7 @@ class PinTicket:
     gate: str = ""
 
 
-def _codes_expired_by(now: datetime) -> Any:
+def _codes_expired_by(now: datetime) -> Select[Any]:
     """The codes of records expired at ``now`` (a subquery: their consent rows go with them)."""
     return select(handoffs.c.code).where(handoffs.c.expires_at <= now)
 
