@@ -234,7 +234,15 @@ def _save_consent(record: HandoffRecord) -> None:
         )
         consent_records.save_consent(ui.get_store(), record, consent)
     except ConsentError as exc:
-        _form_say("error", str(exc))
+        labels = {
+            "options_discussed": "export_consent_discussed",
+            "option_chosen": "export_consent_chosen",
+            "decision": "export_consent_decision",
+            "physio_name": "export_consent_physio",
+            "physio_registration": "export_consent_registration",
+        }
+        named = [Wording(content, t.lang).t(labels[f]) for f in exc.fields if f in labels]
+        _form_say("error", t("clin_consent_fix", fields=", ".join(named)) if named else str(exc))
         return
     except StoreError as exc:
         _form_say("error", t("clin_store_error", detail=str(exc)))

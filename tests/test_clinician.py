@@ -640,9 +640,14 @@ def test_consent_recorded_in_the_view_is_kept_and_read_back_after_a_restart():
 def test_a_consent_that_does_not_fit_is_refused_in_plain_words_and_nothing_is_kept():
     code = patient_shares(new_app())
     clinic = open_code(unlock(to_clinician(new_app())), code)
-    fill_consent(clinic, code, decision="given", chosen="decide_later", name="")
+    w = Wording(CONTENT, "en")
+    fill_consent(clinic, code, name="")
     said = " ".join(e.value for e in clinic.error)
-    assert "physio_name" in said and "Traceback" not in said
+    assert EN("clin_consent_fix", fields=w.t("export_consent_physio")) in said, said
+    assert "Traceback" not in said and "physio_name" not in said
+    fill_consent(clinic, code, decision="given", chosen="decide_later")
+    said = " ".join(e.value for e in clinic.error)
+    assert EN("clin_consent_fix", fields=w.t("export_consent_chosen")) in said, said
     assert consent_records.get_extras(store(), store().get(code)).consent is None
 
 

@@ -64,7 +64,14 @@ consents = Table(
 
 
 class ConsentError(DecisionError, ValueError):
-    """A consent or SURE entry that cannot be kept (one plain line, no values but the staff's own)."""
+    """A consent or SURE entry that cannot be kept (one plain line, no values but the staff's own).
+
+    ``fields`` names the fields at fault (``option_chosen``, ``physio_name``...), so a form
+    can name them in its own words."""
+
+    def __init__(self, message: str, fields: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.fields = fields
 
 
 class _Entry(BaseModel):
@@ -175,7 +182,9 @@ def make_consent(**fields: Any) -> ConsentRecord:
     try:
         return ConsentRecord.model_validate(fields)
     except ValidationError as exc:
-        raise ConsentError(f"The consent cannot be recorded: {_plain_message(exc)}.") from None
+        # An error of the whole entry is the option chosen against the decision ("given" to "decide later").
+        wrong = tuple(dict.fromkeys(str(e["loc"][0]) if e["loc"] else "option_chosen" for e in exc.errors()))
+        raise ConsentError(f"The consent cannot be recorded: {_plain_message(exc)}.", wrong) from None
 
 
 def make_sure_after(content: Content, answers: Mapping[str, str | None], when: datetime) -> SureAfter:
