@@ -3,11 +3,14 @@
 - No PIN configured: say how to set one, show nothing else.
 - Locked: a PIN form. Five wrong PINs lock it for five minutes (the count lives in
   the database, so a new tab or another app instance cannot reset it).
-- Unlocked, "Open a code": the patient's shared answers by handoff code, flags
-  first, the lean, SURE, answers by section, scores with rule ids and reasons,
-  prompts for the talk, the comparison, and downloads (PDF, FHIR JSON, CSV).
-- Unlocked, "Assessment": fill in or change answers with the patient in the room,
-  see the result update, save it as a new handoff record.
+- Unlocked, "Open a code": the patient's shared answers by handoff code, read at a
+  glance: the downloads first (chart PDF, take-home summary, FHIR, CSV), the one-line
+  summary, flags, both steps, SURE before and after the talk, talk prompts that fit
+  this patient; then, folded: the contraindication checklist, the consent form, the
+  SURE asked again, and for audit the answers and the points with rule ids.
+- Unlocked, "Assessment": fill in or change answers with the patient in the room; the
+  lean, in the physiotherapist's words, stays in view (sticky) while answers change;
+  saving makes a new record linked to the patient's code it started from.
 
 State lives only in this session (``st.session_state``) and is wiped by Lock,
 by leaving for the patient view (however: app.py forgets every clinician key
@@ -27,11 +30,14 @@ import streamlit as st
 
 import ui
 from decision import score
+from decision.records import consent as consent_records
 from decision.records import export
-from decision.records.fhir import fhir_questionnaire
+from decision.records.consent import ConsentError, RecordExtras
+from decision.records.fhir import fhir_consent, fhir_questionnaire
 from decision.records.pin import PinGate, configured_pin_hash, valid_pin_hash
 from decision.records.saved import SavedResult, parse_saved
 from decision.records.store import ExpiredCode, HandoffRecord, StoreError, UnknownCode, normalize_code
+from decision.wording import Wording
 from ui import clinician as clin
 from ui import kiosk, panels
 from ui.words import Words, other_language
@@ -46,6 +52,9 @@ MODE = "clin_mode"
 ASSESS = "assess_answers"
 CONFIRM_DELETE = "clin_confirm_delete"
 DOWNLOADS = "clin_downloads"
+ASSESS_FROM = "clin_assess_from"  # the patient's code an assessment started from
+FORM_MESSAGE = "clin_form_message"  # said beside the consent and SURE forms
+STAFF = "clin_staff"  # the physiotherapist's name and registration, until the view locks
 
 content = ui.get_content()
 state = st.session_state
@@ -55,6 +64,10 @@ st.html(clin.CSS)
 
 
 ZONE = ui.clinic_zone()  # every time a person reads here (screen, PDF) is in the clinic's zone
+ZONE_NAME = (
+    str(getattr(ZONE, "key", None) if getattr(ZONE, "key", "localtime") != "localtime" else datetime.now(ZONE).tzname())
+    or "UTC"
+)
 
 
 # ------------------------------------------------------------------ callbacks
@@ -121,6 +134,7 @@ def _open_code() -> None:
     state["handoff_code"] = ""
     state[CONFIRM_DELETE] = False
     state[MESSAGE] = None
+    state[FORM_MESSAGE] = None
 
 
 def _close_record() -> None:
@@ -148,9 +162,10 @@ def _clear_assessment_widgets() -> None:
         del state[key]
 
 
-def _assess_from(answers: dict[str, str]) -> None:
+def _assess_from(answers: dict[str, str], code: str | None = None) -> None:
     _clear_assessment_widgets()
     state[ASSESS] = dict(answers)
+    state[ASSESS_FROM] = code
     state[MODE] = "assess"
     state[MESSAGE] = None
 
@@ -174,9 +189,90 @@ def _save_assessment() -> None:
     except StoreError as exc:
         _say("error", t("clin_store_error", detail=str(exc)))
         return
+    source = state.get(ASSESS_FROM)
+    if source:
+        try:  # the new record keeps the patient's code it started from
+            consent_records.save_link(ui.get_store(), record, source)
+        except (StoreError, ConsentError) as exc:
+            log.warning("the link to the patient's code was not kept: %s", type(exc).__name__)
+            source = None
     state[RECORD] = record
     state[MODE] = "code"
-    _say("success", t("clin_saved", code=record.code))
+    state[FORM_MESSAGE] = None
+    _say(
+        "success",
+        t("clin_saved_linked", code=record.code, source=source) if source else t("clin_saved", code=record.code),
+    )
+
+
+def _form_say(kind: str, text: str) -> None:
+    state[FORM_MESSAGE] = (kind, text)
+
+
+def _field(record: HandoffRecord, name: str) -> str:
+    """A widget key of the consent and SURE forms, one set per record (no value carries over)."""
+    return f"cf_{name}_{record.code}"
+
+
+def _save_consent(record: HandoffRecord) -> None:
+    def get(name: str) -> object:
+        return state.get(_field(record, name))
+
+    name, registration = str(get("name") or ""), str(get("registration") or "")
+    covered = set(get("covered") or [])
+    try:
+        consent = consent_records.make_consent(
+            options_discussed=list(get("discussed") or []),
+            option_chosen=get("chosen"),
+            **{f"covered_{k}": k in covered for k in consent_records.COVERED},
+            questions_answered=get("questions") == "yes",
+            decision=get("decision"),
+            physio_name=name,
+            physio_registration=registration,
+            recorded_at=datetime.now(UTC),
+            zone=ZONE_NAME,
+        )
+        consent_records.save_consent(ui.get_store(), record, consent)
+    except ConsentError as exc:
+        labels = {
+            "options_discussed": "export_consent_discussed",
+            "option_chosen": "export_consent_chosen",
+            "decision": "export_consent_decision",
+            "physio_name": "export_consent_physio",
+            "physio_registration": "export_consent_registration",
+        }
+        named = [Wording(content, t.lang).t(labels[f]) for f in exc.fields if f in labels]
+        _form_say("error", t("clin_consent_fix", fields=", ".join(named)) if named else str(exc))
+        return
+    except StoreError as exc:
+        _form_say("error", t("clin_store_error", detail=str(exc)))
+        return
+    state[STAFF] = (consent.physio_name, consent.physio_registration)  # for the next record, until the view locks
+    _form_say("success", t("clin_consent_saved", when=clin.when_text(consent.recorded_at, ZONE)))
+
+
+def _save_sure_after(record: HandoffRecord) -> None:
+    given = {q: state.get(_field(record, f"sure_{q}")) for q in content.sure_ids}
+    try:
+        after = consent_records.make_sure_after(content, given, datetime.now(UTC))
+        consent_records.save_sure_after(ui.get_store(), record, after)
+    except ConsentError as exc:
+        _form_say("error", str(exc))
+        return
+    except StoreError as exc:
+        _form_say("error", t("clin_store_error", detail=str(exc)))
+        return
+    _form_say("success", t("clin_sure_after_saved"))
+
+
+def extras_of(record: HandoffRecord) -> RecordExtras:
+    """The consent, SURE-after and link kept with the record (read again on each run: another
+    tablet or a restart sees the same). A failure is logged by type only and shows nothing."""
+    try:
+        return consent_records.get_extras(ui.get_store(), record)
+    except (StoreError, ConsentError) as exc:
+        log.warning("the consent kept with a record could not be read: %s", type(exc).__name__)
+        return RecordExtras()
 
 
 # ------------------------------------------------------------------ pieces
@@ -237,29 +333,56 @@ def pin_screen(pin_hash: str) -> None:
 
 
 def record_view(record: HandoffRecord) -> None:
+    """The record at a glance: downloads first, the summary line, flags, both steps, SURE
+    before and after, talk prompts; the checklist, consent, SURE-after and audit folded below."""
     result, answers = record.saved, record.answers
-    st.header(t("clin_record_title", code=record.code), anchor=False)
-    st.html(clin.record_meta(record, content, t, ZONE))
-    result_sections(result, answers, record.language, with_answers=True)
+    extras = extras_of(record)
+    with st.container(key="clin_record_box"):
+        st.header(t("clin_record_title", code=record.code), anchor=False)
+        st.html(clin.record_meta(record, content, t, ZONE))
+        if ui.get_settings().timezone is None:
+            st.caption(t("clin_zone_note", zone=ZONE_NAME))
+        if extras.linked_code:
+            st.caption(Wording(content, t.lang).t("export_linked", code=extras.linked_code))
+        if record.result.get("incomplete"):
+            st.warning(t("clin_incomplete"))
 
-    st.subheader(t("clin_downloads"), anchor=False)
-    files = downloads(record)
-    for column, (kind, label, icon, name, mime) in zip(st.columns(2) * 2, DOWNLOAD_KINDS, strict=True):
-        data = files.get(kind)
-        if data is None:
-            column.warning(t("clin_export_failed"))
-            continue
-        column.download_button(
-            t(label),
-            key=f"download_{kind}",
-            icon=icon,
-            width="stretch",
-            data=data,
-            file_name=name.format(code=record.code, version=content.version.replace("+", "-")),
-            mime=mime,
-            on_click="ignore",
+        download_row(record, extras)
+        st.caption(t("clin_print_hint"))
+
+        st.html(clin.glance_html(content, answers, t))
+        st.subheader(t("clin_flags"), anchor=False)
+        st.html(clin.flags_html(content, result, answers, t))
+        st.subheader(t("clin_lean"), anchor=False)
+        st.html(clin.clinician_lean_html(content, result, t))
+        st.subheader(t("clin_sure"), anchor=False)
+        st.html(clin.sure_compare_html(content, result, answers, extras, t))
+        st.subheader(t("clin_talk"), anchor=False)
+        fitting = clin.prompts_html(content, result, answers, t, generic=False)
+        if fitting:
+            st.html(fitting)
+        with st.expander(t("clin_talk_always"), icon=":material/forum:"):
+            st.html(clin.talk_prompts_html(t))
+
+        with st.expander(clin.checklist_label(content, answers, t), icon=":material/checklist:"):
+            st.html(f'<p class="help">{e(t("clin_checklist_intro"))}</p>')
+            st.html(clin.checklist_html(content, answers, t))
+        form_message()
+        consent_label = f"{t('export_consent_title')}: {clin.consent_line(content, extras.consent, t, ZONE)}"
+        with st.expander(consent_label, icon=":material/assignment_turned_in:"):
+            consent_form(record, extras)
+        sure_label = f"{t('clin_sure_after')}: " + (
+            t("clin_sure_after_intro") if extras.sure_after is None else t("clin_sure_after_saved")
         )
-    st.html(f'<p class="help">{e(t("clin_print_hint"))}</p>')
+        with st.expander(sure_label, icon=":material/fact_check:"):
+            sure_after_form(record, extras)
+        with st.expander(t("clin_audit"), icon=":material/rule:"):
+            st.html(clin.lean_html(content, result, t))  # both steps as the patient read them
+            st.subheader(t("clin_answers"), anchor=False)
+            st.html(clin.answers_html(content, answers, t))
+            st.subheader(t("clin_scores"), anchor=False)
+            st.html(clin.scores_html(content, result, record.language, t))
+        comparison()
 
     with st.container(key="clin_actions"):
         change, close, delete = st.columns(3)
@@ -269,7 +392,7 @@ def record_view(record: HandoffRecord) -> None:
             icon=":material/edit:",
             width="stretch",
             on_click=_assess_from,
-            args=(answers,),
+            args=(answers, record.code),
         )
         close.button(
             t("clin_close"), key="close_record", icon=":material/close:", width="stretch", on_click=_close_record
@@ -288,64 +411,193 @@ def record_view(record: HandoffRecord) -> None:
             )
 
 
+def download_row(record: HandoffRecord, extras: RecordExtras) -> None:
+    """The downloads, first on the record: the chart PDF, the take-home summary, FHIR, CSV, consent."""
+    files = downloads(record, extras)
+    with st.container(key="clin_downloads_box"):
+        columns = st.columns(3)
+        shown_kinds = [k for k in DOWNLOAD_KINDS if k[0] != "consent" or extras.consent is not None]
+        for i, (kind, label, icon, name, mime) in enumerate(shown_kinds):
+            column = columns[i % 3]
+            data = files.get(kind)
+            if data is None:
+                column.warning(t("clin_export_failed"))
+                continue
+            column.download_button(
+                t(label),
+                key=f"download_{kind}",
+                icon=icon,
+                width="stretch",
+                type="primary" if kind == "pdf" else "secondary",
+                data=data,
+                file_name=name.format(code=record.code, version=content.version.replace("+", "-")),
+                mime=mime,
+                on_click="ignore",
+            )
+
+
+def form_message() -> None:
+    said = state.get(FORM_MESSAGE)
+    if said:
+        kind, text = said
+        (st.success if kind == "success" else st.error)(text)
+
+
+def consent_form(record: HandoffRecord, extras: RecordExtras) -> None:
+    """Informed consent, documented: options discussed and chosen, BRAN covered, questions
+    answered, given / declined / deferred, the physiotherapist's name and registration."""
+    w = Wording(content, t.lang)
+    name = export.consent_option_name(w)
+    before = extras.consent
+    staff = state.get(STAFF) or ("", "")
+    st.html(f'<p class="help">{e(t("clin_consent_intro"))}</p>')
+    with st.form(f"consent_form_{record.code}", border=False):
+        st.pills(
+            w.t("export_consent_discussed"),
+            list(consent_records.DISCUSSED_OPTIONS),
+            selection_mode="multi",
+            format_func=name,
+            key=_field(record, "discussed"),
+            default=list(before.options_discussed) if before else list(consent_records.DISCUSSED_OPTIONS),
+        )
+        st.segmented_control(
+            w.t("export_consent_chosen"),
+            list(consent_records.CHOSEN_OPTIONS),
+            format_func=name,
+            key=_field(record, "chosen"),
+            default=before.option_chosen if before else None,
+        )
+        st.pills(
+            w.t("export_consent_covered"),
+            list(consent_records.COVERED),
+            selection_mode="multi",
+            format_func=lambda k: w.t(f"export_consent_covered_{k}"),
+            key=_field(record, "covered"),
+            default=list(before.covered) if before else [],
+        )
+        st.segmented_control(
+            w.t("export_consent_questions"),
+            ["yes", "no"],
+            format_func=lambda k: w.t(f"export_consent_{k}"),
+            key=_field(record, "questions"),
+            default=("yes" if before.questions_answered else "no") if before else None,
+        )
+        st.segmented_control(
+            w.t("export_consent_decision"),
+            list(consent_records.DECISIONS),
+            format_func=lambda d: w.t(f"export_consent_{d}"),
+            key=_field(record, "decision"),
+            default=before.decision if before else None,
+        )
+        left, right = st.columns(2)
+        left.text_input(
+            w.t("export_consent_physio"),
+            key=_field(record, "name"),
+            value=before.physio_name if before else staff[0],
+            max_chars=80,
+            autocomplete="off",
+        )
+        right.text_input(
+            w.t("export_consent_registration"),
+            key=_field(record, "registration"),
+            value=before.physio_registration if before else staff[1],
+            max_chars=40,
+            autocomplete="off",
+        )
+        st.form_submit_button(
+            t("clin_consent_save"),
+            key="save_consent",
+            type="primary",
+            width="stretch",
+            icon=":material/assignment_turned_in:",
+            on_click=_save_consent,
+            args=(record,),
+        )
+
+
+def sure_after_form(record: HandoffRecord, extras: RecordExtras) -> None:
+    """The four SURE items asked again by the physiotherapist, kept beside the first answers."""
+    w = Wording(content, t.lang)
+    before = extras.sure_after.answers if extras.sure_after else {}
+    st.html(f'<p class="help">{e(t("clin_sure_after_intro"))}</p>')
+    with st.form(f"sure_after_form_{record.code}", border=False):
+        for q in content.questions_of_kind("sure"):
+            st.segmented_control(
+                w.question_text(q.id),
+                list(q.codes),
+                format_func=lambda code, q=q: w.answer_text(q.id, code),
+                key=_field(record, f"sure_{q.id}"),
+                default=before.get(q.id),
+            )
+        st.form_submit_button(
+            t("clin_sure_after_save"),
+            key="save_sure_after",
+            type="primary",
+            width="stretch",
+            icon=":material/fact_check:",
+            on_click=_save_sure_after,
+            args=(record,),
+        )
+
+
 DOWNLOAD_KINDS = (
     ("pdf", "clin_download_pdf", ":material/picture_as_pdf:", "needling-summary-{code}.pdf", "application/pdf"),
+    ("takehome", "clin_download_takehome", ":material/home:", "take-home-summary-{code}.pdf", "application/pdf"),
     ("fhir", "clin_download_fhir", ":material/data_object:", "questionnaire-response-{code}.json",
      "application/fhir+json"),
     ("csv", "clin_download_csv", ":material/table:", "answers-{code}.csv", "text/csv; charset=utf-8"),
     ("questionnaire", "clin_download_questionnaire", ":material/description:", "questionnaire-{version}.json",
      "application/fhir+json"),
+    ("consent", "clin_download_consent", ":material/assignment_turned_in:", "consent-{code}.json",
+     "application/fhir+json"),
 )  # fmt: skip
 
 
-def _make(kind: str, record: HandoffRecord) -> bytes:
+def _make(kind: str, record: HandoffRecord, extras: RecordExtras) -> bytes | None:
     if kind == "pdf":
-        return export.summary_pdf(content, record, t.lang, tz=ZONE)
+        return export.summary_pdf(content, record, t.lang, tz=ZONE, extras=extras)
+    if kind == "takehome":  # in the patient's own language
+        return export.take_home_pdf(content, record, extras=extras, tz=ZONE)
     if kind == "fhir":
         response = export.fhir_questionnaire_response(content, record, t.lang)
         return json.dumps(response, ensure_ascii=False, indent=2).encode("utf-8")
     if kind == "questionnaire":  # what the response's answers mean, for an EMR or form tool
         questionnaire = fhir_questionnaire(content, lang=t.lang)
         return json.dumps(questionnaire, ensure_ascii=False, indent=2).encode("utf-8")
+    if kind == "consent":
+        if extras.consent is None:
+            return None
+        resource = fhir_consent(content, record, extras.consent, t.lang, zone=ZONE)
+        return json.dumps(resource, ensure_ascii=False, indent=2).encode("utf-8")
     # With a byte-order mark, so that spreadsheet programs (Excel) read the French accents as UTF-8.
-    return export.answers_csv(content, record, t.lang).encode("utf-8-sig")
+    return export.answers_csv(content, record, t.lang, extras=extras).encode("utf-8-sig")
 
 
-def downloads(record: HandoffRecord) -> dict[str, bytes | None]:
-    """The downloads, made while the view is unlocked and kept in this session only until it locks.
+def downloads(record: HandoffRecord, extras: RecordExtras) -> dict[str, bytes | None]:
+    """The downloads, made while the view is unlocked and kept in this session only until it locks
+    (made again when the consent or the SURE after the talk changes).
 
     A file that cannot be made is None (a calm note on screen); the log gets the
     error's type, never its text (which could quote answers).
     """
     made = state.get(DOWNLOADS)
-    if made and made[0] == (record.code, record.created_at, t.lang):
-        return made[1]
+    key = (record.code, record.created_at, t.lang, extras)
+    if made and made[0] == key:
+        return dict(made[1])
     files: dict[str, bytes | None] = {}
     for kind, *_ in DOWNLOAD_KINDS:
+        if kind == "consent" and extras.consent is None:
+            continue
         try:
-            files[kind] = _make(kind, record)
+            files[kind] = _make(kind, record, extras)
         except Exception as exc:
             log.error("the %s export failed: %s", kind, type(exc).__name__)
             files[kind] = None
-    state[DOWNLOADS] = ((record.code, record.created_at, t.lang), files)
+    state[DOWNLOADS] = (key, files)
     return files
 
 
-def result_sections(result: SavedResult, answers: dict[str, str], saved_lang: str, *, with_answers: bool) -> None:
-    """Flags first, the lean, SURE, (answers,) scores, talk prompts, comparison."""
-    st.subheader(t("clin_flags"), anchor=False)
-    st.html(clin.flags_html(content, result, answers, t))
-    st.subheader(t("clin_lean"), anchor=False)
-    st.html(clin.lean_html(content, result, t))
-    st.subheader(t("clin_sure"), anchor=False)
-    st.html(clin.sure_html(content, result, answers, t))
-    if with_answers:
-        st.subheader(t("clin_answers"), anchor=False)
-        st.html(clin.answers_html(content, answers, t))
-    st.subheader(t("clin_scores"), anchor=False)
-    st.html(clin.scores_html(content, result, saved_lang, t))
-    st.subheader(t("clin_talk"), anchor=False)
-    st.html(clin.talk_prompts_html(t))
+def comparison() -> None:
     with st.expander(t("comparison_title")):
         for row in content.comparison:
             st.html(panels.comparison_row(row, OPTION_IDS, t) + panels.comparison_sources(row, OPTION_IDS, t))
@@ -354,10 +606,31 @@ def result_sections(result: SavedResult, answers: dict[str, str], saved_lang: st
             st.html(effects)
 
 
+def result_sections(result: SavedResult, answers: dict[str, str], saved_lang: str) -> None:
+    """The live result of an assessment: flags, SURE, prompts (both steps are in the sticky box
+    above, in the physiotherapist's words); what the patient would read and the points folded."""
+    st.html(clin.glance_html(content, answers, t))
+    st.subheader(t("clin_flags"), anchor=False)
+    st.html(clin.flags_html(content, result, answers, t))
+    st.subheader(t("clin_sure"), anchor=False)
+    st.html(clin.sure_html(content, result, answers, t))
+    st.subheader(t("clin_talk"), anchor=False)
+    st.html(clin.prompts_html(content, result, answers, t))
+    with st.expander(clin.checklist_label(content, answers, t), icon=":material/checklist:"):
+        st.html(clin.checklist_html(content, answers, t))
+    with st.expander(t("clin_scores"), icon=":material/rule:"):
+        st.html(clin.lean_html(content, result, t))  # both steps as the patient would read them
+        st.html(clin.scores_html(content, result, saved_lang, t))
+    comparison()
+
+
 def code_screen() -> None:
     with st.form("code_form", border=False):
-        st.text_input(t("clin_code_label"), key="handoff_code", max_chars=12, placeholder="ABC234", autocomplete="off")
-        st.form_submit_button(
+        typed, go = st.columns([2, 1], vertical_alignment="bottom")  # one row: the record starts higher
+        typed.text_input(
+            t("clin_code_label"), key="handoff_code", max_chars=12, placeholder="ABC234", autocomplete="off"
+        )
+        go.form_submit_button(
             t("clin_open"),
             key="open_code",
             type="primary",
@@ -385,10 +658,14 @@ def assessment_screen() -> None:
                 key="assess_load",
                 width="stretch",
                 on_click=_assess_from,
-                args=(record.answers,),
+                args=(record.answers, record.code),
             )
+    source = state.get(ASSESS_FROM)
+    if source:
+        st.caption(t("clin_assess_from", code=source))
     result = parse_saved(score(content, answers).to_json(t.lang))
-    st.html(clin.lean_html(content, result, t))  # the lean moves as answers change
+    with st.container(key="clin_live_lean"):  # sticky: stays in view while the answers below change
+        st.html(clin.clinician_lean_html(content, result, t, live=True))
     for section in content.sections:
         st.subheader(t.of(section.title), anchor=False)
         for q in section.questions:
@@ -402,7 +679,7 @@ def assessment_screen() -> None:
                 args=(q.id,),
             )
     st.header(t("clin_live_result"), anchor=False)
-    result_sections(result, answers, t.lang, with_answers=False)
+    result_sections(result, answers, t.lang)
     st.button(
         t("clin_save_assessment"),
         key="save_assessment",
@@ -435,6 +712,7 @@ else:
             ["code", "assess"],
             key=MODE,
             required=True,
+            label_visibility="collapsed",  # the two choices say it; screen readers still read the label
             width="stretch",
             format_func=lambda m: t("clin_mode_code") if m == "code" else t("clin_mode_assess"),
         )

@@ -121,6 +121,12 @@ def _cited(tree: Tree) -> Iterator[tuple[File, Loc, tuple[str, ...], bool]]:
     if caps:
         for i, cap in enumerate(caps.model.caps):
             yield caps, ("caps", i, "source"), cap.source, True
+    prompts = tree.single("prompts.yaml")
+    if prompts:  # prompts and the items not screened are for staff; the take-home sheet is for patients
+        for key in ("prompts", "unscreened"):
+            for i, item in enumerate(getattr(prompts.model, key)):
+                yield prompts, (key, i, "source"), item.source, False
+        yield prompts, ("take_home", "source"), prompts.model.take_home.source, True
 
 
 def _answer_problem(tree: Tree, qid: str, code: str, message: str) -> Problem | None:
@@ -779,6 +785,36 @@ def comparison_denominators(tree: Tree) -> Iterator[Problem]:
             yield f.problem(("rows", i), "this row gives numbers: declare its denominator: {of: ..., unit: ...}")
 
 
+# ------------------------------------------------------------------ talk prompts (issue 17)
+
+
+def prompt_references(tree: Tree) -> Iterator[Problem]:
+    """Talk prompts name questions, answers and flags that exist; ids are unique."""
+    f = tree.single("prompts.yaml")
+    if not f:
+        return
+    for key, what in (("prompts", "prompt"), ("unscreened", "unscreened item")):
+        items = getattr(f.model, key)
+        yield from _duplicates(((f, (key, i), item.id) for i, item in enumerate(items)), what)
+    flag_ids = {fl.id for _, _, fl in tree.items("flags", "flags")}
+    for section in (f_.model for f_ in tree.folders.get("questions", ())):
+        if section.kind == "safety":
+            flag_ids.update(f"{q.id}_unanswered" for q in section.questions)
+    for i, prompt in enumerate(f.model.prompts):
+        if prompt.when is not None and tree.complete.get("questions"):
+            yield from _condition_references(f, prompt.when, ("prompts", i, "when"), tree)
+        if not tree.complete.get("flags"):
+            continue
+        for j, fid in enumerate(prompt.flags):
+            if fid not in flag_ids:
+                yield f.problem(("prompts", i, "flags", j), f"unknown flag '{fid}'{did_you_mean(fid, flag_ids)}")
+    today = dt.date.today()
+    for key in ("prompts", "unscreened"):
+        for i, item in enumerate(getattr(f.model, key)):
+            if item.reviewed_on > today:
+                yield f.problem((key, i, "reviewed_on"), f"reviewed_on {item.reviewed_on} is in the future")
+
+
 CHECKS: tuple[Check, ...] = (
     unique_ids,
     section_file_names,
@@ -805,6 +841,7 @@ CHECKS: tuple[Check, ...] = (
     review_dates,
     no_markup,
     comparison_denominators,
+    prompt_references,
 )
 
 

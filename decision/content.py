@@ -12,6 +12,7 @@ Layout (the folder is the namespace)::
     content/comparison.yaml     the side-by-side grid
     content/context_caps.yaml   safety in context that caps step 2
     content/ui.yaml             the app's own words
+    content/prompts.yaml        talk prompts, items not screened, the take-home summary
 
 :func:`load_content` returns a frozen :class:`Content` or raises
 :class:`~decision.errors.ContentError` listing every problem as
@@ -46,6 +47,9 @@ from decision.models import (
     Rule,
     SectionFile,
     Source,
+    TakeHome,
+    TalkPrompt,
+    UnscreenedItem,
 )
 from decision.settings import load_settings
 
@@ -125,6 +129,9 @@ class Content:
     ui: Mapping[str, LocalizedText]
     version: str
     compiled: Compiled = field(repr=False)
+    prompts: tuple[TalkPrompt, ...] = ()  # content/prompts.yaml
+    unscreened: tuple[UnscreenedItem, ...] = ()
+    take_home: TakeHome | None = None
 
     @cached_property
     def sure_needs(self) -> tuple[tuple[str, str], ...]:
@@ -291,6 +298,9 @@ def build(tree: Tree) -> Content:
         ui=types.MappingProxyType({**ui.clinician, **ui.strings}),
         version=_version(tree.root, tree.paths, index.content_date),
         compiled=compile_content(rules, flags, caps),
+        prompts=model("prompts.yaml").prompts,
+        unscreened=model("prompts.yaml").unscreened,
+        take_home=model("prompts.yaml").take_home,
     )
 
 

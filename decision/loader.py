@@ -28,6 +28,7 @@ from decision.models import (
     IndexFile,
     Option,
     OptionsFile,
+    PromptsFile,
     Question,
     RulesFile,
     SectionFile,
@@ -44,6 +45,7 @@ SINGLE_FILES: dict[str, type[BaseModel]] = {
     "sources.yaml": SourcesFile,
     "ui.yaml": UiFile,
     "context_caps.yaml": ContextCapsFile,
+    "prompts.yaml": PromptsFile,
 }
 FOLDERS: dict[str, type[BaseModel]] = {
     "questions": SectionFile,

@@ -364,3 +364,57 @@ class IndexFile(Model):
     topics: dict[Id, LocalizedText] = Field(min_length=1)  # what each topic is about, for the explanation
 
     _topics = field_validator("topics")(_read_only)
+
+
+# ------------------------------------------------------------------ the physiotherapist's talk (issue 17)
+
+
+class TalkPrompt(Model):
+    """A prompt for the physiotherapist's talk, shown when ``when`` holds or one of ``flags`` was raised."""
+
+    id: Id
+    when: Condition | None = None
+    flags: tuple[Id, ...] = ()
+    clinician: LocalizedText
+    source: Sources
+    reviewed_on: dt.date
+
+    _sources = field_validator("source", mode="before")(_one_or_many)
+
+    @model_validator(mode="after")
+    def _has_a_trigger(self) -> TalkPrompt:
+        if self.when is None and not self.flags:
+            raise ValueError("a prompt needs 'when' (a condition) or 'flags' (flag ids), or both")
+        return self
+
+
+class UnscreenedItem(Model):
+    """Something the tablet does not ask: listed under the contraindication checklist, to ask."""
+
+    id: Id
+    label: LocalizedText
+    clinician: LocalizedText
+    source: Sources
+    reviewed_on: dt.date
+
+    _sources = field_validator("source", mode="before")(_one_or_many)
+
+
+class TakeHome(Model):
+    """The patient's printed summary: questions to ask, what to watch for after needling, when to get help."""
+
+    questions: tuple[LocalizedText, ...] = Field(min_length=1)
+    watch_for: tuple[LocalizedText, ...] = Field(min_length=1)
+    get_help: tuple[LocalizedText, ...] = Field(min_length=1)
+    source: Sources
+    reviewed_on: dt.date
+
+    _sources = field_validator("source", mode="before")(_one_or_many)
+
+
+class PromptsFile(Model):
+    """``content/prompts.yaml``: talk prompts, the items not screened, the take-home summary."""
+
+    prompts: tuple[TalkPrompt, ...] = Field(min_length=1)
+    unscreened: tuple[UnscreenedItem, ...] = ()
+    take_home: TakeHome

@@ -14,10 +14,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from decision import load_content, score
+from decision.records import consent as consent_records
+from decision.records import export
 from decision.records.pin import hash_pin
+from decision.records.saved import parse_saved
 from decision.records.store import HandoffStore, resolve_db_url
 from decision.wording import Wording
 from ui.words import Words
@@ -238,7 +242,7 @@ def test_the_clinician_opens_a_shared_code_and_sees_flags_answers_scores_and_sur
             assert c.rule in screen and c.reason in screen
     assert EN("clin_talk_alternatives") in screen
     keys = {d.key for d in clinic.get("download_button")}
-    assert keys == {"download_pdf", "download_fhir", "download_csv", "download_questionnaire"}
+    assert keys == {"download_pdf", "download_takehome", "download_fhir", "download_csv", "download_questionnaire"}
 
 
 def test_a_record_shared_in_french_reads_in_the_clinician_s_language():
@@ -300,21 +304,25 @@ def test_assessment_mode_updates_the_result_and_saves_a_new_record():
     tap(clinic, "assess_from_record")
     assert clinic.session_state["clin_mode"] == "assess"
     w = Wording(CONTENT, "en")
-    before = score(CONTENT, store().get(code).answers)
-    assert all(sentence in shown(clinic) for _, sentence in w.lean_lines(before))
+    before = parse_saved(score(CONTENT, store().get(code).answers).to_json("en"))
+    assert all(line in shown(clinic) for line in export.clinician_lean(before, w))
 
     clinic.pills(key="a_needle_feelings").set_value("panic_faint").run()
     assert not clinic.exception
-    after = score(CONTENT, {**store().get(code).answers, "needle_feelings": "panic_faint"})
+    after = parse_saved(score(CONTENT, {**store().get(code).answers, "needle_feelings": "panic_faint"}).to_json("en"))
     assert after.lean.option == "no_needling"
-    assert all(sentence in shown(clinic) for _, sentence in w.lean_lines(after))
+    assert all(line in shown(clinic) for line in export.clinician_lean(after, w))
+    assert w.t("clin_lean_stopped") in shown(clinic)
 
     tap(clinic, "save_assessment")
     saved = clinic.session_state["clin_record"]
     assert saved.code != code and saved.origin == "clinician"
     assert store().get(saved.code).answers["needle_feelings"] == "panic_faint"
     assert store().get(code).answers["needle_feelings"] == "fine"  # the patient's record is untouched
-    assert EN("clin_saved", code=saved.code) in shown(clinic)
+    assert EN("clin_saved_linked", code=saved.code, source=code) in shown(clinic)
+    # The new record keeps the patient's code it started from, read back by another connection.
+    assert consent_records.get_extras(store(), store().get(saved.code)).linked_code == code
+    assert Wording(CONTENT, "en").t("export_linked", code=code) in [c.value for c in clinic.caption]
 
 
 def test_assessment_from_nothing_cannot_save_an_empty_record():
@@ -448,7 +456,12 @@ def test_a_failing_export_shows_a_calm_note_and_logs_no_answer(caplog):
     record = store().save(answers, "en", score(CONTENT, {}).to_json("en"), CONTENT.version)
     clinic = open_code(unlock(to_clinician(new_app())), record.code)
     assert CONTENT.t("clin_export_failed", "en") in [w.value for w in clinic.warning]
-    assert {d.key for d in clinic.get("download_button")} == {"download_pdf", "download_csv", "download_questionnaire"}
+    assert {d.key for d in clinic.get("download_button")} == {
+        "download_pdf",
+        "download_takehome",
+        "download_csv",
+        "download_questionnaire",
+    }
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "the fhir export failed: ValidationError" in logged
     assert "ZQ-SECRET" not in logged and "Traceback" not in shown(clinic)
@@ -521,3 +534,181 @@ def test_a_trusted_proxy_s_forwarded_address_counts(monkeypatch):
     monkeypatch.setenv("DECISION_TRUSTED_PROXIES", "10.0.0.0/8, fd00::/8")
     assert client_address("10.1.2.3", {"X-Real-IP": "203.0.113.9"}) == "203.0.113.9"
     assert client_address("192.168.1.20", {"X-Real-IP": "203.0.113.9"}) == "192.168.1.20"
+
+
+# ------------------------------------------------------------------ issue 17: the three minutes
+
+
+LUNG_PATIENT = {**SHARED_ANSWERS, "duration": "under_6_weeks"}
+LUNG_SAFETY = {"unwell_today": "no", "blood_thinners": "yes", "lung_disease": "yes"}
+
+
+def fill_consent(clinic: AppTest, code: str, **given: object) -> AppTest:
+    values = {
+        "discussed": ["ims", "acupuncture", "no_needling"],
+        "chosen": "acupuncture",
+        "covered": ["benefits", "risks", "alternatives", "nothing"],
+        "questions": "yes",
+        "decision": "given",
+        "name": "Dana Lévesque",
+        "registration": "PT-4821",
+    }
+    values.update(given)
+    for name, value in values.items():
+        key = f"cf_{name}_{code}"
+        if name in ("discussed", "covered"):
+            clinic.pills(key=key).set_value(value)
+        elif name in ("chosen", "decision", "questions"):
+            clinic.segmented_control(key=key).set_value(value)
+        else:
+            clinic.text_input(key=key).input(value)
+    return tap(clinic, "save_consent")
+
+
+def test_the_record_reads_summary_then_flags_then_steps_then_sure_with_the_pdf_first():
+    code = patient_shares(new_app(), given=LUNG_PATIENT, safety=LUNG_SAFETY)
+    clinic = open_code(unlock(to_clinician(new_app())), code)
+    screen = shown(clinic)
+    record = store().get(code)
+    w = Wording(CONTENT, "en")
+    glance = screen.index(w.answer_text("main_area", "neck_shoulders"))
+    flags = screen.index(clinician_words("lung_chest_area"))
+    steps = screen.index(w.t("clin_lean_step1"))
+    sure = screen.index(EN("clin_sure_before"))
+    assert glance < flags < steps < sure
+    # The downloads come before the record's content, the chart PDF first.
+    keys = [d.key for d in clinic.get("download_button")]
+    assert keys[0] == "download_pdf" and "download_takehome" in keys
+    # The clinician's words for the lean: no "you decide".
+    live = next(h.value for h in clinic.html if "clin-live" in h.value)
+    assert EN("you_decide") not in html.unescape(live)
+    assert all(line in html.unescape(live) for line in export.clinician_lean(record.saved, w))
+
+
+def test_talk_prompts_fit_the_patient_from_content_and_the_generic_ones_stay():
+    code = patient_shares(new_app(), given=LUNG_PATIENT, safety=LUNG_SAFETY)
+    clinic = open_code(unlock(to_clinician(new_app())), code)
+    screen = shown(clinic)
+    record = store().get(code)
+    fits = {p.id for p in export.talk_prompts(CONTENT, record.answers, [f.id for f in record.saved.flags])}
+    assert {"pneumothorax_symptoms", "last_inr", "natural_history", "sure_certainty"} <= fits
+    for prompt in CONTENT.prompts:
+        assert (prompt.clinician.en in screen) == (prompt.id in fits), prompt.id
+    for key in ("clin_talk_benefits", "clin_talk_risks", "clin_talk_alternatives", "clin_talk_nothing"):
+        assert EN(key) in screen
+    # Another patient: none of these.
+    calm = patient_shares(new_app(), given={"problem_kind": "tight_knot"}, safety={"unwell_today": "no"}, sure="yes")
+    other = shown(open_code(unlock(to_clinician(new_app())), calm))
+    assert next(p.clinician.en for p in CONTENT.prompts if p.id == "last_inr") not in other
+
+
+def test_the_checklist_lists_every_safety_item_with_its_answer_and_the_items_not_screened():
+    code = patient_shares(new_app(), given=LUNG_PATIENT, safety=LUNG_SAFETY)
+    clinic = open_code(unlock(to_clinician(new_app())), code)
+    box = html.unescape(next(h.value for h in clinic.html if "clin-check" in h.value))
+    w = Wording(CONTENT, "en")
+    for q in CONTENT.questions_of_kind("safety"):
+        said = w.t("export_check_" + LUNG_SAFETY.get(q.id, "skipped"))
+        assert f"{q.label.en}" in box and said in box
+    absolute = [i.question for i in export.checklist(CONTENT, {}) if i.absolute]
+    assert absolute == ["unwell_today"]  # its yes flag stops needling
+    assert box.count(w.t("export_check_absolute")) == len(absolute)
+    for extra in CONTENT.unscreened:
+        assert extra.label.en in box and extra.clinician.en in box
+    label = next(x.label for x in clinic.expander if x.label.startswith(EN("export_checklist")))
+    assert f"2 {w.t('export_check_yes')}" in label
+
+
+def test_consent_recorded_in_the_view_is_kept_and_read_back_after_a_restart():
+    code = patient_shares(new_app(), given=LUNG_PATIENT, safety=LUNG_SAFETY)
+    clinic = open_code(unlock(to_clinician(new_app())), code)
+    fill_consent(clinic, code)
+    assert not clinic.exception
+    assert any(EN("clin_consent_saved", when="").split("(")[0].strip() in s.value for s in clinic.success)
+    kept = consent_records.get_extras(store(), store().get(code)).consent
+    assert kept is not None and kept.option_chosen == "acupuncture" and kept.decision == "given"
+    assert kept.covered == ("benefits", "risks", "alternatives", "nothing") and kept.questions_answered
+    assert (kept.physio_name, kept.physio_registration) == ("Dana Lévesque", "PT-4821")
+    assert "download_consent" in {d.key for d in clinic.get("download_button")}
+
+    again = open_code(unlock(to_clinician(new_app())), code)  # a new session, as after a restart
+    label = next(x.label for x in again.expander if x.label.startswith(EN("export_consent_title")))
+    assert "Dana Lévesque" in label and "PT-4821" in label
+    assert again.segmented_control(key=f"cf_chosen_{code}").value == "acupuncture"
+
+
+def test_a_consent_that_does_not_fit_is_refused_in_plain_words_and_nothing_is_kept():
+    code = patient_shares(new_app())
+    clinic = open_code(unlock(to_clinician(new_app())), code)
+    w = Wording(CONTENT, "en")
+    fill_consent(clinic, code, name="")
+    said = " ".join(e.value for e in clinic.error)
+    assert EN("clin_consent_fix", fields=w.t("export_consent_physio")) in said, said
+    assert "Traceback" not in said and "physio_name" not in said
+    fill_consent(clinic, code, decision="given", chosen="decide_later")
+    said = " ".join(e.value for e in clinic.error)
+    assert EN("clin_consent_fix", fields=w.t("export_consent_chosen")) in said, said
+    assert consent_records.get_extras(store(), store().get(code)).consent is None
+
+
+def test_sure_after_the_talk_is_kept_beside_the_first_answers_and_both_show():
+    code = patient_shares(new_app(), sure="no")
+    clinic = open_code(unlock(to_clinician(new_app())), code)
+    for q in CONTENT.sure_ids:
+        clinic.segmented_control(key=f"cf_sure_{q}_{code}").set_value("yes")
+    tap(clinic, "save_sure_after")
+    assert EN("clin_sure_after_saved") in [s.value for s in clinic.success]
+    after = consent_records.get_extras(store(), store().get(code)).sure_after
+    assert after is not None and after.answers == dict.fromkeys(CONTENT.sure_ids, "yes")
+    assert store().get(code).answers["sure_certain"] == "no"  # the first answers are untouched
+    screen = shown(open_code(unlock(to_clinician(new_app())), code))
+    w = Wording(CONTENT, "en")
+    assert w.t("export_sure_score", score=0, answered=1) in screen
+    assert w.t("export_sure_score", score=4, answered=4) in screen
+    assert EN("clin_sure_before") in screen and EN("clin_sure_after") in screen
+
+
+def test_deleting_the_record_deletes_its_consent():
+    code = patient_shares(new_app())
+    clinic = open_code(unlock(to_clinician(new_app())), code)
+    fill_consent(clinic, code)
+    tap(clinic, "delete_record")
+    tap(clinic, "delete_record_yes")
+    s = store()
+    with s.reading("count") as conn:
+        left = conn.execute(select(func.count()).select_from(consent_records.consents)).scalar_one()
+    assert left == 0
+
+
+def test_without_a_clinic_time_zone_the_view_names_the_zone_it_uses(monkeypatch):
+    monkeypatch.delenv("DECISION_TIMEZONE", raising=False)
+    code = patient_shares(new_app())
+    clinic = open_code(unlock(to_clinician(new_app())), code)
+    notes = [c.value for c in clinic.caption]
+    assert any("DECISION_TIMEZONE" in n for n in notes), notes
+    monkeypatch.setenv("DECISION_TIMEZONE", "America/Toronto")
+    clinic = open_code(unlock(to_clinician(new_app())), code)
+    assert not any("DECISION_TIMEZONE" in c.value for c in clinic.caption)
+
+
+def test_an_incomplete_record_says_to_carry_on_in_assessment_mode():
+    answers = {"main_area": "low_back"}
+    result = {**score(CONTENT, answers).to_json("en"), "incomplete": True}
+    record = store().save(answers, "en", result, CONTENT.version)
+    clinic = open_code(unlock(to_clinician(new_app())), record.code)
+    assert EN("clin_incomplete") in [w.value for w in clinic.warning]
+
+
+def test_assessment_mode_keeps_the_clinician_s_lean_in_a_sticky_box_that_follows_the_answers():
+    clinic = unlock(to_clinician(new_app()))
+    clinic.segmented_control(key="clin_mode").set_value("assess").run()
+    w = Wording(CONTENT, "en")
+
+    def live() -> str:
+        return html.unescape(next(h.value for h in clinic.html if "clin-live" in h.value))
+
+    clinic.pills(key="a_wants_needles").set_value("no").run()
+    assert w.t("clin_lean_wish") in live() and EN("you_decide") not in live()
+    clinic.pills(key="a_wants_needles").set_value("yes").run()
+    assert w.t("clin_lean_wish") not in live()
+    assert "position: sticky" in "".join(h.value for h in clinic.html if "clin_live_lean" in h.value)

@@ -47,8 +47,8 @@ D = date(2026, 3, 4)  # a Wednesday
 LEANS_IMS = {
     "main_area": "neck_shoulders", "problem_kind": "tight_knot", "duration": "under_6_weeks",
     "stress_sleep": "no", "wants_needles": "yes", "needle_feelings": "fine", "strong_sensation": "ok_if_helps",
-    "soreness_after": "no_problem", "visit_time": "short", "lie_still": "no", "approach": "western",
-    "goal": "loosen_muscle", "insurance": "no", "past_ims": "helped", "past_acupuncture": "no",
+    "soreness_after": "no_problem", "visit_time": "short", "lie_still": "no",
+    "goal": "loosen_muscle", "past_ims": "helped", "past_acupuncture": "no",
 }  # fmt: skip
 NO_NEEDLES = {"wants_needles": "no", "needle_feelings": "panic_faint"}
 

@@ -5,19 +5,25 @@ from __future__ import annotations
 import csv
 import io
 import json
+import statistics
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from pypdf import PdfReader
 
 from decision import contract, load_content, score
+from decision.records.consent import ConsentRecord, RecordExtras, make_consent, make_sure_after
 from decision.records.export import (
     CSV_HEADER,
     answers_csv,
+    checklist,
     fhir_questionnaire_response,
     pdf_text,
+    summary_parts,
     summary_pdf,
+    take_home_pdf,
 )
 from decision.records.saved import parse_saved
 from decision.records.store import HandoffRecord, HandoffStore
@@ -77,21 +83,35 @@ def pdf_words(data: bytes) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_pdf_is_one_page_with_code_answers_flags_scores_and_sure(store, lang):
+def test_the_chart_pdf_has_code_summary_flags_checklist_answers_scores_and_sure_on_two_pages(store, lang):
     record = make(store, FULL, lang)
     data = summary_pdf(CONTENT, record, lang)
     assert data.startswith(b"%PDF-")
     pages, text = pdf_words(data)
-    assert pages == 1
+    assert pages <= 2
     colon = COLON[lang]
+    w = Wording(CONTENT, lang)
     assert flat(f"{word(lang, 'export_code')}{colon}{record.code}") in text
     assert record.content_version in text
     assert "2025-03-01 15:30 UTC" in text
+    assert flat(word(lang, "export_chart_label")) in text
+    # At a glance, then the questions by section, label and answer.
+    for label, value in summary_parts(CONTENT, FULL, w):
+        assert flat(f"{label}{colon}{value}" if label else value) in text
     for section in CONTENT.sections:
+        if section.kind != "questions":
+            continue
         assert flat(section.title.get(lang)) in text
         for q in section.questions:
             answer = q.answer(FULL[q.id])
             assert flat(f"{q.label.get(lang)}{colon}{answer.text.get(lang)}") in text, q.id
+    # The checklist: every safety item with its answer, the absolute one marked, the unscreened ones to ask.
+    for item in checklist(CONTENT, FULL):
+        mark = f" [{word(lang, 'export_check_absolute')}]" if item.absolute else ""
+        said = word(lang, "export_check_" + (item.answer or "skipped"))
+        assert flat(f"{w.question_label(item.question)}{mark}{colon}{said}") in text, item.question
+    for extra in CONTENT.unscreened:
+        assert flat(f"{extra.label.get(lang)}{colon}{word(lang, 'export_check_ask')}") in text
     result = score(CONTENT, FULL)
     assert {f.level for f in result.flags} >= {"caution", "info"}
     for raised in result.flags:
@@ -103,12 +123,135 @@ def test_pdf_is_one_page_with_code_answers_flags_scores_and_sure(store, lang):
     # Both steps, in the wording module's words.
     for title, sentence in Wording(CONTENT, lang).lean_lines(parse_saved(record.result)):
         assert flat(f"{title} {sentence}".strip()) in text
-    assert flat(word(lang, "step1_title")) in text and flat(word(lang, "step2_title")) in text
     assert "much better" not in text and "beaucoup mieux" not in text
     assert flat(word(lang, "export_sure_unsure").split("{")[0]) in text
     assert flat(word(lang, "export_need_information")) in text and flat(word(lang, "export_need_support")) in text
     assert flat(word(lang, "export_need_values")) not in text
+    # No consent yet: the block is there, blank, to fill in by hand.
+    assert flat(word(lang, "export_consent_title")) in text and "[x]" not in text
     assert flat(word(lang, "export_not_prescription")) in text
+
+
+def consent_for(**changes: object) -> ConsentRecord:
+    fields: dict[str, object] = {
+        "options_discussed": ["ims", "acupuncture", "no_needling"],
+        "option_chosen": "acupuncture",
+        "covered_benefits": True,
+        "covered_risks": True,
+        "covered_alternatives": True,
+        "covered_nothing": False,
+        "questions_answered": True,
+        "decision": "given",
+        "physio_name": "Dana Lévesque",
+        "physio_registration": "PT-4821",
+        "recorded_at": T0 + timedelta(minutes=20),
+        "zone": "America/Toronto",
+    }
+    fields.update(changes)
+    return make_consent(**fields)
+
+
+SURE_AFTER = {"sure_certain": "yes", "sure_informed": "yes", "sure_values": "yes", "sure_support": "no"}
+
+
+# Several flags: cautions in context, a skipped item, new pain, very anxious, not yet sure.
+SEVERAL_FLAGS = {
+    "main_area": "neck_shoulders",
+    "problem_kind": "tight_knot",
+    "duration": "under_6_weeks",
+    "wants_needles": "not_sure",
+    "needle_feelings": "very_anxious",
+    "strong_sensation": "no",
+    "soreness_after": "big_problem",
+    "visit_time": "short",
+    "past_ims": "helped",
+    "unwell_today": "no",
+    "blood_thinners": "yes",
+    "pregnant": "not_sure",
+    "lung_disease": "yes",
+    "fainted_before": "yes",
+    "sure_certain": "no",
+    "sure_informed": "no",
+}
+# The most a patient can raise: every safety item yes but "unwell" (which would stop needling).
+EVERY_CAUTION = {**FULL, **{q: "yes" for q in contract.SAFETY_QUESTIONS if q != "unwell_today"}}
+
+
+def font_sizes(data: bytes) -> list[float]:
+    """The size of every character drawn on every page, read back from the PDF."""
+    sizes: list[float] = []
+    for page in PdfReader(io.BytesIO(data)).pages:
+
+        def visit(text, cm, tm, font, size):
+            if text.strip():
+                sizes.extend([size * abs(tm[0] or 1)] * len(text.strip()))
+
+        page.extract_text(visitor_text=visit)
+    return sizes
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("answers", [SEVERAL_FLAGS, FULL, EVERY_CAUTION], ids=["several flags", "all answered",
+                                                                              "every safety item yes"])  # fmt: skip
+def test_the_chart_pdf_is_at_most_two_pages_with_body_text_of_9_pt_or_more(store, answers, lang):
+    record = make(store, answers, lang)
+    extras = RecordExtras(consent_for(), make_sure_after(CONTENT, SURE_AFTER, T0))
+    data = summary_pdf(CONTENT, record, lang, extras=extras)
+    pages, text = pdf_words(data)
+    assert pages <= 2
+    sizes = font_sizes(data)
+    assert statistics.median(sizes) >= 9, statistics.median(sizes)
+    assert flat(word(lang, "export_consent_title")) in text
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_consent_block_and_sure_before_and_after_are_in_the_chart_pdf(store, lang):
+    record = make(store, SEVERAL_FLAGS, lang)
+    extras = RecordExtras(consent_for(), make_sure_after(CONTENT, SURE_AFTER, T0))
+    text = pdf_words(summary_pdf(CONTENT, record, lang, extras=extras, tz=ZoneInfo("America/Toronto")))[1]
+    colon = COLON[lang]
+    w = Wording(CONTENT, lang)
+    assert flat(word(lang, "export_consent_title")) in text
+    assert flat(f"[x] {w.option_name('acupuncture')}") in text  # chosen (and discussed)
+    assert flat(f"[x] {word(lang, 'export_consent_covered_risks')}") in text
+    assert flat(f"[ ] {word(lang, 'export_consent_covered_nothing')}") in text
+    assert flat(f"[x] {word(lang, 'export_consent_given')}") in text
+    assert flat(f"[ ] {word(lang, 'export_consent_declined')}") in text
+    assert "Dana Lévesque" in text and "PT-4821" in text  # accents kept
+    assert "2025-03-01 10:50 EST" in text  # 15:50 UTC, in the clinic's zone
+    # SURE: before (2 of 4 answered yes) and after the talk (3 of 4).
+    assert flat(word(lang, "export_sure_score", score=0, answered=2)) in text
+    assert (
+        flat(f"{word(lang, 'export_sure_after')}{colon}{word(lang, 'export_sure_score', score=3, answered=4)}") in text
+    )
+    assert flat(word(lang, "export_need_support")) in text
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_take_home_summary_is_in_the_patient_s_language_with_steps_grid_questions_and_help(store, lang):
+    other = "fr" if lang == "en" else "en"
+    record = make(store, SEVERAL_FLAGS, lang)
+    data = take_home_pdf(CONTENT, record, extras=RecordExtras(consent_for()))
+    pages, text = pdf_words(data)
+    assert pages <= 2
+    w = Wording(CONTENT, lang)
+    assert flat(word(lang, "takehome_title")) in text
+    assert flat(w.option_name("acupuncture")) in text  # the option chosen
+    for title, sentence in w.lean_lines(record.saved):
+        assert flat(f"{title} {sentence}".strip()) in text
+    for row in CONTENT.comparison[:3]:
+        assert flat(row.question.get(lang)) in text
+        for cell in row.cells.values():
+            assert flat(cell.short.get(lang)) in text
+    take = CONTENT.take_home
+    for item in (*take.questions, *take.watch_for, *take.get_help):
+        assert flat(item.get(lang)) in text
+        assert flat(item.get(other)) not in text
+    assert record.code not in text  # nothing on it identifies the patient
+    if lang == "fr":
+        assert "é" in text and "à" in text
+    undecided = pdf_words(take_home_pdf(CONTENT, record))[1]
+    assert flat(word(lang, "takehome_not_decided")) in undecided
 
 
 def test_pdf_in_french_keeps_accents_and_typographic_marks(store):
@@ -123,7 +266,7 @@ def test_pdf_in_french_keeps_accents_and_typographic_marks(store):
 def test_pdf_of_a_stopped_record_says_needling_is_stopped(store):
     record = make(store, STOP, "en")
     pages, text = pdf_words(summary_pdf(CONTENT, record, "en"))
-    assert pages == 1
+    assert pages <= 2
     assert record.result["lean"]["option"] == "no_needling"
     assert flat(word("en", "stopped_unwell")) in text
     assert flat(word("en", "export_level_stop")) in text
@@ -135,7 +278,7 @@ def test_pdf_of_a_stopped_record_says_needling_is_stopped(store):
 def test_pdf_can_be_written_in_another_language_than_the_patient_used(store):
     record = make(store, FEW, "fr")
     pages, text = pdf_words(summary_pdf(CONTENT, record, "en"))
-    assert pages == 1
+    assert pages <= 2
     for c in score(CONTENT, FEW).option("ims").contributions:
         assert flat(c.rule.reason.get("en")) in text
     assert flat(word("en", "export_not_answered")) in text and flat(word("en", "export_sure_none")) in text
@@ -193,7 +336,7 @@ def test_pdf_of_a_record_from_an_older_content_version_still_renders():
         },
     )
     pages, text = pdf_words(summary_pdf(CONTENT, record, "en"))
-    assert pages == 1
+    assert pages <= 2
     for expected in (
         "ABC234",
         "2024-01-01+00000000",
@@ -304,3 +447,22 @@ def test_every_download_for_the_same_record_agrees(store):
         for i in answered_items(fhir_questionnaire_response(CONTENT, record, "en"))
     }
     assert csv_answers == fhir_answers == record.answers == FULL
+
+
+def test_the_csv_adds_the_sure_after_the_talk_and_the_consent_after_the_result(store):
+    record = make(store, SEVERAL_FLAGS, "fr")
+    extras = RecordExtras(consent_for(covered_nothing=True), make_sure_after(CONTENT, SURE_AFTER, T0))
+    rows = read_csv(answers_csv(CONTENT, record, "fr", extras=extras))
+    plain = read_csv(answers_csv(CONTENT, record, "fr"))
+    assert rows[: len(plain)] == plain  # the answers and the result, unchanged, first
+    added = {r[1]: r for r in rows[len(plain) :]}
+    for qid, code in SURE_AFTER.items():
+        assert added[f"{qid}_after"][3] == code
+    assert added["sure_after_score"][3] == "3"
+    assert added["consent_option_chosen"][3:] == ["acupuncture", Wording(CONTENT, "fr").option_name("acupuncture")]
+    assert added["consent_options_discussed"][3] == "ims+acupuncture+no_needling"
+    assert added["consent_decision"][3] == "given"
+    assert {added[f"consent_covered_{k}"][3] for k in ("benefits", "risks", "alternatives", "nothing")} == {"true"}
+    assert added["consent_physio_name"][4] == "Dana Lévesque"
+    assert added["consent_recorded_at"][3] == "2025-03-01T15:50:00+00:00"
+    assert "linked_code" not in added

@@ -194,3 +194,77 @@ def test_the_cli_refuses_a_bad_canonical_or_content_folder(tmp_path):
     assert len(proc.stderr.strip().splitlines()) == 1 and CANONICAL_ENV in proc.stderr
     proc = run("fhir-questionnaire", "--content", str(tmp_path / "missing"))
     assert proc.returncode == 2 and "content folder not found" in proc.stderr
+
+
+# ------------------------------------------------------------------ informed consent (issue 17)
+
+
+def consent(**changes: object):
+    from decision.records.consent import make_consent
+
+    fields: dict[str, object] = {
+        "options_discussed": ["ims", "no_needling"],
+        "option_chosen": "ims",
+        "covered_benefits": True,
+        "covered_risks": True,
+        "covered_alternatives": False,
+        "covered_nothing": True,
+        "questions_answered": True,
+        "decision": "given",
+        "physio_name": "Dana Lévesque",
+        "physio_registration": "PT-4821",
+        "recorded_at": T0 + timedelta(minutes=20),
+    }
+    fields.update(changes)
+    return make_consent(**fields)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize(
+    ("decision", "option", "status", "provision"),
+    [
+        ("given", "ims", "active", "permit"),
+        ("declined", "acupuncture", "rejected", "deny"),
+        ("deferred", "decide_later", "proposed", None),
+    ],
+    ids=["consent given to IMS", "acupuncture declined", "deciding later"],
+)
+def test_the_consent_is_a_valid_r4_treatment_consent_that_references_the_response(
+    lang, decision, option, status, provision
+):
+    from fhir.resources.R4B.consent import Consent
+
+    from decision.records.fhir import CONSENT_SYSTEM, REGISTRATION_SYSTEM, fhir_consent
+
+    rec = record(FEW, lang)
+    resource = fhir_consent(CONTENT, rec, consent(decision=decision, option_chosen=option), lang)
+    Consent.model_validate(resource)  # valid R4 (R4B) on its own, after a JSON round trip too
+    Consent.model_validate(json.loads(json.dumps(resource)))
+    assert resource["status"] == status
+    assert resource["scope"]["coding"][0]["code"] == "treatment"
+    response = fhir_questionnaire_response(CONTENT, rec, lang)
+    assert resource["sourceReference"]["reference"] == f"QuestionnaireResponse/{response['id']}"
+    assert resource["sourceReference"]["identifier"] == response["identifier"]
+    physio = resource["contained"][0]
+    assert resource["performer"] == [{"reference": f"#{physio['id']}"}]
+    assert physio["name"][0]["text"] == "Dana Lévesque"
+    assert physio["identifier"] == [{"system": REGISTRATION_SYSTEM, "value": "PT-4821"}]
+    codes = {e["valueCodeableConcept"]["coding"][0]["code"] for e in resource["extension"]}
+    assert codes == {"discussed-ims", "discussed-no_needling", f"chosen-{option}", "covered-benefits",
+                     "covered-risks", "covered-nothing", "questions-answered"}  # fmt: skip
+    assert all(e["valueCodeableConcept"]["coding"][0]["system"] == CONSENT_SYSTEM for e in resource["extension"])
+    assert resource["dateTime"] == "2025-03-01T15:50:00+00:00"
+    if provision is None:
+        assert "provision" not in resource
+    else:
+        assert resource["provision"]["type"] == provision
+        assert resource["provision"]["code"][0]["coding"][0]["code"] == f"option-{option}"
+
+
+def test_the_consent_time_is_written_in_the_clinic_s_zone():
+    from zoneinfo import ZoneInfo
+
+    from decision.records.fhir import fhir_consent
+
+    resource = fhir_consent(CONTENT, record(FEW), consent(), "en", zone=ZoneInfo("America/Toronto"))
+    assert resource["dateTime"] == "2025-03-01T10:50:00-05:00"

@@ -14,7 +14,9 @@ from collections.abc import Mapping
 from datetime import datetime, tzinfo
 
 from decision.content import Content
+from decision.contract import NEEDLE_OPTIONS
 from decision.records import export
+from decision.records.consent import ConsentRecord, RecordExtras, sure_score
 from decision.records.saved import HandoffRecord, SavedContribution, SavedFlag, SavedResult
 from decision.wording import Wording
 from ui.charts import OPTION_COLOURS
@@ -35,12 +37,15 @@ def md_escape(text: str) -> str:
 CSS = """
 <style>
 .st-key-pin button { min-height: 2.2rem; min-width: 2.2rem; }  /* show/hide PIN: a full touch target */
-.clin-meta { display: flex; flex-wrap: wrap; gap: 0.3rem 1.4rem; margin: 0 0 0.6rem; font-size: 0.95rem; }
+.clin-meta { display: flex; flex-wrap: wrap; gap: 0.1rem 1.2rem; margin: 0 0 0.4rem; font-size: 0.88rem; }
 .clin-meta b { font-weight: 800; }
 .clin-note { background: #fff4d9; border: 2px solid #a86400; border-radius: 0.4rem; padding: 0.4rem 0.8rem;
   color: #3d2600; margin: 0 0 0.6rem; }
-.clin-flag { border-radius: 0.5rem; padding: 0.5rem 0.9rem; margin: 0 0 0.5rem; border: 3px solid; }
+.clin-flag { border-radius: 0.5rem; padding: 0.35rem 0.8rem; margin: 0 0 0.4rem; border: 3px solid;
+  font-size: 0.9rem; line-height: 1.35; }
 .clin-flag p { margin: 0.1rem 0; }
+.clin-flag .clin-id { font-size: 0.75rem; color: #5b6472; background: none; padding: 0; }
+.clin-flag-info { font-size: 0.88rem; }
 .clin-tag { display: inline-block; font-weight: 800; font-size: 0.8rem; letter-spacing: 0.06em; color: #fff;
   border-radius: 0.25rem; padding: 0.05rem 0.45rem; margin-right: 0.4rem; }
 .clin-flag-stop { background: #fdeceb; border-color: #b3261e; color: #4d0d08; }
@@ -65,11 +70,39 @@ CSS = """
   color: #4d0d08; font-weight: 700; }
 .clin-sure-ok { background: #eaf5ec; border: 2px solid #2e7d32; border-radius: 0.5rem; padding: 0.5rem 0.9rem;
   color: #123d17; }
-.clin-prompts li { margin: 0.3rem 0; }
+.clin-prompts { font-size: 0.9rem; line-height: 1.35; margin: 0 0 0.4rem; }
+.clin-prompts li { margin: 0.15rem 0; }
 .lean { border-left: 8px solid; border-radius: 0.5rem; background: #f6f8fa; padding: 0.6rem 1rem; margin: 0 0 0.6rem; }
-.lean .lean-text { font-weight: 700; font-size: 1.05rem; margin: 0.2rem 0 0.5rem; }
+.lean .lean-text { font-weight: 700; font-size: 1rem; line-height: 1.4; margin: 0.15rem 0 0.35rem; }
 .lean .lean-note { font-size: 0.92rem; color: #2b3340; margin: 0.2rem 0; }
 .clin-cite { color: #3b4452; font-size: 0.85rem; }
+.clin-glance { font-size: 0.98rem; line-height: 1.4; margin: 0 0 0.6rem; padding: 0.5rem 0.8rem;
+  background: #f3f6f9; border-radius: 0.4rem; }
+.clin-glance b { font-weight: 800; }
+.clin-glance .sep { color: #8a94a3; padding: 0 0.25rem; }
+.clin-check { columns: 2; column-gap: 1.2rem; list-style: none; padding: 0; margin: 0 0 0.4rem; font-size: 0.92rem; }
+.clin-check li { break-inside: avoid; padding: 0.1rem 0; }
+.clin-check .yes { color: #8a1c14; font-weight: 800; }
+.clin-check .skipped { color: #7a4a00; font-weight: 800; }
+.clin-check .abs { font-size: 0.75rem; font-weight: 800; color: #fff; background: #b3261e; border-radius: 0.2rem;
+  padding: 0 0.3rem; margin-left: 0.3rem; }
+.clin-sure-cmp td:nth-child(2), .clin-sure-cmp td:nth-child(3),
+.clin-sure-cmp th:nth-child(2), .clin-sure-cmp th:nth-child(3) { width: 30%; }
+.clin-sure-cmp td, .clin-sure-cmp th { padding: 0.15rem 0.4rem; }
+.clin-sure-cmp .no { color: #8a1c14; font-weight: 800; }
+.clin-live { border: 2px solid #3b4452; border-radius: 0.5rem; background: #ffffff; padding: 0.4rem 0.8rem;
+  margin: 0 0 0.4rem; font-size: 0.95rem; }
+.clin-live p { margin: 0.1rem 0; font-weight: 700; }
+.clin-live .lean-note { font-weight: 400; font-size: 0.85rem; }
+.st-key-clin_record_box { gap: 0.4rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 1.8rem; padding-top: 0.4rem; padding-bottom: 0.4rem; }
+.st-key-clin_record_box .clin-sure-unsure, .st-key-clin_record_box .clin-sure-ok { padding: 0.3rem 0.8rem;
+  margin: 0 0 0.3rem; }
+.st-key-clin_record_box h3 { font-size: 1.2rem; line-height: 1.3; padding: 0.55rem 0 0.5rem 0; }
+.st-key-clin_record_box [data-testid="stExpander"] summary { padding-top: 0.35rem; padding-bottom: 0.35rem; }
+/* Streamlit wraps a keyed container in a wrapper of its own height: that wrapper is what sticks. */
+[data-testid="stLayoutWrapper"]:has(> .st-key-clin_live_lean), .st-key-clin_live_lean { position: sticky; top: 0;
+  z-index: 50; background: #fff; }
 @media print {
   .st-key-clin_actions, .st-key-clin_topbar, .st-key-code_form, .st-key-clin_mode_box,
   [data-testid="stDownloadButton"], [data-testid="stExpander"] summary { display: none !important; }
@@ -80,6 +113,9 @@ CSS = """
 
 def _when(value: datetime, zone: tzinfo) -> str:
     return value.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
+when_text = _when
 
 
 def record_meta(record: HandoffRecord, content: Content, t: Words, zone: tzinfo) -> str:
@@ -109,12 +145,16 @@ def _behind(flag: SavedFlag, answers: Mapping[str, str], w: Wording) -> str:
 
 
 def _flag_box(content: Content, flag: SavedFlag, answers: Mapping[str, str], w: Wording, tag: str) -> str:
-    options = ", ".join(w.option_name(o) for o in flag.options)
+    """One flag: its level, the answers behind it, the clinician's wording and its id; which
+    options it applies to only when that is not both needling options (every safety flag is)."""
+    applies = ""
+    if set(flag.options) != set(NEEDLE_OPTIONS):
+        options = ", ".join(w.option_name(o) for o in flag.options)
+        applies = f' <span class="clin-cite">{e(w.t("clin_applies_to", options=options))}</span>'
     return (
         f'<div class="clin-flag clin-flag-{e(flag.level)}"><p><span class="clin-tag">{e(tag)}'
-        f'</span><span class="clin-behind">{e(_behind(flag, answers, w))}</span></p>'
-        f"<p>{e(export.flag_text(content, flag, w.lang))}</p>"
-        f'<p class="clin-cite">{e(w.t("clin_applies_to", options=options))} · <code>{e(flag.id)}</code></p>'
+        f'</span><span class="clin-behind">{e(_behind(flag, answers, w))}.</span> '
+        f'{e(export.flag_text(content, flag, w.lang))}{applies} <code class="clin-id">{e(flag.id)}</code></p>'
         "</div>"
     )
 
@@ -133,10 +173,10 @@ def flags_html(content: Content, saved: SavedResult, answers: Mapping[str, str],
                 out.append(_flag_box(content, flag, answers, w, tags[level]))
     skipped = saved.skipped_safety
     if skipped:
-        items = "".join(f"<li>{e(w.question_label(q))}</li>" for q in skipped)
+        items = ", ".join(w.question_label(q) for q in skipped)
         out.append(
             f'<div class="clin-flag clin-flag-info"><p><span class="clin-tag">{e(tags["info"])}</span>'
-            f'<span class="clin-behind">{e(w.t("export_skipped"))}</span></p><ul>{items}</ul></div>'
+            f'<span class="clin-behind">{e(w.t("export_skipped"))}:</span> {e(items)}</p></div>'
         )
     return "".join(out)
 
@@ -181,6 +221,16 @@ def sure_html(content: Content, saved: SavedResult, answers: Mapping[str, str], 
         for q in content.questions_of_kind("sure")
     )
     score = f"<p>{e(w.t('export_sure_score', score=sure.score, answered=sure.answered))}</p>"
+    table = f'<table class="clin-table clin-answers"><tbody>{rows}</tbody></table>'
+    return f"{sure_verdict(content, saved, t)}{score}{table}{cite}"
+
+
+def sure_verdict(content: Content, saved: SavedResult, t: Words) -> str:
+    """The first SURE's verdict: incomplete, "not yet sure: talk about ...", or sure."""
+    w = Wording(content, t.lang)
+    sure = saved.sure
+    if sure is None:
+        return f'<p class="clin-missing">{e(w.t("export_sure_none"))}</p>'
     verdict = ""
     if sure.not_answered:
         items = ", ".join(w.question_label(q) for q in sure.not_answered)
@@ -190,7 +240,7 @@ def sure_html(content: Content, saved: SavedResult, answers: Mapping[str, str], 
         verdict += f'<p class="clin-sure-unsure" role="alert">{e(w.t("export_sure_unsure", needs=needs))}</p>'
     elif not sure.unsure:
         verdict += f'<p class="clin-sure-ok">{e(w.t("export_sure_sure"))}</p>'
-    return f'{verdict}{score}<table class="clin-table clin-answers"><tbody>{rows}</tbody></table>{cite}'
+    return verdict
 
 
 def answers_html(content: Content, answers: Mapping[str, str], t: Words) -> str:
@@ -266,3 +316,142 @@ def talk_prompts_html(t: Words) -> str:
         )
     )
     return f'<ul class="clin-prompts">{items}</ul>'
+
+
+# ------------------------------------------------------------------ issue 17: the three minutes
+
+
+def glance_html(content: Content, answers: Mapping[str, str], t: Words) -> str:
+    """The one-line summary the physiotherapist reads first (area and duration, wants
+    needles, anxiety, twitch, soreness, time, tried before), from the same function as the PDF."""
+    w = Wording(content, t.lang)
+    parts = []
+    for label, value in export.summary_parts(content, answers, w):
+        missing = value == t("clin_not_answered")
+        shown = f'<span class="clin-missing">{e(value)}</span>' if missing else e(value)
+        parts.append(f"<b>{e(label)}:</b> {shown}" if label else f"<b>{shown}</b>")
+    return f'<p class="clin-glance">{"<span class=sep> · </span>".join(parts)}</p>'
+
+
+def clinician_lean_html(content: Content, saved: SavedResult, t: Words, *, live: bool = False) -> str:
+    """Both steps in the physiotherapist's words (no "you decide"), with the points behind each step."""
+    w = Wording(content, t.lang)
+
+    def pts(target: str) -> str:
+        found = saved.target(target)
+        return f"{w.option_name(target)} {w.points(found.score if found else 0)}"
+
+    lines = "".join(f"<p>{e(line)}</p>" for line in export.clinician_lean(saved, w))
+    scores = f"{pts('needles')} · {pts('no_needling')} | {pts('ims')} · {pts('acupuncture')}"
+    title = f"<p class='clin-cite'>{e(t('clin_live_lean'))}</p>" if live else ""
+    note = f'<p class="lean-note">{e(scores)}</p>'
+    return f'<div class="clin-live" role="status" aria-live="polite">{title}{lines}{note}</div>'
+
+
+def checklist_html(content: Content, answers: Mapping[str, str], t: Words) -> str:
+    """Every screened safety item with yes / no / not sure / skipped (absolute ones marked),
+    then the items the tablet does not screen, to ask."""
+    w = Wording(content, t.lang)
+    items = []
+    for item in export.checklist(content, answers):
+        said = w.t(f"export_check_{item.answer or 'skipped'}")
+        kind = "yes" if item.answer == "yes" else "skipped" if item.answer is None else ""
+        mark = f'<span class="abs">{e(w.t("export_check_absolute"))}</span>' if item.absolute else ""
+        items.append(f'<li>{e(w.question_label(item.question))}{mark}: <span class="{kind}">{e(said)}</span></li>')
+    asks = "".join(
+        f"<li><b>{e(x.label.get(t.lang))}</b>: {e(x.clinician.get(t.lang))}</li>" for x in content.unscreened
+    )
+    unscreened = (
+        f'<p class="clin-behind">{e(t("clin_unscreened"))}</p><ul class="clin-prompts">{asks}</ul>' if asks else ""
+    )
+    return f'<ul class="clin-check">{"".join(items)}</ul>{unscreened}'
+
+
+def checklist_label(content: Content, answers: Mapping[str, str], t: Words) -> str:
+    """The checklist's expander label with its counts: "Contraindication checklist: 2 YES, 3 SKIPPED: ask"."""
+    w = Wording(content, t.lang)
+    found = export.checklist(content, answers)
+    counts = []
+    for key, hit in (("yes", "yes"), ("not_sure", "not_sure"), ("skipped", None)):
+        n = sum(1 for i in found if i.answer == hit)
+        if n:
+            counts.append(f"{n} {w.t(f'export_check_{key}')}")
+    return f"{t('export_checklist')}: {', '.join(counts)}" if counts else t("export_checklist")
+
+
+def prompts_html(
+    content: Content, saved: SavedResult, answers: Mapping[str, str], t: Words, *, generic: bool = True
+) -> str:
+    """Prompts that fit this patient (content/prompts.yaml), then (``generic``) the BRAN ones."""
+    fits = export.talk_prompts(content, answers, [f.id for f in saved.flags])
+    own = "".join(f"<li>{e(p.clinician.get(t.lang))}</li>" for p in fits)
+    if not generic:
+        return f'<ul class="clin-prompts">{own}</ul>' if own else ""
+    head = f'<p class="clin-behind">{e(t("clin_talk_fits"))}</p><ul class="clin-prompts">{own}</ul>' if own else ""
+    return f'{head}<p class="clin-behind">{e(t("clin_talk_always"))}</p>{talk_prompts_html(t)}'
+
+
+def sure_compare_html(
+    content: Content, saved: SavedResult, answers: Mapping[str, str], extras: RecordExtras, t: Words
+) -> str:
+    """SURE before (the tablet) and after the talk, side by side, with the score and needs of each."""
+    w = Wording(content, t.lang)
+    after = extras.sure_after.answers if extras.sure_after else {}
+    missing = f'<span class="clin-missing">{e(t("clin_not_answered"))}</span>'
+
+    def cell(qid: str, given: Mapping[str, str]) -> str:
+        code = given.get(qid)
+        if code is None:
+            return missing
+        return f'<span class="{"no" if code == "no" else ""}">{e(w.answer_text(qid, code))}</span>'
+
+    rows = "".join(
+        f"<tr><td>{e(q.label.get(t.lang))}</td><td>{cell(q.id, answers)}</td><td>{cell(q.id, after)}</td></tr>"
+        for q in content.questions_of_kind("sure")
+    )
+    before_score = sure_score(content, answers)
+    after_cell = (
+        e(
+            w.t(
+                "export_sure_score",
+                score=sure_score(content, after).score,
+                answered=sure_score(content, after).answered,
+            )
+        )
+        if after
+        else f'<span class="clin-missing">{e(w.t("export_sure_after_none"))}</span>'
+    )
+    foot = (
+        f"<tr><th></th><th>{e(w.t('export_sure_score', score=before_score.score, answered=before_score.answered))}</th>"
+        f"<th>{after_cell}</th></tr>"
+    )
+    head = f"<tr><th></th><th>{e(t('clin_sure_before'))}</th><th>{e(t('clin_sure_after'))}</th></tr>"
+    verdict = sure_verdict(content, saved, t)
+    if after:
+        got = sure_score(content, after)
+        if got.needs:
+            needs = ", ".join(w.t(f"export_need_{n}") for n in got.needs)
+            said = f"{t('clin_sure_after')}: {w.t('export_sure_unsure', needs=needs)}"
+            verdict += f'<p class="clin-sure-unsure">{e(said)}</p>'
+        elif got.answered == len(content.sure_ids):
+            verdict += f'<p class="clin-sure-ok">{e(t("clin_sure_after"))}: {e(w.t("export_sure_sure"))}</p>'
+    table = (
+        f'<table class="clin-table clin-sure-cmp"><thead>{head}</thead><tbody>{rows}</tbody>'
+        f"<tfoot>{foot}</tfoot></table>"
+    )
+    return f"{verdict}{table}"
+
+
+def consent_line(content: Content, consent: ConsentRecord | None, t: Words, zone: tzinfo) -> str:
+    """One line: what was recorded (decision, option, who, when), or that nothing was yet."""
+    if consent is None:
+        return t("clin_consent_none")
+    w = Wording(content, t.lang)
+    return t(
+        "clin_consent_recorded",
+        decision=w.t(f"export_consent_{consent.decision}"),
+        option=export.consent_option_name(w)(consent.option_chosen),
+        name=consent.physio_name,
+        registration=consent.physio_registration,
+        when=_when(consent.recorded_at, zone),
+    )

@@ -18,14 +18,17 @@ line, 4.3; its Questionnaire and QuestionnaireResponse have R4's shape).
 from __future__ import annotations
 
 import re
-from datetime import UTC
-from typing import Any
+from datetime import UTC, tzinfo
+from typing import TYPE_CHECKING, Any
 
 from decision.content import Content
 from decision.models import LocalizedText
 from decision.records.saved import HandoffRecord
 from decision.settings import load_settings
 from decision.wording import Wording
+
+if TYPE_CHECKING:
+    from decision.records.consent import ConsentRecord
 
 DEFAULT_CANONICAL = "http://needling-decision-aid.example/fhir/Questionnaire/needling-decision-aid"
 CANONICAL_ENV = "DECISION_FHIR_CANONICAL"
@@ -71,6 +74,10 @@ def _model(name: str) -> Any:
         from fhir.resources.R4B.questionnaire import Questionnaire
 
         return Questionnaire
+    if name == "Consent":
+        from fhir.resources.R4B.consent import Consent
+
+        return Consent
     from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
     return QuestionnaireResponse
@@ -245,6 +252,7 @@ def fhir_questionnaire_response(
         groups.append(_result_answers(content, record, lang))
     resource: dict[str, Any] = {
         "resourceType": "QuestionnaireResponse",
+        "id": response_id(record.code),
         "language": LANG_TAGS[lang],
         "identifier": {"system": HANDOFF_CODE_SYSTEM, "value": record.code},
         "questionnaire": questionnaire_reference(record.content_version, canonical),
@@ -254,4 +262,89 @@ def fhir_questionnaire_response(
     if groups:
         resource["item"] = groups
     _model("QuestionnaireResponse").model_validate(resource)  # raises if the resource is not valid R4
+    return resource
+
+
+# ------------------------------------------------------------------ informed consent (issue 17)
+
+CONSENT_SYSTEM = "urn:x-needling-decision-aid:consent"
+REGISTRATION_SYSTEM = "urn:x-needling-decision-aid:physiotherapist-registration"
+SCOPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/consentscope"
+CATEGORY_SYSTEM = "http://loinc.org"
+CONSENT_STATUS = {"given": "active", "declined": "rejected", "deferred": "proposed"}
+
+
+def response_id(code: str) -> str:
+    """The QuestionnaireResponse's id for a handoff code (what a Consent references)."""
+    return f"handoff-{code}"
+
+
+def fhir_consent(
+    content: Content, record: HandoffRecord, consent: ConsentRecord, lang: str, *, zone: tzinfo | None = None
+) -> dict[str, Any]:
+    """A FHIR R4 ``Consent`` (treatment scope) for the consent documented in the clinician view.
+
+    ``status``: given = active, declined = rejected, deferred = proposed. ``sourceReference``
+    points at the record's QuestionnaireResponse (``QuestionnaireResponse/handoff-<code>``,
+    with the handoff code as identifier). The physiotherapist (name, registration number) is
+    a contained Practitioner named as performer; the options discussed and chosen, and the
+    benefits / risks / alternatives / doing nothing covered and the questions answered, are
+    coded with :data:`CONSENT_SYSTEM`. ``provision`` permits (given) or denies (declined)
+    the option chosen. Checked with fhir.resources' R4B model.
+    """
+    lang = _lang(lang)
+    w = Wording(content, lang)
+
+    def name(option: str) -> str:
+        return w.t("export_consent_decide_later") if option == "decide_later" else w.option_name(option)
+
+    def coding(code: str, display: str) -> dict[str, Any]:
+        return {"system": CONSENT_SYSTEM, "code": code, "display": display}
+
+    when = consent.recorded_at.astimezone(zone or UTC)
+    facts = [
+        *({"code": coding(f"discussed-{o}", f"{w.t('export_consent_discussed')}: {name(o)}")}
+          for o in consent.options_discussed),
+        {"code": coding(f"chosen-{consent.option_chosen}", f"{w.t('export_consent_chosen')}: "
+                        f"{name(consent.option_chosen)}")},
+        *({"code": coding(f"covered-{k}", w.t(f"export_consent_covered_{k}"))} for k in consent.covered),
+    ]  # fmt: skip
+    if consent.questions_answered:
+        facts.append({"code": coding("questions-answered", w.t("export_consent_questions"))})
+    resource: dict[str, Any] = {
+        "resourceType": "Consent",
+        "id": f"consent-{record.code}",
+        "language": LANG_TAGS[lang],
+        "contained": [
+            {
+                "resourceType": "Practitioner",
+                "id": "physiotherapist",
+                "identifier": [{"system": REGISTRATION_SYSTEM, "value": consent.physio_registration}],
+                "name": [{"text": consent.physio_name}],
+            }
+        ],
+        "status": CONSENT_STATUS[consent.decision],
+        "scope": {"coding": [{"system": SCOPE_SYSTEM, "code": "treatment", "display": "Treatment"}]},
+        "category": [{"coding": [{"system": CATEGORY_SYSTEM, "code": "59284-0", "display": "Patient Consent"}]}],
+        "dateTime": when.isoformat(timespec="seconds"),
+        "performer": [{"reference": "#physiotherapist"}],
+        "policyRule": {"text": w.t("export_consent_title")},
+        "sourceReference": {
+            "reference": f"QuestionnaireResponse/{response_id(record.code)}",
+            "identifier": {"system": HANDOFF_CODE_SYSTEM, "value": record.code},
+        },
+        "extension": [
+            {
+                "url": f"{CONSENT_SYSTEM}:discussion",
+                "valueCodeableConcept": {"coding": [f["code"]], "text": f["code"]["display"]},
+            }
+            for f in facts
+        ],
+    }
+    if consent.decision in ("given", "declined") and consent.option_chosen != "decide_later":
+        resource["provision"] = {
+            "type": "permit" if consent.decision == "given" else "deny",
+            "code": [{"coding": [coding(f"option-{consent.option_chosen}", name(consent.option_chosen))]}],
+        }
+    _model("Consent").model_validate(resource)  # raises if the resource is not valid R4
     return resource

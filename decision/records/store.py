@@ -64,12 +64,14 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.sql import Select
 from sqlalchemy.types import TypeDecorator
 
 from decision.errors import DecisionError
+from decision.records import consent as consent_records
 from decision.records import metrics
 from decision.records.saved import HandoffRecord, Origin, SavedResultError
 from decision.settings import DEFAULT_DB_PATH, PROJECT_ROOT, Settings, SettingsError, load_settings
@@ -426,8 +428,14 @@ class HandoffStore:
                     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
                 metadata.create_all(conn)
                 metrics.create_schema(conn)  # the dashboard's counters live in the same database
+                consent_records.metadata.create_all(conn)  # consent and SURE-after, beside the records
                 found = inspect(conn)
-                for table in [*metadata.sorted_tables, *metrics.metadata.sorted_tables]:
+                tables = [
+                    *metadata.sorted_tables,
+                    *metrics.metadata.sorted_tables,
+                    *consent_records.metadata.sorted_tables,
+                ]
+                for table in tables:
                     have = {c["name"] for c in found.get_columns(table.name)}
                     lacking = [c.name for c in table.columns if c.name not in have]
                     if lacking:
@@ -573,6 +581,7 @@ class HandoffStore:
                 code = new_code()
                 try:
                     with self._writer.begin() as conn:
+                        consent_records.forget(conn, _codes_expired_by(created))
                         conn.execute(delete(handoffs).where(handoffs.c.expires_at <= created))
                         conn.execute(insert(handoffs).values(code=code, **values))
                 except IntegrityError:
@@ -611,6 +620,7 @@ class HandoffStore:
         """Wipe one record now (e.g. when the physiotherapist is done). True if it existed."""
         code = normalize_code(code)
         with self._guard("delete the answers"), self._writer.begin() as conn:
+            consent_records.forget(conn, [code])  # the consent and SURE-after go with it
             found = conn.execute(delete(handoffs).where(handoffs.c.code == code)).rowcount > 0
         if found:
             self.checkpoint()
@@ -623,11 +633,23 @@ class HandoffStore:
                 got = conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": PURGE_LOCK_KEY})
                 if not got.scalar_one():
                     return 0
+            consent_records.forget(conn, _codes_expired_by(self._now(now)))
             removed = conn.execute(delete(handoffs).where(handoffs.c.expires_at <= self._now(now))).rowcount
             metrics.purge_old(conn, self._now(now))  # counters older than 13 months
         if removed:
             self.checkpoint()
         return removed
+
+    @contextmanager
+    def transaction(self, action: str) -> Iterator[Connection]:
+        """One write transaction, for rows kept beside the records (:mod:`decision.records.consent`)."""
+        with self._guard(action), self._writer.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def reading(self, action: str) -> Iterator[Connection]:
+        with self._guard(action), self._engine.connect() as conn:
+            yield conn
 
     def checkpoint(self) -> None:
         """SQLite: copy the write-ahead log into the database file and truncate the log to zero bytes.
@@ -756,6 +778,11 @@ class PinTicket:
     locked_everyone: bool = False  # this attempt reached the clinic-wide limit
     keys: tuple[str, ...] = ()
     gate: str = ""
+
+
+def _codes_expired_by(now: datetime) -> Select[Any]:
+    """The codes of records expired at ``now`` (a subquery: their consent rows go with them)."""
+    return select(handoffs.c.code).where(handoffs.c.expires_at <= now)
 
 
 def purge(store: HandoffStore, *, now: datetime | None = None) -> int:
