@@ -39,7 +39,7 @@ from decision.records.saved import SavedResult, parse_saved
 from decision.records.store import ExpiredCode, HandoffRecord, StoreError, UnknownCode, normalize_code
 from decision.wording import Wording
 from ui import clinician as clin
-from ui import kiosk, panels
+from ui import kiosk, metrics, panels
 from ui.words import Words, other_language
 
 log = logging.getLogger("decision_aid")
@@ -247,6 +247,7 @@ def _save_consent(record: HandoffRecord) -> None:
     except StoreError as exc:
         _form_say("error", t("clin_store_error", detail=str(exc)))
         return
+    metrics.count_consent(consent.option_chosen, record.saved.lean.option, record=record.code)
     state[STAFF] = (consent.physio_name, consent.physio_registration)  # for the next record, until the view locks
     _form_say("success", t("clin_consent_saved", when=clin.when_text(consent.recorded_at, ZONE)))
 
@@ -262,6 +263,8 @@ def _save_sure_after(record: HandoffRecord) -> None:
     except StoreError as exc:
         _form_say("error", t("clin_store_error", detail=str(exc)))
         return
+    sure = consent_records.sure_score(content, after.answers)
+    metrics.count_sure_after(sure.score, sure.answered, record=record.code)
     _form_say("success", t("clin_sure_after_saved"))
 
 
