@@ -34,14 +34,19 @@ if TYPE_CHECKING:
 log = logging.getLogger("decision_aid")
 
 
-@functools.lru_cache(maxsize=8)
 def _counters(settings: Settings) -> tuple[Counters, str]:
-    """One queue per process and database (the settings name it), flushed by its own thread,
-    and the content version (loaded once per process, like the content itself)."""
-    from decision.records.metrics import Counters
-    from decision.records.store import HandoffStore, resolve_db_url
+    from decision.records.store import resolve_db_url
 
-    url = resolve_db_url(st.secrets)
+    return _counters_for(resolve_db_url(st.secrets))
+
+
+@functools.lru_cache(maxsize=8)
+def _counters_for(url: str) -> tuple[Counters, str]:
+    """One queue per process and database, flushed by its own thread, and the content
+    version (loaded once per process, like the content itself)."""
+    from decision.records.metrics import Counters
+    from decision.records.store import HandoffStore
+
     counters = Counters(
         lambda: HandoffStore(url),  # opened by the flushing thread, not by a tap
         zone=ui.clinic_zone(),
