@@ -9,6 +9,8 @@ import functools
 import ipaddress
 import logging
 import os
+import re
+import threading
 from collections.abc import Hashable, Mapping
 from datetime import UTC, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -108,6 +110,33 @@ def _trusted_proxies() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     return list(get_settings().proxies)
 
 
+_warned_proxies: set[str] = set()
+_warned_lock = threading.Lock()
+
+
+def _warn_untrusted_proxy(peer: str) -> None:
+    """One log line per peer: forwarded headers from a peer not in DECISION_TRUSTED_PROXIES."""
+    with _warned_lock:
+        if peer in _warned_proxies or len(_warned_proxies) > 100:
+            return
+        _warned_proxies.add(peer)
+    log.warning(
+        "requests arrive through a proxy that is not trusted (a peer in %s sent X-Forwarded-For): every "
+        "browser behind it counts as one client for the PIN lockout. Set DECISION_TRUSTED_PROXIES to its "
+        "network (see docs/deployment.md).",
+        _network_of(peer),
+    )
+
+
+def _network_of(peer: str) -> str:
+    """The peer's /24 (IPv4) or /64 (IPv6), for the log: enough to set DECISION_TRUSTED_PROXIES."""
+    try:
+        ip = ipaddress.ip_address(peer)
+    except ValueError:
+        return "an unreadable address"
+    return str(ipaddress.ip_network(f"{ip}/{24 if ip.version == 4 else 64}", strict=False))
+
+
 def client_address(peer: str | None, headers: Mapping[str, str]) -> str | None:
     """Who is typing, as far as the network says: the browser's address.
 
@@ -115,7 +144,8 @@ def client_address(peer: str | None, headers: Mapping[str, str]) -> str | None:
     as None) or a proxy in ``DECISION_TRUSTED_PROXIES``, that is the address the
     proxy passes in ``X-Real-IP`` (else the last ``X-Forwarded-For`` entry, the one
     the proxy added). Any other peer talks to the app directly: its own address
-    counts, and forwarded headers are ignored (anyone can send them).
+    counts, and forwarded headers are ignored (anyone can send them); when such a
+    peer sends ``X-Forwarded-For`` it is an untrusted proxy, and the log says so once.
     """
     if peer:
         try:
@@ -123,6 +153,8 @@ def client_address(peer: str | None, headers: Mapping[str, str]) -> str | None:
         except ValueError:
             return peer[:64]
         if not ip.is_loopback and not any(ip in net for net in _trusted_proxies()):
+            if headers.get("X-Forwarded-For") or headers.get("X-Real-IP"):
+                _warn_untrusted_proxy(peer)
             return peer
     forwarded = (headers.get("X-Real-IP") or "").strip()
     if not forwarded:
@@ -130,8 +162,65 @@ def client_address(peer: str | None, headers: Mapping[str, str]) -> str | None:
     return forwarded[:64] or None
 
 
+# The device key: a random value the browser keeps (localStorage, and a cookie that brings it
+# to the server, which Streamlit cannot set itself). See docs/deployment.md, "Who counts as one client".
+DEVICE_COOKIE = "decision_device"
+_DEVICE_VALUE = re.compile(r"[A-Za-z0-9_-]{22,64}")
+DEVICE_SCRIPT = """<script>
+(function () {
+  var name = "decision_device", key = null;
+  try { key = window.localStorage.getItem(name); } catch (e) {}
+  if (!key || !/^[A-Za-z0-9_-]{22,64}$/.test(key)) {
+    var bytes = new Uint8Array(24); window.crypto.getRandomValues(bytes);
+    key = btoa(String.fromCharCode.apply(null, bytes)).replace(/[+]/g, "-").replace(/[/]/g, "_").replace(/=+$/, "");
+    try { window.localStorage.setItem(name, key); } catch (e) {}
+  }
+  var secure = window.location.protocol === "https:" ? "; Secure" : "";
+  document.cookie = name + "=" + key + "; Path=/; Max-Age=34560000; SameSite=Strict" + secure;
+  // The server reads cookies when the page connects: connect again, once, to bring the key.
+  var again = "decision_device_reloaded";
+  if (document.cookie.indexOf(name + "=" + key) >= 0 && !window.sessionStorage.getItem(again)) {
+    window.sessionStorage.setItem(again, "1");
+    window.location.reload();
+  }
+})();
+</script>"""
+
+
+def device_id() -> str | None:
+    """This browser's device key (the ``decision_device`` cookie), or None when it sent none."""
+    try:
+        value = st.context.cookies.get(DEVICE_COOKIE)
+    except Exception:
+        return None
+    return value if isinstance(value, str) and _DEVICE_VALUE.fullmatch(value) else None
+
+
+def _headers() -> Mapping[str, str]:
+    try:
+        return st.context.headers  # case-insensitive
+    except Exception:
+        return {}
+
+
+def _address() -> str | None:
+    peer = st.context.ip_address
+    return client_address(peer if isinstance(peer, str) else None, _headers())  # (not a str under AppTest)
+
+
+def needs_device_key() -> bool:
+    """A browser without an address (the app's own computer, a proxy that says nothing) and no device key yet.
+
+    Its PIN form waits until :data:`DEVICE_SCRIPT` has set the key and the page has
+    connected again; otherwise each reload would be a new client. Only a browser
+    (one that sends a User-Agent) is asked: the test harness sends no headers.
+    """
+    return device_id() is None and _address() is None and bool(_headers().get("User-Agent"))
+
+
 def client_ids() -> list[str]:
-    """This browser's lockout keys: its Streamlit session and its address (hashed, see decision.records.pin)."""
+    """This browser's lockout keys: its Streamlit session, its address and its device key
+    (hashed, see decision.records.pin). Any one of them reaching its limit locks the browser."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     from decision.records.pin import client_key
@@ -140,14 +229,12 @@ def client_ids() -> list[str]:
     ctx = get_script_run_ctx()
     if ctx is not None:
         ids.append(client_key("session", ctx.session_id))
-    try:
-        headers: Mapping[str, str] = st.context.headers  # case-insensitive
-    except Exception:
-        headers = {}
-    peer = st.context.ip_address
-    address = client_address(peer if isinstance(peer, str) else None, headers)  # (not a str under AppTest)
+    address = _address()
     if address:
         ids.append(client_key("address", address))
+    device = device_id()
+    if device:
+        ids.append(client_key("device", device))
     return ids
 
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import secrets
 import sqlite3
@@ -829,6 +830,15 @@ class PinLimits:
     max_everyone: int = 30
     window: timedelta = timedelta(minutes=15)
     lock_everyone_for: timedelta = timedelta(minutes=15)
+
+    @property
+    def most_from_one_client(self) -> int:
+        """The most wrong PINs one client key can count within ``window``: ``max_failures`` per lock period.
+
+        Its count starts again only when its lock (``lock_for``) runs out, and the window
+        keeps attempts newer than ``window``: at most ``ceil(window / lock_for)`` rounds.
+        """
+        return self.max_failures * math.ceil(self.window / self.lock_for)
 
 
 @dataclass(frozen=True, slots=True)
