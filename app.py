@@ -30,15 +30,18 @@ SETTINGS = ui.get_settings()
 kiosk.tune_gc(keep_defaults=SETTINGS.gc_defaults)
 style.apply()
 
+
 try:
     content = ui.get_content()
 except ContentError as exc:
     st.set_page_config(page_title=screens.CONTENT_PROBLEM_TITLE, **PAGE)
-    screens.content_problems(exc.problems)
+    screens.content_problems(exc.problems, staff=ui.on_staff_page())
     st.stop()
 except OSError as exc:
     st.set_page_config(page_title=screens.CONTENT_PROBLEM_TITLE, **PAGE)
-    screens.content_problems(None, f"content folder missing or unreadable: {exc.filename or exc}")
+    screens.content_problems(
+        None, f"content folder missing or unreadable: {exc.filename or exc}", staff=ui.on_staff_page()
+    )
     st.stop()
 
 state = st.session_state
@@ -52,6 +55,13 @@ st.set_page_config(page_title=t.of(content.meta.title), **PAGE)
 patient = st.Page("app_pages/patient.py", title=t.of(content.meta.title), default=True)
 clinician = st.Page("app_pages/clinician.py", title=t("clin_title"), url_path="clinician")
 page = st.navigation([patient, clinician], position="hidden")
+broken_settings = ui.settings_problem()
+if broken_settings is not None:  # never a silent fallback to another database or to "no PIN"
+    staff_text = None
+    if page is clinician:
+        staff_text = t("clin_settings_broken", line=broken_settings.line, file=ui.shown_path(broken_settings.path))
+    screens.settings_broken(t("not_ready_title"), t("not_ready_text"), staff_text=staff_text)
+    st.stop()
 if page is patient:
     # However the patient page came to run (Back in the browser, its address, a wipe),
     # the clinician view is locked again: nothing of it stays in this browser.

@@ -78,6 +78,9 @@ def _try_pin(pin_hash: str) -> None:
     if not pin.strip():
         _say("error", t("clin_pin_empty"))
         return
+    if ui.needs_device_key():  # no address and no device key yet: a reload would be a new client
+        _say("error", t("clin_device_wait"))
+        return
     try:
         # The attempt is recorded before the PIN is checked; if it cannot be, no PIN is checked.
         attempt = PinGate(ui.get_store(), clients=ui.client_ids()).try_pin(pin, pin_hash)
@@ -104,6 +107,10 @@ def _open_code() -> None:
     code = normalize_code(typed)
     if not code:
         _say("error", t("clin_code_empty"))
+        return
+    wait = ui.code_lookup_wait(state)
+    if wait:  # unlocked does not mean unlimited: codes cannot be tried by the thousand
+        _say("error", t("clin_code_too_fast", seconds=wait))
         return
     try:
         record = ui.get_store().get(code)
@@ -220,6 +227,10 @@ def pin_screen(pin_hash: str) -> None:
     locked = status.locked_until is not None
     if locked and not state.get(MESSAGE):
         st.error(_locked_text(status.locked_until))
+    if ui.needs_device_key():  # the browser gets its device key, then connects again (ui.DEVICE_SCRIPT)
+        st.html(ui.DEVICE_SCRIPT, unsafe_allow_javascript=True)
+        st.info(t("clin_device_wait"))
+        locked = True
     with st.form("pin_form", border=False):
         st.text_input(
             t("clin_pin_label"), key="pin", type="password", max_chars=32, autocomplete="off", disabled=locked

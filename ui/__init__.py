@@ -13,12 +13,21 @@ import re
 import threading
 from collections.abc import Hashable, Mapping
 from datetime import UTC, timedelta, tzinfo
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 from decision.content import DEFAULT_CONTENT_DIR, Content, load_content
-from decision.settings import ENV_NAMES, SECRET_KEYS, Settings, load_settings
+from decision.settings import (
+    ENV_NAMES,
+    SECRET_KEYS,
+    Settings,
+    SettingsError,
+    SettingsFileBroken,
+    load_settings,
+    read_secrets_file,
+)
 
 if TYPE_CHECKING:  # SQLAlchemy is imported only when a result is shared or the clinician view opens
     from decision.records.store import HandoffStore, PurgeSchedule
@@ -79,13 +88,74 @@ def _store(url: str, ttl_seconds: float) -> HandoffStore:
     return store
 
 
+_settings_logged: set[tuple[str, int, str]] = set()
+_settings_lock = threading.Lock()
+
+
+def settings_problem() -> SettingsFileBroken | None:
+    """A settings file Streamlit reads (``secrets.files``: .streamlit/secrets.toml) that does not parse.
+
+    Streamlit then drops the whole file without a word, so ``db_url`` and the PIN hash
+    would silently fall back to their defaults. The app checks this on every run
+    (reading a few lines) and serves no record while it holds; the log says it once.
+    """
+    from streamlit import config
+
+    try:
+        paths = config.get_option("secrets.files") or []
+    except Exception:
+        paths = []
+    for raw in paths:
+        if not str(raw).endswith(".toml"):
+            continue
+        try:
+            read_secrets_file(Path(raw))
+        except SettingsFileBroken as exc:
+            seen = (str(exc.path), exc.line, exc.reason)
+            with _settings_lock:
+                first = seen not in _settings_logged
+                _settings_logged.add(seen)
+            if first:
+                log.error("%s. No record is shown or saved until it is fixed and the app restarted.", exc)
+            return exc
+        except SettingsError:  # unreadable (permissions): Streamlit cannot read it either, and says so
+            continue
+    return None
+
+
+def on_staff_page() -> bool:
+    """The browser is at the staff address (/clinician), as it says with each run (False when unknown)."""
+    from urllib.parse import urlparse
+
+    try:
+        url = st.context.url
+    except Exception:
+        return False
+    path = urlparse(url).path if isinstance(url, str) else ""
+    return path.rstrip("/").rsplit("/", 1)[-1] == "clinician"
+
+
+def shown_path(path: Path) -> str:
+    """A settings file's path for staff: relative to the app's folder or the home folder when it can be."""
+    for base, prefix in ((Path.cwd(), ""), (Path.home(), "~/")):
+        try:
+            return prefix + str(path.resolve().relative_to(base.resolve()))
+        except (ValueError, OSError):
+            continue
+    return path.name
+
+
 def get_store() -> HandoffStore:
     """The handoff store (``DECISION_DB_URL``, ``db_url`` in secrets, or the SQLite file).
 
-    Raises :class:`decision.records.store.StoreError` with one plain line when it cannot be used.
+    Raises :class:`decision.records.store.StoreError` with one plain line when it cannot be
+    used, and always while the settings file is broken (never another database instead).
     """
-    from decision.records.store import resolve_db_url, resolve_ttl
+    from decision.records.store import StoreError, resolve_db_url, resolve_ttl
 
+    broken = settings_problem()
+    if broken is not None:
+        raise StoreError(str(broken))
     return _store(resolve_db_url(st.secrets), resolve_ttl(st.secrets).total_seconds())
 
 
@@ -236,6 +306,47 @@ def client_ids() -> list[str]:
     if device:
         ids.append(client_key("device", device))
     return ids
+
+
+_SHARE_NONCE = "share_nonce"
+
+
+def share_key(state: Any, answers: Mapping[str, str], lang: str) -> str:
+    """The share key of this result in this session (see HandoffStore.save): the same answers in the
+    same language give the same key until the session is wiped (Start over, idle), so a double tap
+    on Share stores one record; another patient, or changed answers, give another key."""
+    import hashlib
+    import json
+    import secrets
+
+    nonce = state.get(_SHARE_NONCE)
+    if not isinstance(nonce, str):
+        nonce = state[_SHARE_NONCE] = secrets.token_hex(16)
+    shared = json.dumps({"answers": dict(answers), "lang": lang}, sort_keys=True)
+    return f"{nonce}:{hashlib.sha256(shared.encode()).hexdigest()}"
+
+
+CODE_LOOKUPS = 10  # code look-ups allowed per session ...
+CODE_LOOKUP_WINDOW_S = 60.0  # ... within this many seconds (a physiotherapist opens a few codes an hour)
+_LOOKUPS = "clin_code_lookups"
+
+
+def code_lookup_wait(state: Any, *, now: float | None = None) -> int:
+    """Count one code look-up; 0 if it may go ahead, else the seconds to wait.
+
+    Kept in the session: a reload ends the session and locks the view, and unlocking
+    again goes through the PIN gate (which counts in the database). With 31 symbols in
+    6 places (887 million codes) and 50 live codes, 10 a minute take years to hit one.
+    """
+    import time
+
+    moment = time.monotonic() if now is None else now
+    recent = [t for t in state.get(_LOOKUPS, []) if moment - t < CODE_LOOKUP_WINDOW_S]
+    if len(recent) >= CODE_LOOKUPS:
+        state[_LOOKUPS] = recent
+        return max(1, int(CODE_LOOKUP_WINDOW_S - (moment - recent[0]) + 0.999))
+    state[_LOOKUPS] = [*recent, moment]
+    return 0
 
 
 def drop_unused_downloads() -> None:
