@@ -123,7 +123,9 @@ def test_a_shm_file_cut_short_or_unwritable_leaves_the_server_alive_and_the_pin_
             assert "PIN not checked" in log and "shared-memory file" in log and "Fatal" not in log
         finally:
             subprocess.run(["chattr", "-i", str(shm)], check=True)
-        try_pin(page, PIN)  # fixed: the next attempt goes through, no restart
+        page.reload()  # fixed: the PIN form is back on the next run, and opens; no restart
+        wait_for_app(page)
+        try_pin(page, PIN)
         page.get_by_label(T("clin_code_label")).wait_for()
         ctx.close()
 
