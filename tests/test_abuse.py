@@ -346,3 +346,54 @@ def test_a_broken_settings_file_stops_the_store_and_is_logged_once(tmp_path, mon
         config.set_option("secrets.files", saved)
     assert not (tmp_path / "configured.sqlite3").exists()
     assert not Path(os.environ["DECISION_DB_PATH"]).exists()
+
+
+# --------------------------------------------------------------------------- make run restarts a crash
+
+
+def _children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as f:
+        return [int(p) for p in f.read().split()]
+
+
+def test_make_run_starts_a_crashed_server_again_and_stops_with_ctrl_c(tmp_path: Path, own_database):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from servers import ROOT, free_port, http_get, wait_healthy
+
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    run_recipe = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    assert "deploy/supervise.sh $(PY) -m streamlit run app.py" in run_recipe
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    cmd = [str(ROOT / "deploy" / "supervise.sh"), sys.executable, "-m", "streamlit", "run", "app.py",
+           "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+           "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]  # fmt: skip
+    log = tmp_path / "supervise.log"
+    with open(log, "w", encoding="utf-8") as out:
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "RESTART_DELAY": "0.2"}
+        )
+    try:
+        wait_healthy(base, 60, alive=lambda: proc.poll() is None)
+        (first,) = _children(proc.pid)
+        os.kill(first, signal.SIGBUS)  # what an unreadable -shm map did before issue 18
+        deadline = time.monotonic() + 60
+        while not [c for c in _children(proc.pid) if c != first] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        wait_healthy(base, 60, alive=lambda: proc.poll() is None)
+        (second,) = _children(proc.pid)
+        assert second != first and http_get(base + "/_stcore/health")[0] == 200
+        assert "supervise: the app stopped (exit 135); starting it again" in log.read_text(encoding="utf-8")
+        proc.send_signal(signal.SIGINT)  # Ctrl-C: the app stops, and is not started again
+        assert proc.wait(30) == 0
+        assert not Path(f"/proc/{second}").exists() or "zombie" in Path(f"/proc/{second}/status").read_text()
+    finally:
+        if proc.poll() is None:
+            for child in _children(proc.pid):
+                os.kill(child, signal.SIGKILL)
+            proc.kill()
+            proc.wait(10)
