@@ -86,7 +86,7 @@ def _load(content_dir: Path | None) -> Content:
     return content
 
 
-class _DuplicateKey(ValueError):
+class _DuplicateKey(DecisionError, ValueError):
     def __init__(self, key: str):
         super().__init__(key)
         self.key = key
