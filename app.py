@@ -30,12 +30,13 @@ SETTINGS = ui.get_settings()
 kiosk.tune_gc(keep_defaults=SETTINGS.gc_defaults)
 style.apply()
 
-
 try:
     content = ui.get_content()
 except ContentError as exc:
     st.set_page_config(page_title=screens.CONTENT_PROBLEM_TITLE, **PAGE)
     screens.content_problems(exc.problems, staff=ui.on_staff_page())
+    if ui.on_staff_page():
+        screens.records_without_content()  # shared codes can still be opened
     st.stop()
 except OSError as exc:
     st.set_page_config(page_title=screens.CONTENT_PROBLEM_TITLE, **PAGE)

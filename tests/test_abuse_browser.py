@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import urllib.request
@@ -179,4 +180,43 @@ def test_a_broken_settings_file_sends_no_record_anywhere_then_a_double_tap_store
         assert store.count() == 1 and store.get(code).language == "en"
         store.close()
         assert not fallback.exists()
+        ctx.close()
+
+
+def test_invalid_content_shows_paths_to_staff_only_and_shared_codes_still_open(browser, tmp_path):
+    from decision import score
+    from decision.content import DEFAULT_CONTENT_DIR
+
+    db = tmp_path / "handoffs.sqlite3"
+    answers = {"main_area": "low_back", "lie_still": "no"}
+    store = HandoffStore(f"sqlite:///{db}")
+    code = store.save(answers, "en", score(CONTENT, answers).to_json("en"), CONTENT.version).code
+    store.close()
+    broken = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT_DIR, broken)
+    (broken / "options.yaml").write_text("options: [\n", encoding="utf-8")
+    env = {"DECISION_DB_PATH": str(db), "CLINICIAN_PIN_HASH": hash_pin(PIN), "DECISION_CONTENT_DIR": str(broken)}
+    with run_streamlit(env) as base:
+        ctx, page = new_page(browser)
+        page.goto(base)
+        wait_for_app(page)
+        page.get_by_text("This tablet is not ready", exact=False).first.wait_for()
+        body = page.inner_text("body")
+        assert "options.yaml" not in body and str(tmp_path) not in body  # no server path on the tablet
+        page.goto(f"{base}/clinician")
+        wait_for_app(page)
+        page.get_by_text("options.yaml", exact=False).first.wait_for()  # staff see the file and line
+        try_pin_plain = page.get_by_label("PIN · NIP")
+        try_pin_plain.fill("1111")
+        tap(page, page.locator(".st-key-unlock button"))
+        page.get_by_text("Wrong PIN.", exact=False).wait_for()
+        try_pin_plain.fill(PIN)
+        tap(page, page.locator(".st-key-unlock button"))
+        page.get_by_label("Handoff code · Code de partage").fill(code.lower())
+        tap(page, page.locator(".st-key-open_code button"))
+        page.get_by_role("heading", name=f"Record {code} · Dossier {code}").wait_for()
+        table = page.locator(".plain-record").inner_text()
+        assert "main_area" in table and "low_back" in table and CONTENT.version in table
+        tap(page, page.locator(".st-key-lock button"))
+        assert page.get_by_label("PIN · NIP").is_visible() and code not in page.inner_text("body")
         ctx.close()
