@@ -16,7 +16,7 @@ import streamlit as st
 
 import ui
 from decision import ContentError
-from ui import kiosk, screens, style
+from ui import kiosk, plain_records, screens, style
 from ui.words import Words, initial_language
 
 log = logging.getLogger("decision_aid")
@@ -36,7 +36,7 @@ except ContentError as exc:
     st.set_page_config(page_title=screens.CONTENT_PROBLEM_TITLE, **PAGE)
     screens.content_problems(exc.problems, staff=ui.on_staff_page())
     if ui.on_staff_page():
-        screens.records_without_content()  # shared codes can still be opened
+        plain_records.records_without_content()  # shared codes can still be opened
     st.stop()
 except OSError as exc:
     st.set_page_config(page_title=screens.CONTENT_PROBLEM_TITLE, **PAGE)

@@ -17,7 +17,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 UI_YAML = ROOT / "content" / "ui.yaml"
 SOURCES = [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
-STAFF_TYPED = {"app_pages/clinician.py"}
+STAFF_TYPED = {"app_pages/clinician.py", "ui/plain_records.py"}
 KEY_CALL = re.compile(r"""(?:\bt|\bwords|\.t)\(\s*["']([A-Za-z0-9_]+)["']""")
 
 
