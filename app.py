@@ -46,6 +46,7 @@ except OSError as exc:
     st.stop()
 
 state = st.session_state
+ui.check_proxy(state)  # the log says so (once) when an untrusted proxy forwards the requests
 IDLE_SECONDS = SETTINGS.idle
 wiped = kiosk.check_idle_on_rerun(state, IDLE_SECONDS)  # also catches a tablet that slept
 if kiosk.LANG not in state:

@@ -278,6 +278,14 @@ def _address() -> str | None:
     return client_address(peer if isinstance(peer, str) else None, _headers())  # (not a str under AppTest)
 
 
+def check_proxy(state: Any) -> None:
+    """Once per session, look at who forwards this browser's requests (logs an untrusted proxy once)."""
+    if state.get("proxy_checked"):
+        return
+    state["proxy_checked"] = True
+    _address()
+
+
 def needs_device_key() -> bool:
     """A browser without an address (the app's own computer, a proxy that says nothing) and no device key yet.
 
