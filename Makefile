@@ -32,8 +32,9 @@ install: $(RUNTIME)
 
 install-dev: $(DEV)
 
+# A crashed server is started again (deploy/supervise.sh); Ctrl-C stops it.
 run: install
-	umask 077 && $(PY) -m streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
+	umask 077 && deploy/supervise.sh $(PY) -m streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 lint: install-dev
 	$(PY) -m ruff format --check .

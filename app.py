@@ -16,7 +16,7 @@ import streamlit as st
 
 import ui
 from decision import ContentError
-from ui import kiosk, screens, style
+from ui import kiosk, plain_records, screens, style
 from ui.words import Words, initial_language
 
 log = logging.getLogger("decision_aid")
@@ -34,14 +34,19 @@ try:
     content = ui.get_content()
 except ContentError as exc:
     st.set_page_config(page_title=screens.CONTENT_PROBLEM_TITLE, **PAGE)
-    screens.content_problems(exc.problems)
+    screens.content_problems(exc.problems, staff=ui.on_staff_page())
+    if ui.on_staff_page():
+        plain_records.records_without_content()  # shared codes can still be opened
     st.stop()
 except OSError as exc:
     st.set_page_config(page_title=screens.CONTENT_PROBLEM_TITLE, **PAGE)
-    screens.content_problems(None, f"content folder missing or unreadable: {exc.filename or exc}")
+    screens.content_problems(
+        None, f"content folder missing or unreadable: {exc.filename or exc}", staff=ui.on_staff_page()
+    )
     st.stop()
 
 state = st.session_state
+ui.check_proxy(state)  # the log says so (once) when an untrusted proxy forwards the requests
 IDLE_SECONDS = SETTINGS.idle
 wiped = kiosk.check_idle_on_rerun(state, IDLE_SECONDS)  # also catches a tablet that slept
 if kiosk.LANG not in state:
@@ -53,6 +58,13 @@ patient = st.Page("app_pages/patient.py", title=t.of(content.meta.title), defaul
 clinician = st.Page("app_pages/clinician.py", title=t("clin_title"), url_path="clinician")
 dashboard = st.Page("app_pages/dashboard.py", title=t("dash_title"), url_path="dashboard")
 page = st.navigation([patient, clinician, dashboard], position="hidden")
+broken_settings = ui.settings_problem()
+if broken_settings is not None:  # never a silent fallback to another database or to "no PIN"
+    staff_text = None
+    if page in (clinician, dashboard):
+        staff_text = t("clin_settings_broken", line=broken_settings.line, file=ui.shown_path(broken_settings.path))
+    screens.settings_broken(t("not_ready_title"), t("not_ready_text"), staff_text=staff_text)
+    st.stop()
 if page is patient:
     # However the patient page came to run (Back in the browser, its address, a wipe),
     # the clinician view is locked again: nothing of it stays in this browser.

@@ -34,18 +34,18 @@ from decision.records import consent as consent_records
 from decision.records import export
 from decision.records.consent import ConsentError, RecordExtras
 from decision.records.fhir import fhir_consent, fhir_questionnaire
-from decision.records.pin import PinGate, configured_pin_hash, valid_pin_hash
+from decision.records.pin import configured_pin_hash, valid_pin_hash
 from decision.records.saved import SavedResult, parse_saved
 from decision.records.store import ExpiredCode, HandoffRecord, StoreError, UnknownCode, normalize_code
 from decision.wording import Wording
 from ui import clinician as clin
-from ui import kiosk, metrics, panels
+from ui import gate, kiosk, metrics, panels
 from ui.words import Words, other_language
 
 log = logging.getLogger("decision_aid")
 e = html.escape
 
-UNLOCKED = "clin_unlocked"
+UNLOCKED = gate.UNLOCKED
 RECORD = "clin_record"
 MESSAGE = "clin_message"
 MODE = "clin_mode"
@@ -85,38 +85,15 @@ def _lock() -> None:
     kiosk.wipe(state)
 
 
-def _try_pin(pin_hash: str) -> None:
-    pin = str(state.get("pin") or "")
-    state["pin"] = ""  # never kept, not even masked
-    if not pin.strip():
-        _say("error", t("clin_pin_empty"))
-        return
-    try:
-        # The attempt is recorded before the PIN is checked; if it cannot be, no PIN is checked.
-        attempt = PinGate(ui.get_store(), clients=ui.client_ids()).try_pin(pin, pin_hash)
-    except StoreError as exc:
-        log.warning("PIN not checked, the attempt could not be recorded: %s", exc)
-        _say("error", t("clin_pin_unavailable"))  # nothing about the database before unlocking
-        return
-    if attempt.ok:
-        state[UNLOCKED] = True
-        state[MESSAGE] = None
-    elif attempt.locked_until is not None:
-        _say("error", _locked_text(attempt.locked_until))
-    else:
-        _say("error", t("clin_wrong_pin", n=attempt.attempts_left))
-
-
-def _locked_text(until: datetime) -> str:
-    minutes = max(1, round((until - datetime.now(UTC)).total_seconds() / 60))
-    return t("clin_locked", time=until.astimezone(ZONE).strftime("%H:%M"), minutes=minutes)
-
-
 def _open_code() -> None:
     typed = str(state.get("handoff_code") or "")
     code = normalize_code(typed)
     if not code:
         _say("error", t("clin_code_empty"))
+        return
+    wait = ui.code_lookup_wait(state)
+    if wait:  # unlocked does not mean unlimited: codes cannot be tried by the thousand
+        _say("error", t("clin_code_too_fast", seconds=wait))
         return
     try:
         record = ui.get_store().get(code)
@@ -305,34 +282,6 @@ def message() -> None:
         return
     kind, text = said
     (st.success if kind == "success" else st.error)(text)
-
-
-def pin_screen(pin_hash: str) -> None:
-    try:
-        status = PinGate(ui.get_store(), clients=ui.client_ids()).status()
-    except StoreError as exc:
-        log.warning("PIN screen: the lockout cannot be read: %s", exc)
-        st.error(t("clin_pin_unavailable"))  # no path, no database name before unlocking
-        return
-    st.html(f'<p class="help">{e(t("clin_pin_intro"))}</p>')
-    message()
-    locked = status.locked_until is not None
-    if locked and not state.get(MESSAGE):
-        st.error(_locked_text(status.locked_until))
-    with st.form("pin_form", border=False):
-        st.text_input(
-            t("clin_pin_label"), key="pin", type="password", max_chars=32, autocomplete="off", disabled=locked
-        )
-        st.form_submit_button(
-            t("clin_unlock"),
-            key="unlock",
-            type="primary",
-            width="stretch",
-            icon=":material/lock_open:",
-            on_click=_try_pin,
-            args=(pin_hash,),
-            disabled=locked,
-        )
 
 
 def record_view(record: HandoffRecord) -> None:
@@ -704,7 +653,7 @@ elif not valid_pin_hash(PIN_HASH):
     st.error(t("clin_pin_hash_invalid"))
     st.info(t("clin_no_pin_help"))
 elif not state.get(UNLOCKED):
-    pin_screen(PIN_HASH)
+    gate.pin_screen(PIN_HASH, t, ZONE, intro=t("clin_pin_intro"), message_key=MESSAGE)
 else:
     ui.purge_soon()  # a clinician action: expired records go now (at most every half minute)
     st.page_link("app_pages/dashboard.py", label=t("dash_open"), icon=":material/insights:")

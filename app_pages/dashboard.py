@@ -19,17 +19,16 @@ import streamlit as st
 
 import ui
 from decision.records import metrics as m
-from decision.records.pin import PinGate, configured_pin_hash, valid_pin_hash
+from decision.records.pin import configured_pin_hash, valid_pin_hash
 from decision.records.store import StoreError
 from ui import clinician as clin
 from ui import dashboard as dash
-from ui import kiosk
+from ui import gate, kiosk
 from ui.words import Words, other_language
 
 log = logging.getLogger("decision_aid")
 e = html.escape
 
-UNLOCKED = "clin_unlocked"  # the clinician view's own unlock: one PIN for both pages
 MESSAGE = "clin_dash_message"
 PERIOD = "clin_dash_period"
 
@@ -42,32 +41,6 @@ ZONE = ui.clinic_zone()
 
 def _set_language(lang: str) -> None:
     state[kiosk.LANG] = lang
-
-
-def _try_pin(pin_hash: str) -> None:
-    pin = str(state.get("pin") or "")
-    state["pin"] = ""  # never kept
-    if not pin.strip():
-        state[MESSAGE] = t("clin_pin_empty")
-        return
-    try:
-        attempt = PinGate(ui.get_store(), clients=ui.client_ids()).try_pin(pin, pin_hash)
-    except StoreError as exc:
-        log.warning("PIN not checked, the attempt could not be recorded: %s", exc)
-        state[MESSAGE] = t("clin_pin_unavailable")
-        return
-    if attempt.ok:
-        state[UNLOCKED] = True
-        state[MESSAGE] = None
-    elif attempt.locked_until is not None:
-        state[MESSAGE] = _locked_text(attempt.locked_until)
-    else:
-        state[MESSAGE] = t("clin_wrong_pin", n=attempt.attempts_left)
-
-
-def _locked_text(until: datetime) -> str:
-    minutes = max(1, round((until - datetime.now(UTC)).total_seconds() / 60))
-    return t("clin_locked", time=until.astimezone(ZONE).strftime("%H:%M"), minutes=minutes)
 
 
 def top_bar() -> None:
@@ -85,41 +58,10 @@ def top_bar() -> None:
             on_click=_set_language,
             args=(other,),
         )
-        if state.get(UNLOCKED):
+        if state.get(gate.UNLOCKED):
             right.button(
                 t("clin_lock"), key="lock", icon=":material/lock:", width="stretch", on_click=kiosk.wipe, args=(state,)
             )
-
-
-def pin_screen(pin_hash: str) -> None:
-    """The only thing a locked dashboard shows: the way to unlock."""
-    try:
-        status = PinGate(ui.get_store(), clients=ui.client_ids()).status()
-    except StoreError as exc:
-        log.warning("dashboard PIN screen: the lockout cannot be read: %s", exc)
-        st.error(t("clin_pin_unavailable"))
-        return
-    st.html(f'<p class="help">{e(t("dash_pin_intro"))}</p>')
-    said = state.get(MESSAGE)
-    if said:
-        st.error(said)
-    locked = status.locked_until is not None
-    if locked and not said:
-        st.error(_locked_text(status.locked_until))
-    with st.form("clin_dash_pin_form", border=False):
-        st.text_input(
-            t("clin_pin_label"), key="pin", type="password", max_chars=32, autocomplete="off", disabled=locked
-        )
-        st.form_submit_button(
-            t("clin_unlock"),
-            key="unlock",
-            type="primary",
-            width="stretch",
-            icon=":material/lock_open:",
-            on_click=_try_pin,
-            args=(pin_hash,),
-            disabled=locked,
-        )
 
 
 def section(key: str, title: str, intro: str, chart, table) -> None:
@@ -215,7 +157,7 @@ if not PIN_HASH:
     st.info(t("clin_no_pin_help"))
 elif not valid_pin_hash(PIN_HASH):
     st.error(t("clin_pin_hash_invalid"))
-elif not state.get(UNLOCKED):
-    pin_screen(PIN_HASH)
+elif not state.get(gate.UNLOCKED):
+    gate.pin_screen(PIN_HASH, t, ZONE, intro=t("dash_pin_intro"), message_key=MESSAGE)
 else:
     board()

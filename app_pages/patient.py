@@ -367,7 +367,9 @@ def _share() -> None:
     answers = dict(state[kiosk.ANSWERS])
     try:
         result = score(content, answers)
-        record = ui.get_store().save(answers, t.lang, result.to_json(t.lang), content.version)
+        record = ui.get_store().save(
+            answers, t.lang, result.to_json(t.lang), content.version, share_key=ui.share_key(state, answers, t.lang)
+        )
     except StoreError as exc:
         # The message names the database, never the answers.
         log.warning("sharing failed: %s", exc)

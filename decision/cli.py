@@ -86,6 +86,22 @@ def _load(content_dir: Path | None) -> Content:
     return content
 
 
+class _DuplicateKey(DecisionError, ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """JSON objects like YAML mappings: a key given twice is refused, not silently the last one."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
 def read_answers(source: str, stdin: TextIO) -> Any:
     """Read an answer file (or standard input) as plain data. Raises BadInput."""
     name = "standard input" if source == "-" else f"'{clip(source)}'"
@@ -103,7 +119,9 @@ def read_answers(source: str, stdin: TextIO) -> Any:
         raise BadInput(f"answers in {name} are empty: expected a mapping of question_id: answer_code")
     if source.endswith(".json"):
         try:
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
+        except _DuplicateKey as exc:
+            raise BadInput(f"answers in {name} are not valid JSON here: duplicate key '{clip(exc.key)}'") from None
         except json.JSONDecodeError as exc:
             raise BadInput(f"answers in {name} are not valid JSON: line {exc.lineno}: {exc.msg}") from None
         except RecursionError:
@@ -217,6 +235,8 @@ def _set_pin(secrets: Path, stdin: TextIO, out: TextIO) -> int:
         raise BadInput(f"{problem}; nothing was changed")
     try:
         pins.write_pin_hash(secrets, pins.hash_pin(first))
+    except ValueError as exc:  # the file does not parse, or holds the key in an unusual way
+        raise BadInput(str(exc)) from None
     except OSError as exc:
         raise BadInput(f"cannot write {secrets}: {exc.strerror or exc}") from None
     print(f"PIN hash written to {secrets} (clinician_pin_hash). Restart the app to use it.", file=out)
@@ -321,8 +341,19 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, _IO], int]] = {
 }
 
 
+def _settings_file_readable(args: argparse.Namespace) -> None:
+    """Every command stops (exit 2) on a settings file that does not parse: never a silent default."""
+    from decision.settings import SettingsError, read_secrets_file
+
+    try:
+        read_secrets_file(args.secrets if args.command == "set-pin" else None)
+    except SettingsError as exc:
+        raise BadInput(f"{exc}; fix it, then run the command again") from None
+
+
 def run(argv: Sequence[str] | None, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
     args = _parser().parse_args(argv)
+    _settings_file_readable(args)
     return COMMANDS[args.command](args, _IO(stdin, stdout, stderr))
 
 

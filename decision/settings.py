@@ -10,6 +10,7 @@ time zone never stops the PIN from being read.
 from __future__ import annotations
 
 import ipaddress
+import re
 import tomllib
 from collections.abc import Mapping
 from datetime import timedelta
@@ -48,6 +49,22 @@ ENV_NAMES = (
 
 class SettingsError(DecisionError):
     """A setting that cannot be used (one plain line naming it)."""
+
+
+class SettingsFileBroken(SettingsError):
+    """The settings file (``.streamlit/secrets.toml``) does not parse: nothing in it can be trusted.
+
+    Never a fallback: without the file's ``db_url`` records would go to another
+    database, and without its PIN hash the clinician page would give wrong advice.
+    ``line`` is where the reader stopped (1-based); ``reason`` is the reader's words,
+    which never quote a value.
+    """
+
+    def __init__(self, path: Path, line: int, reason: str):
+        self.path = path
+        self.line = line
+        self.reason = reason
+        super().__init__(f"the settings file is broken: line {line} of {path}: {reason}")
 
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -173,13 +190,33 @@ def load_settings(secrets: Mapping[str, Any] | None = None) -> Settings:
         raise SettingsError(f"{name} in the secrets: {err['msg']}") from None
 
 
+def _broken_at(data: bytes, exc: Exception) -> tuple[int, str]:
+    """(line, reason) of a TOML or UTF-8 error, without any value from the file."""
+    if isinstance(exc, UnicodeDecodeError):
+        return data[: exc.start].count(b"\n") + 1, "not UTF-8 text"
+    message = str(exc)
+    found = re.search(r"\(at line (\d+), column \d+\)", message)
+    reason = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message).strip() or "not valid TOML"
+    if found:
+        return int(found.group(1)), reason
+    return data.count(b"\n") + (0 if data.endswith(b"\n") else 1), reason  # "at end of document"
+
+
 def read_secrets_file(path: Path | None = None) -> dict[str, Any]:
-    """``.streamlit/secrets.toml`` as a dict, for commands run outside the app."""
+    """``.streamlit/secrets.toml`` as a dict; {} when there is no such file.
+
+    A file that does not parse raises :class:`SettingsFileBroken` (with its line),
+    one that cannot be read a :class:`SettingsError`.
+    """
     path = path or SECRETS_FILE
     try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
+        data = path.read_bytes()
     except FileNotFoundError:
         return {}
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise SettingsError(f"cannot read the settings file {path}: {exc}") from None
+    except OSError as exc:
+        raise SettingsError(f"cannot read the settings file {path}: {exc.strerror or exc}") from None
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        line, reason = _broken_at(data, exc)
+        raise SettingsFileBroken(path, line, reason) from None

@@ -48,6 +48,7 @@ from servers import (
 from decision import load_content
 from decision.records.pin import hash_pin
 from decision.records.store import HandoffStore
+from decision.settings import Settings
 
 PIN = "2468"
 QUESTIONS = load_content().questions_of_kind("questions")
@@ -205,6 +206,41 @@ def test_the_route_cookie_pins_a_browser_and_its_websocket_to_one_instance(stack
     # A made-up cookie is replaced by a real route.
     _, headers, _ = http_get(stack.base + "/_stcore/health", {"Cookie": "st_route=../../x"})
     assert route_cookie(headers).split(";")[0] in ("st_route=i1", "st_route=i2")
+
+
+def test_nginx_pins_the_websocket_origin_to_its_own_host(stack: Stack):
+    # Streamlit alone accepts a page on any http://localhost:<port> (and the machine's own
+    # addresses); behind the shipped nginx only a page of this very server may connect.
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    own = f"http://127.0.0.1:{stack.nginx.port}"
+    stream = f"ws://127.0.0.1:{stack.nginx.port}/_stcore/stream"
+    direct = f"ws://127.0.0.1:{stack.instances.ports[0]}/_stcore/stream"
+    with connect(direct, subprotocols=["streamlit"], origin="http://localhost:9", open_timeout=10) as ws:
+        assert ws.response.status_code == 101  # Streamlit's own rule: any localhost page
+    for origin in ("http://localhost:9", "http://evil.example", f"https://127.0.0.1:{stack.nginx.port}", "null"):
+        with pytest.raises(InvalidStatus) as refused:
+            connect(stream, subprotocols=["streamlit"], origin=origin, open_timeout=10).close()
+        assert refused.value.response.status_code == 403, origin
+    with connect(stream, subprotocols=["streamlit"], origin=own, open_timeout=10) as ws:
+        assert ws.response.status_code == 101
+    status, _, _ = http_get(stack.base + "/_stcore/health")  # no Origin (not a browser page): served
+    assert status == 200
+    status, headers, _ = http_get(stack.base + "/", {"Origin": "http://localhost:9"})
+    assert status == 403
+    assert_security_headers(headers, "a foreign origin")
+
+
+def test_unknown_nested_paths_lead_back_to_the_app(stack: Stack):
+    for path in ("/x/y/z", "/clinician/x", "/a/b", "/x/y/z/"):
+        status, headers, _ = http_get(stack.base + path)
+        assert status == 302 and headers["location"][0].endswith("/"), path
+        assert_security_headers(headers, path)
+    # Streamlit's own paths are left alone, also below a page (the page probes them for its base path).
+    for path in ("/", "/clinician", "/_stcore/health", "/static/does-not-exist.js", "/clinician/_stcore/health"):
+        status, _, _ = http_get(stack.base + path)
+        assert status in (200, 404), path  # served by Streamlit, not sent home
 
 
 def _openssl() -> str:
@@ -475,7 +511,7 @@ def _csp_of_nginx() -> dict[str, str]:
     return {d.strip().split(" ", 1)[0]: d.strip() for d in value.split(";")}
 
 
-def test_the_container_files_match_the_tested_setup():
+def test_the_container_files_match_the_tested_setup(monkeypatch):
     """Docker and Kubernetes are not run here (no engine, no cluster): their files
     must at least say what the tested nginx setup does."""
     import yaml
@@ -503,6 +539,17 @@ def test_the_container_files_match_the_tested_setup():
     assert not any("snippet" in key for key in annotations), "snippet annotations are off by default in ingress-nginx"
     metrics = docs[("Ingress", "decision-aid-metrics-blocked")]
     assert metrics["spec"]["rules"][0]["http"]["paths"][0]["path"] == "/_stcore/metrics"
+
+    # Behind the ingress the peer is an ingress pod: its forwarded address must be believed.
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    trusted = Settings(trusted_proxies=env["DECISION_TRUSTED_PROXIES"]).proxies
+    assert trusted and all(net.is_private for net in trusted), env["DECISION_TRUSTED_PROXIES"]
+    ingress_pod = str(next(trusted[0].hosts()))
+    monkeypatch.setenv("DECISION_TRUSTED_PROXIES", env["DECISION_TRUSTED_PROXIES"])
+    import ui
+
+    assert ui.client_address(ingress_pod, {"X-Real-IP": "203.0.113.9"}) == "203.0.113.9"
+    assert ui.client_address("192.0.2.1", {"X-Real-IP": "203.0.113.9"}) == "192.0.2.1"
 
     headers = docs[("ConfigMap", "decision-aid-headers")]["data"]
     csp = {d.strip().split(" ", 1)[0]: d.strip() for d in headers["Content-Security-Policy"].split(";")}

@@ -185,3 +185,57 @@ def test_an_internal_error_exits_70_with_one_line(monkeypatch, capsys, tmp_path)
     assert out == ""
     assert err.count("\n") == 1 and "Traceback" not in err
     assert err.startswith("error: internal error (ZeroDivisionError: a bug over two lines)")
+
+
+# --------------------------------------------------------------------------- issue 18
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("answers.json", '{"main_area": "low_back", "lie_still": "yes", "main_area": "neck_shoulders"}'),
+        ("answers.yaml", "main_area: low_back\nmain_area: neck_shoulders\n"),
+    ],
+    ids=["json", "yaml"],
+)
+def test_a_key_given_twice_is_refused_in_json_as_in_yaml(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    proc, _ = run("score", str(path))
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    line = one_line(proc, proc.stderr)
+    assert "duplicate key 'main_area'" in line and "neck_shoulders" not in line
+
+
+COMMANDS = {
+    "check": ["check"],
+    "score": ["score", "-"],
+    "questions": ["questions"],
+    "fhir-questionnaire": ["fhir-questionnaire"],
+    "purge": ["purge"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_exits_2_on_a_settings_file_that_does_not_parse(monkeypatch, capsys, tmp_path, command):
+    from decision import settings
+
+    broken = tmp_path / "secrets.toml"
+    broken.write_text('db_url = "postgresql://u:secret@db/decision"\ntimezone = = "UTC"\n', encoding="utf-8")
+    monkeypatch.setattr(settings, "SECRETS_FILE", broken)  # where the commands look (the project's)
+    monkeypatch.setenv("DECISION_DB_PATH", str(tmp_path / "fallback.sqlite3"))
+    monkeypatch.setattr(sys, "stdin", __import__("io").StringIO('{"main_area": "low_back"}'))
+    assert cli.main(COMMANDS[command]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"error: the settings file is broken: line 2 of {broken}")
+    assert "secret" not in err[0].replace("secrets.toml", "")
+    assert not (tmp_path / "fallback.sqlite3").exists()
+
+
+def test_set_pin_exits_2_on_a_settings_file_that_does_not_parse(tmp_path):
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text("timezone = = 1\n", encoding="utf-8")
+    proc, _ = run("set-pin", "--secrets", str(secrets), stdin=b"482916\n")
+    assert proc.returncode == 2, proc.stderr  # it was 70 (an internal error) before issue 18
+    assert "the settings file is broken: line 1" in one_line(proc, proc.stderr)
+    assert secrets.read_text(encoding="utf-8") == "timezone = = 1\n"  # untouched

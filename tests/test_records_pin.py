@@ -266,7 +266,7 @@ def test_gates_with_different_keys_are_independent(store: HandoffStore, pin_hash
 
 def test_custom_limits(store: HandoffStore, pin_hash: str):
     clock = Clock()
-    gate = PinGate(store, max_failures=2, lock_for=timedelta(seconds=30), clock=clock)
+    gate = PinGate(store, max_failures=2, lock_for=timedelta(seconds=30), clock=clock, max_everyone=61)
     gate.try_pin("000000", pin_hash)
     assert gate.try_pin("000000", pin_hash).locked_until == T0 + timedelta(seconds=30)
     clock.advance(seconds=30)

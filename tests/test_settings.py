@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from decision.settings import PROJECT_ROOT, SettingsError, load_settings, read_secrets_file
+from decision.settings import PROJECT_ROOT, SettingsError, SettingsFileBroken, load_settings, read_secrets_file
 
 NAMES = (
     "DECISION_DB_URL", "DECISION_DB_PATH", "DECISION_HANDOFF_TTL_HOURS", "DECISION_TIMEZONE", "DECISION_IDLE_SECONDS",
@@ -87,6 +87,28 @@ def test_the_secrets_file_is_read_for_commands(tmp_path: Path):
     path = tmp_path / "secrets.toml"
     path.write_text('timezone = "America/Toronto"\n', encoding="utf-8")
     assert load_settings(read_secrets_file(path)).timezone == "America/Toronto"
-    path.write_text("timezone = \n", encoding="utf-8")
-    with pytest.raises(SettingsError, match="cannot read the settings file"):
+    path.write_text('db_url = "postgresql://h/db"\ntimezone = \n', encoding="utf-8")
+    with pytest.raises(SettingsFileBroken, match="the settings file is broken: line 2 of ") as caught:
         read_secrets_file(path)
+    assert caught.value.line == 2 and caught.value.path == path and "postgresql" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (b'timezone = "America/Toronto"\nclinician_pin_hash = = "x"\n', 2),
+        (b'db_url = "postgresql://h/db\n', 1),  # a string left open
+        (b"\n\n[table\n", 3),
+        (b'timezone = "America/Toronto"\ntimezone = "UTC"\n', 2),  # a key given twice
+        (b'a = 1\nb = "\xff"\n', 2),  # not UTF-8
+    ],
+    ids=["a typo", "an open string", "an open table", "a key twice", "not utf-8"],
+)
+def test_a_settings_file_that_does_not_parse_names_its_line(tmp_path: Path, text: bytes, line: int):
+    path = tmp_path / "secrets.toml"
+    path.write_bytes(text)
+    with pytest.raises(SettingsFileBroken) as caught:
+        read_secrets_file(path)
+    assert caught.value.line == line
+    assert str(caught.value).startswith(f"the settings file is broken: line {line} of {path}")
+    assert "postgresql" not in str(caught.value) and "America" not in str(caught.value)

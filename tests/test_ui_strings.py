@@ -19,7 +19,7 @@ from decision.yamlio import load_yaml_file
 ROOT = Path(__file__).resolve().parent.parent
 UI_YAML = ROOT / "content" / "ui.yaml"
 SOURCES = [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
-STAFF_TYPED = {"app_pages/clinician.py", "app_pages/dashboard.py"}
+STAFF_TYPED = {"app_pages/clinician.py", "ui/gate.py", "ui/plain_records.py"}
 KEY_CALL = re.compile(r"""(?:\bt|\bwords|\.t)\(\s*["']([A-Za-z0-9_]+)["']""")
 
 

@@ -9,14 +9,25 @@ import functools
 import ipaddress
 import logging
 import os
+import re
+import threading
 from collections.abc import Hashable, Mapping
 from datetime import UTC, timedelta, tzinfo
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 from decision.content import DEFAULT_CONTENT_DIR, Content, load_content
-from decision.settings import ENV_NAMES, SECRET_KEYS, Settings, load_settings
+from decision.settings import (
+    ENV_NAMES,
+    SECRET_KEYS,
+    Settings,
+    SettingsError,
+    SettingsFileBroken,
+    load_settings,
+    read_secrets_file,
+)
 
 if TYPE_CHECKING:  # SQLAlchemy is imported only when a result is shared or the clinician view opens
     from decision.records.store import HandoffStore, PurgeSchedule
@@ -77,13 +88,74 @@ def _store(url: str, ttl_seconds: float) -> HandoffStore:
     return store
 
 
+_settings_logged: set[tuple[str, int, str]] = set()
+_settings_lock = threading.Lock()
+
+
+def settings_problem() -> SettingsFileBroken | None:
+    """A settings file Streamlit reads (``secrets.files``: .streamlit/secrets.toml) that does not parse.
+
+    Streamlit then drops the whole file without a word, so ``db_url`` and the PIN hash
+    would silently fall back to their defaults. The app checks this on every run
+    (reading a few lines) and serves no record while it holds; the log says it once.
+    """
+    from streamlit import config
+
+    try:
+        paths = config.get_option("secrets.files") or []
+    except Exception:
+        paths = []
+    for raw in paths:
+        if not str(raw).endswith(".toml"):
+            continue
+        try:
+            read_secrets_file(Path(raw))
+        except SettingsFileBroken as exc:
+            seen = (str(exc.path), exc.line, exc.reason)
+            with _settings_lock:
+                first = seen not in _settings_logged
+                _settings_logged.add(seen)
+            if first:
+                log.error("%s. No record is shown or saved until it is fixed and the app restarted.", exc)
+            return exc
+        except SettingsError:  # unreadable (permissions): Streamlit cannot read it either, and says so
+            continue
+    return None
+
+
+def on_staff_page() -> bool:
+    """The browser is at the staff address (/clinician), as it says with each run (False when unknown)."""
+    from urllib.parse import urlparse
+
+    try:
+        url = st.context.url
+    except Exception:
+        return False
+    path = urlparse(url).path if isinstance(url, str) else ""
+    return path.rstrip("/").rsplit("/", 1)[-1] == "clinician"
+
+
+def shown_path(path: Path) -> str:
+    """A settings file's path for staff: relative to the app's folder or the home folder when it can be."""
+    for base, prefix in ((Path.cwd(), ""), (Path.home(), "~/")):
+        try:
+            return prefix + str(path.resolve().relative_to(base.resolve()))
+        except (ValueError, OSError):
+            continue
+    return path.name
+
+
 def get_store() -> HandoffStore:
     """The handoff store (``DECISION_DB_URL``, ``db_url`` in secrets, or the SQLite file).
 
-    Raises :class:`decision.records.store.StoreError` with one plain line when it cannot be used.
+    Raises :class:`decision.records.store.StoreError` with one plain line when it cannot be
+    used, and always while the settings file is broken (never another database instead).
     """
-    from decision.records.store import resolve_db_url, resolve_ttl
+    from decision.records.store import StoreError, resolve_db_url, resolve_ttl
 
+    broken = settings_problem()
+    if broken is not None:
+        raise StoreError(str(broken))
     return _store(resolve_db_url(st.secrets), resolve_ttl(st.secrets).total_seconds())
 
 
@@ -108,6 +180,33 @@ def _trusted_proxies() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     return list(get_settings().proxies)
 
 
+_warned_proxies: set[str] = set()
+_warned_lock = threading.Lock()
+
+
+def _warn_untrusted_proxy(peer: str) -> None:
+    """One log line per peer: forwarded headers from a peer not in DECISION_TRUSTED_PROXIES."""
+    with _warned_lock:
+        if peer in _warned_proxies or len(_warned_proxies) > 100:
+            return
+        _warned_proxies.add(peer)
+    log.warning(
+        "requests arrive through a proxy that is not trusted (a peer in %s sent X-Forwarded-For): every "
+        "browser behind it counts as one client for the PIN lockout. Set DECISION_TRUSTED_PROXIES to its "
+        "network (see docs/deployment.md).",
+        _network_of(peer),
+    )
+
+
+def _network_of(peer: str) -> str:
+    """The peer's /24 (IPv4) or /64 (IPv6), for the log: enough to set DECISION_TRUSTED_PROXIES."""
+    try:
+        ip = ipaddress.ip_address(peer)
+    except ValueError:
+        return "an unreadable address"
+    return str(ipaddress.ip_network(f"{ip}/{24 if ip.version == 4 else 64}", strict=False))
+
+
 def client_address(peer: str | None, headers: Mapping[str, str]) -> str | None:
     """Who is typing, as far as the network says: the browser's address.
 
@@ -115,7 +214,8 @@ def client_address(peer: str | None, headers: Mapping[str, str]) -> str | None:
     as None) or a proxy in ``DECISION_TRUSTED_PROXIES``, that is the address the
     proxy passes in ``X-Real-IP`` (else the last ``X-Forwarded-For`` entry, the one
     the proxy added). Any other peer talks to the app directly: its own address
-    counts, and forwarded headers are ignored (anyone can send them).
+    counts, and forwarded headers are ignored (anyone can send them); when such a
+    peer sends ``X-Forwarded-For`` it is an untrusted proxy, and the log says so once.
     """
     if peer:
         try:
@@ -123,6 +223,8 @@ def client_address(peer: str | None, headers: Mapping[str, str]) -> str | None:
         except ValueError:
             return peer[:64]
         if not ip.is_loopback and not any(ip in net for net in _trusted_proxies()):
+            if headers.get("X-Forwarded-For") or headers.get("X-Real-IP"):
+                _warn_untrusted_proxy(peer)
             return peer
     forwarded = (headers.get("X-Real-IP") or "").strip()
     if not forwarded:
@@ -130,8 +232,73 @@ def client_address(peer: str | None, headers: Mapping[str, str]) -> str | None:
     return forwarded[:64] or None
 
 
+# The device key: a random value the browser keeps (localStorage, and a cookie that brings it
+# to the server, which Streamlit cannot set itself). See docs/deployment.md, "Who counts as one client".
+DEVICE_COOKIE = "decision_device"
+_DEVICE_VALUE = re.compile(r"[A-Za-z0-9_-]{22,64}")
+DEVICE_SCRIPT = """<script>
+(function () {
+  var name = "decision_device", key = null;
+  try { key = window.localStorage.getItem(name); } catch (e) {}
+  if (!key || !/^[A-Za-z0-9_-]{22,64}$/.test(key)) {
+    var bytes = new Uint8Array(24); window.crypto.getRandomValues(bytes);
+    key = btoa(String.fromCharCode.apply(null, bytes)).replace(/[+]/g, "-").replace(/[/]/g, "_").replace(/=+$/, "");
+    try { window.localStorage.setItem(name, key); } catch (e) {}
+  }
+  var secure = window.location.protocol === "https:" ? "; Secure" : "";
+  document.cookie = name + "=" + key + "; Path=/; Max-Age=34560000; SameSite=Strict" + secure;
+  // The server reads cookies when the page connects: connect again, once, to bring the key.
+  var again = "decision_device_reloaded";
+  if (document.cookie.indexOf(name + "=" + key) >= 0 && !window.sessionStorage.getItem(again)) {
+    window.sessionStorage.setItem(again, "1");
+    window.location.reload();
+  }
+})();
+</script>"""
+
+
+def device_id() -> str | None:
+    """This browser's device key (the ``decision_device`` cookie), or None when it sent none."""
+    try:
+        value = st.context.cookies.get(DEVICE_COOKIE)
+    except Exception:
+        return None
+    return value if isinstance(value, str) and _DEVICE_VALUE.fullmatch(value) else None
+
+
+def _headers() -> Mapping[str, str]:
+    try:
+        return st.context.headers  # case-insensitive
+    except Exception:
+        return {}
+
+
+def _address() -> str | None:
+    peer = st.context.ip_address
+    return client_address(peer if isinstance(peer, str) else None, _headers())  # (not a str under AppTest)
+
+
+def check_proxy(state: Any) -> None:
+    """Once per session, look at who forwards this browser's requests (logs an untrusted proxy once)."""
+    if state.get("proxy_checked"):
+        return
+    state["proxy_checked"] = True
+    _address()
+
+
+def needs_device_key() -> bool:
+    """A browser without an address (the app's own computer, a proxy that says nothing) and no device key yet.
+
+    Its PIN form waits until :data:`DEVICE_SCRIPT` has set the key and the page has
+    connected again; otherwise each reload would be a new client. Only a browser
+    (one that sends a User-Agent) is asked: the test harness sends no headers.
+    """
+    return device_id() is None and _address() is None and bool(_headers().get("User-Agent"))
+
+
 def client_ids() -> list[str]:
-    """This browser's lockout keys: its Streamlit session and its address (hashed, see decision.records.pin)."""
+    """This browser's lockout keys: its Streamlit session, its address and its device key
+    (hashed, see decision.records.pin). Any one of them reaching its limit locks the browser."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     from decision.records.pin import client_key
@@ -140,15 +307,54 @@ def client_ids() -> list[str]:
     ctx = get_script_run_ctx()
     if ctx is not None:
         ids.append(client_key("session", ctx.session_id))
-    try:
-        headers: Mapping[str, str] = st.context.headers  # case-insensitive
-    except Exception:
-        headers = {}
-    peer = st.context.ip_address
-    address = client_address(peer if isinstance(peer, str) else None, headers)  # (not a str under AppTest)
+    address = _address()
     if address:
         ids.append(client_key("address", address))
+    device = device_id()
+    if device:
+        ids.append(client_key("device", device))
     return ids
+
+
+_SHARE_NONCE = "share_nonce"
+
+
+def share_key(state: Any, answers: Mapping[str, str], lang: str) -> str:
+    """The share key of this result in this session (see HandoffStore.save): the same answers in the
+    same language give the same key until the session is wiped (Start over, idle), so a double tap
+    on Share stores one record; another patient, or changed answers, give another key."""
+    import hashlib
+    import json
+    import secrets
+
+    nonce = state.get(_SHARE_NONCE)
+    if not isinstance(nonce, str):
+        nonce = state[_SHARE_NONCE] = secrets.token_hex(16)
+    shared = json.dumps({"answers": dict(answers), "lang": lang}, sort_keys=True)
+    return f"{nonce}:{hashlib.sha256(shared.encode()).hexdigest()}"
+
+
+CODE_LOOKUPS = 10  # code look-ups allowed per session ...
+CODE_LOOKUP_WINDOW_S = 60.0  # ... within this many seconds (a physiotherapist opens a few codes an hour)
+_LOOKUPS = "clin_code_lookups"
+
+
+def code_lookup_wait(state: Any, *, now: float | None = None) -> int:
+    """Count one code look-up; 0 if it may go ahead, else the seconds to wait.
+
+    Kept in the session: a reload ends the session and locks the view, and unlocking
+    again goes through the PIN gate (which counts in the database). With 31 symbols in
+    6 places (887 million codes) and 50 live codes, 10 a minute take years to hit one.
+    """
+    import time
+
+    moment = time.monotonic() if now is None else now
+    recent = [t for t in state.get(_LOOKUPS, []) if moment - t < CODE_LOOKUP_WINDOW_S]
+    if len(recent) >= CODE_LOOKUPS:
+        state[_LOOKUPS] = recent
+        return max(1, int(CODE_LOOKUP_WINDOW_S - (moment - recent[0]) + 0.999))
+    state[_LOOKUPS] = [*recent, moment]
+    return 0
 
 
 def drop_unused_downloads() -> None:

@@ -9,6 +9,13 @@ the environment overrides the file (:func:`configured_pin_hash`).
 (see :mod:`decision.records.store`), so parallel attempts, a new browser tab or another app
 instance cannot get more tries: five wrong PINs lock that client for five minutes,
 and 30 wrong PINs within 15 minutes lock everyone for 15 minutes.
+
+A client is each of its keys (:func:`client_key`): the browser session, the network
+address when there is one, and the device key a browser keeps (``ui.device_id``), so a
+reload, a new tab or a kiosk on the app's own computer (no address) keeps its count.
+One client alone cannot reach the clinic-wide limit: within 15 minutes its own lock
+lets at most 3 x 5 = 15 wrong PINs through (:attr:`PinLimits.most_from_one_client`),
+and :class:`PinGate` refuses limits where it could.
 """
 
 from __future__ import annotations
@@ -221,7 +228,7 @@ def _utc_now() -> datetime:
 
 
 def client_key(kind: str, value: str) -> str:
-    """A lockout key for one client (``kind`` "session" or "address"): hashed, so no address is stored."""
+    """A lockout key for one client (``kind`` "session", "address" or "device"): hashed, so no address is stored."""
     digest = hashlib.sha256(f"{kind}\0{value}".encode()).hexdigest()[:32]
     return f"{kind[:1]}:{digest}"
 
@@ -254,13 +261,19 @@ class PinGate:
             raise ValueError("max_failures and max_everyone must be at least 1")
         from decision.records.store import PinLimits
 
+        limits = PinLimits(max_failures, lock_for, max_everyone, window, lock_everyone_for)
+        if max_everyone <= limits.most_from_one_client:
+            raise ValueError(
+                f"max_everyone ({max_everyone}) must be more than one client can reach within its own limits "
+                f"({limits.most_from_one_client} wrong PINs within the window): one device must not lock everyone"
+            )
         self.store = store
         self.max_failures = max_failures
         self.lock_for = lock_for
         self.clock = clock
         self.key = key
         self.clients = tuple(f"{key}:{c}" for c in clients)
-        self.limits = PinLimits(max_failures, lock_for, max_everyone, window, lock_everyone_for)
+        self.limits = limits
 
     def status(self) -> PinAttempt:
         """Where the gate stands now for these clients, without trying a PIN (``ok`` is always False)."""

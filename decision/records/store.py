@@ -32,7 +32,9 @@ written into. :func:`purge` deletes expired records (the app calls it on a sched
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import os
 import secrets
 import sqlite3
@@ -49,6 +51,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import (
     Column,
     DateTime,
+    Index,
     Integer,
     MetaData,
     String,
@@ -250,7 +253,11 @@ handoffs = Table(
     Column("content_version", String(100), nullable=False),
     Column("answers", Text, nullable=False),  # JSON
     Column("result", Text, nullable=False),  # JSON
+    # One record per share: a second tap on Share (same key) returns the first record's code.
+    Column("share_key", String(64), nullable=True),
 )
+share_key_index = Index("ux_decision_handoffs_share_key", handoffs.c.share_key, unique=True)
+ADDED_COLUMNS = {"decision_handoffs": {"share_key": "VARCHAR(64)"}}  # added to tables of an older version
 
 pin_lockout = Table(
     "decision_pin_lockout",
@@ -335,6 +342,7 @@ class HandoffStore:
         self.where = file or ("(SQLite in memory)" if self.is_sqlite else _describe(parsed))
         self._file: Path | None = Path(file) if file else None
         self._identity: tuple[int, int] | None = None  # (device, inode) of the file in use
+        self._shm_seen: tuple[int, int, int] | None = None  # (device, inode, size) of the -shm last seen
         if self._file is not None:
             self._prepare_folder(self._file)
         options: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
@@ -437,6 +445,12 @@ class HandoffStore:
                 ]
                 for table in tables:
                     have = {c["name"] for c in found.get_columns(table.name)}
+                    added = ADDED_COLUMNS.get(table.name, {})
+                    for name in [n for n in added if n not in have]:  # a table of the previous version
+                        conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {name} {added[name]}"))
+                        have.add(name)
+                    if table is handoffs:
+                        share_key_index.create(conn, checkfirst=True)
                     lacking = [c.name for c in table.columns if c.name not in have]
                     if lacking:
                         raise StoreError(
@@ -459,14 +473,72 @@ class HandoffStore:
 
     # ------------------------------------------------------------------ errors
 
+    def _check_shm(self) -> None:
+        """Never read a shared-memory file (``-shm``) that was cut short, or one that cannot be written.
+
+        SQLite maps the ``-shm`` file into memory; when the file is cut short under
+        that map, the next read of it kills the whole process (SIGBUS: no exception,
+        no log line), and so does closing the connection (its last checkpoint reads
+        it). So before every use: a ``-shm`` shorter than this process has seen it is
+        grown back to that size with zeros (SQLite then finds its index blank and
+        rebuilds it from the ``-wal`` file, its normal recovery); when it cannot be
+        grown, or cannot be opened for writing, every action is refused with a
+        :class:`StoreError` (fail closed) until it can. A cut between this look and
+        the read itself is not caught (microseconds; see docs/deployment.md).
+        """
+        if self._file is None:
+            return
+        shm = self._file.with_name(self._file.name + "-shm")
+        try:
+            info = os.stat(shm)
+        except FileNotFoundError:
+            self._shm_seen = None  # removed: a map of the old one stays valid
+            return
+        except OSError as exc:
+            raise StoreError(self._shm_problem(shm, exc.strerror or str(exc))) from None
+        if not stat.S_ISREG(info.st_mode):
+            raise StoreError(self._shm_problem(shm, "it is not a regular file"))
+        seen = self._shm_seen
+        if seen is not None and seen[:2] == (info.st_dev, info.st_ino) and info.st_size < seen[2]:
+            try:  # the map is still there: make every byte of it backed by the file again
+                os.truncate(shm, seen[2])
+            except OSError as exc:
+                why = f"it was cut short while in use and cannot be restored: {exc.strerror or exc}"
+                raise StoreError(self._shm_problem(shm, why)) from None
+        # access(), never open(): closing any descriptor of the file would drop SQLite's locks on it.
+        if not os.access(shm, os.W_OK):
+            raise StoreError(self._shm_problem(shm, "it cannot be written"))
+
+    def _shm_seen_after(self) -> None:
+        """Remember the ``-shm`` file after an action (SQLite may have made or grown it)."""
+        if self._file is None:
+            return
+        with suppress(OSError):
+            info = os.stat(self._file.with_name(self._file.name + "-shm"))
+            seen = self._shm_seen
+            if seen is None or (info.st_dev, info.st_ino) != seen[:2]:
+                self._shm_seen = (info.st_dev, info.st_ino, info.st_size)
+            else:
+                self._shm_seen = (info.st_dev, info.st_ino, max(info.st_size, seen[2]))
+
+    def _shm_problem(self, shm: Path, why: str) -> str:
+        return (
+            f"The handoff database {self.where} is not used now: its shared-memory file {shm.name} is unsafe ({why}). "
+            "Nothing was read or saved. Check the file and its folder (owner, permissions); the app tries again "
+            "on the next request."
+        )
+
     @contextmanager
     def _guard(self, action: str) -> Iterator[None]:
         self._check_file()
+        self._check_shm()
         try:
             yield
         except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
             # `from None`: SQLAlchemy messages can carry SQL parameters (answers).
             raise StoreError(self._explain(action, exc)) from None
+        finally:
+            self._shm_seen_after()
 
     def _explain(self, action: str, exc: BaseException) -> str:
         if isinstance(exc, PoolTimeout):
@@ -555,14 +627,24 @@ class HandoffStore:
         origin: Origin = "patient",
         *,
         now: datetime | None = None,
+        share_key: str | None = None,
     ) -> HandoffRecord:
-        """Store a record under a fresh code; expired records (and their codes) are purged first."""
+        """Store a record under a fresh code; expired records (and their codes) are purged first.
+
+        ``share_key`` makes the save idempotent: while a record saved with the same key
+        lives, saving again stores nothing and returns that record (its code), so a
+        double tap on Share keeps one copy of the answers. Only a hash of the key is
+        stored. Concurrent saves with one key (two instances) also end with one record.
+        """
         if language not in LANGUAGES:
             raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {language!r}")
         if origin not in ORIGINS:
             raise ValueError(f"origin must be one of {', '.join(ORIGINS)}, got {origin!r}")
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in answers.items()):
             raise TypeError("answers must map question ids (str) to answer codes (str)")
+        if share_key is not None and (not isinstance(share_key, str) or not share_key.strip()):
+            raise ValueError("share_key must be a non-empty string (or None)")
+        key = hashlib.sha256(share_key.encode("utf-8")).hexdigest() if share_key is not None else None
         created = self._now(now)
         expires = created + self.ttl
         answers = dict(answers)
@@ -575,6 +657,7 @@ class HandoffStore:
             "content_version": str(content_version),
             "answers": json.dumps(answers, ensure_ascii=False, sort_keys=True),
             "result": json.dumps(result, ensure_ascii=False),
+            "share_key": key,
         }
         with self._guard("save the answers"):
             for _ in range(MAX_CODE_TRIES):
@@ -583,12 +666,29 @@ class HandoffStore:
                     with self._writer.begin() as conn:
                         consent_records.forget(conn, _codes_expired_by(created))
                         conn.execute(delete(handoffs).where(handoffs.c.expires_at <= created))
+                        if key is not None:
+                            row = conn.execute(select(handoffs).where(handoffs.c.share_key == key)).first()
+                            if row is not None:  # a second tap: the first record stands
+                                return self._record(row)
                         conn.execute(insert(handoffs).values(code=code, **values))
                 except IntegrityError:
-                    continue  # that code is live: draw another
+                    continue  # that code is live, or another instance saved this share key: look again
                 self._check_file()  # the file was swapped under us: the record is not where codes are read
                 return HandoffRecord(code, created, expires, language, answers, str(content_version), result, origin)
         raise StoreError(f"Could not find a free handoff code after {MAX_CODE_TRIES} tries. Try again.")
+
+    def _record(self, row: Any) -> HandoffRecord:
+        try:
+            answers, result = json.loads(row.answers), json.loads(row.result)
+        except ValueError:
+            raise StoreError(f"The record for code {row.code} is damaged and cannot be read.") from None
+        origin: Origin = "clinician" if row.origin == "clinician" else "patient"
+        try:
+            return HandoffRecord(
+                row.code, row.created_at, row.expires_at, row.language, answers, row.content_version, result, origin
+            )
+        except SavedResultError:
+            raise StoreError(f"The record for code {row.code} is damaged and cannot be read.") from None
 
     def get(self, code: str, *, now: datetime | None = None) -> HandoffRecord:
         """The live record for ``code`` (as typed); :class:`UnknownCode` or :class:`ExpiredCode` otherwise."""
@@ -604,17 +704,7 @@ class HandoffStore:
             with suppress(StoreError):
                 self.purge_expired(now=now)
             raise ExpiredCode(code, row.expires_at)
-        try:
-            answers, result = json.loads(row.answers), json.loads(row.result)
-        except ValueError:
-            raise StoreError(f"The record for code {code} is damaged and cannot be read.") from None
-        origin: Origin = "clinician" if row.origin == "clinician" else "patient"
-        try:
-            return HandoffRecord(
-                row.code, row.created_at, row.expires_at, row.language, answers, row.content_version, result, origin
-            )
-        except SavedResultError:
-            raise StoreError(f"The record for code {code} is damaged and cannot be read.") from None
+        return self._record(row)
 
     def delete(self, code: str) -> bool:
         """Wipe one record now (e.g. when the physiotherapist is done). True if it existed."""
@@ -765,6 +855,15 @@ class PinLimits:
     max_everyone: int = 30
     window: timedelta = timedelta(minutes=15)
     lock_everyone_for: timedelta = timedelta(minutes=15)
+
+    @property
+    def most_from_one_client(self) -> int:
+        """The most wrong PINs one client key can count within ``window``: ``max_failures`` per lock period.
+
+        Its count starts again only when its lock (``lock_for``) runs out, and the window
+        keeps attempts newer than ``window``: at most ``ceil(window / lock_for)`` rounds.
+        """
+        return self.max_failures * math.ceil(self.window / self.lock_for)
 
 
 @dataclass(frozen=True, slots=True)
