@@ -121,6 +121,9 @@ def _open_code() -> None:
     state["handoff_code"] = ""
     state[CONFIRM_DELETE] = False
     state[MESSAGE] = None
+    if record.result.get("incomplete"):  # the patient was called in mid-way: carry on with them
+        _assess_from(record.answers)
+        _say("info", t("clin_incomplete_opened", code=record.code, n=len(record.answers)))
 
 
 def _close_record() -> None:
@@ -205,7 +208,7 @@ def message() -> None:
     if not said:
         return
     kind, text = said
-    (st.success if kind == "success" else st.error)(text)
+    {"success": st.success, "info": st.info}.get(kind, st.error)(text)
 
 
 def pin_screen(pin_hash: str) -> None:
