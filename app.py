@@ -82,7 +82,7 @@ def _still_here() -> None:
 
 
 def _keep_from_warning() -> None:
-    code = kiosk.keep(state, ui.get_store(), content, state.get(kiosk.LANG, t.lang), incomplete=True)
+    code = kiosk.keep(state, ui.get_store(), content, state.get(kiosk.LANG, t.lang), incomplete=not on_result)
     lang = state.get(kiosk.LANG, t.lang)
     kiosk.wipe(state)
     state[kiosk.LANG] = lang

@@ -244,7 +244,9 @@ html.kiosk-warn .st-key-idle_warning { position: fixed; left: 0; right: 0; botto
   background: #f4f8fc; }
 .share-first .help { margin: 0.1rem 0 0.3rem; }
 .st-key-share button, .st-key-keep_answers_end button { min-height: 2.8rem; }
-.st-key-keep_answers button { min-height: 2.2rem; }
+.st-key-keep_answers button { min-height: 2.2rem; line-height: 1.2; }
+.st-key-keep_answers button *, .st-key-keep_answers_idle button * { white-space: normal !important;
+  overflow: visible !important; text-overflow: clip !important; }
 .kept-code-note { font-weight: 700; }
 .share-failed { background: #fff4d9; border: 3px solid #a86400; border-radius: 0.5rem; padding: 0.6rem 1rem;
   color: #3d2600; font-weight: 700; }
