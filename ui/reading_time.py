@@ -105,9 +105,25 @@ def _path_texts(content: Content, lang: str) -> Iterator[str]:
     yield content.meta.decision.get(lang)
     yield content.meta.condition.get(lang)
     yield from (t(k) for k in WELCOME_KEYS)
-    for section in content.sections:
-        if section.kind not in ("questions", "safety"):
+    questions = content.questions_of_kind("questions")
+    for n, q in enumerate(questions, start=1):  # one question a screen, under its progress line
+        section = content.section_of[q.id]
+        yield (
+            t("progress")
+            .replace("{section}", section.title.get(lang))
+            .replace("{n}", str(n))
+            .replace("{total}", str(len(questions)))
+        )
+        if section.intro and (n == 1 or content.section_of[questions[n - 2].id].id != section.id):
+            yield section.intro.get(lang)
+        yield q.text.get(lang)
+        if q.help:
+            yield q.help.get(lang)
+        yield from (a.text.get(lang) for a in q.answers)
+    for section in content.sections:  # the safety check: one screen
+        if section.kind != "safety":
             continue
+        yield t("progress_last").replace("{section}", section.title.get(lang))
         yield section.title.get(lang)
         if section.intro:
             yield section.intro.get(lang)
@@ -116,11 +132,10 @@ def _path_texts(content: Content, lang: str) -> Iterator[str]:
             yield q.text.get(lang)
             if q.help:
                 yield q.help.get(lang)
-            for a in q.answers:  # a row of the safety screen repeats its neighbour's answers: read once
-                text = a.text.get(lang)
-                if section.kind != "safety" or text not in read:
-                    read.add(text)
-                    yield text
+            for a in q.answers:  # a row repeats its neighbour's answers: read once
+                if a.text.get(lang) not in read:
+                    read.add(a.text.get(lang))
+                    yield a.text.get(lang)
     yield t("see_result")
 
 
