@@ -51,6 +51,12 @@ REQUIRED_UI_KEYS = (
     "info_notes_one",
     "info_notes_many",
     "no_flags",
+    # version 3: step 2 in its own sentences (option names in lower case in running text)
+    "step2_ims_strong",
+    "step2_ims_slight",
+    "step2_acupuncture_strong",
+    "step2_acupuncture_slight",
+    "if_you_choose_needles",
 )
 # ui.yaml keys whose text must hold a placeholder.
 UI_PLACEHOLDERS = {
@@ -106,6 +112,10 @@ def _cited(tree: Tree) -> Iterator[tuple[File, Loc, tuple[str, ...], bool]]:
         for i, row in enumerate(comparison.model.rows):
             for oid, cell in row.cells.items():
                 yield comparison, ("rows", i, "cells", oid, "source"), cell.source, True
+    caps = tree.single("context_caps.yaml")
+    if caps:
+        for i, cap in enumerate(caps.model.caps):
+            yield caps, ("caps", i, "source"), cap.source, True
 
 
 def _answer_problem(tree: Tree, qid: str, code: str, message: str) -> Problem | None:
@@ -493,6 +503,95 @@ def compound_flags(tree: Tree) -> Iterator[Problem]:
                 yield found
 
 
+# ------------------------------------------------------------------ version 3: caps and flag links
+
+
+def context_cap_sources(tree: Tree) -> Iterator[Problem]:
+    """Every row of context_caps.yaml cites its evidence: a cap changes what the patient reads."""
+    f = tree.single("context_caps.yaml")
+    if not f:
+        return
+    for i, cap in enumerate(f.model.caps):
+        if not cap.source:
+            yield f.problem(("caps", i), f"context cap '{cap.id}' has no source: cite an id from sources.yaml")
+
+
+def context_cap_references(tree: Tree) -> Iterator[Problem]:
+    """A cap reads real answers and caps a step-2 option; the contract's caps are all there,
+    each at least as strict as the contract says."""
+    f = tree.single("context_caps.yaml")
+    if not f:
+        return
+    yield from _duplicates(((f, ("caps", i), c.id) for i, c in enumerate(f.model.caps)), "context cap")
+    found: dict[frozenset[tuple[str, frozenset[str]]], dict[str, str]] = {}
+    for i, cap in enumerate(f.model.caps):
+        if tree.complete.get("questions"):
+            yield from _condition_references(f, cap.when, ("caps", i, "when"), tree)
+        for oid in cap.at_most:
+            if oid not in contract.STEP2:
+                hint = did_you_mean(oid, contract.STEP2)
+                msg = f"a context cap limits a step-2 option ({', '.join(contract.STEP2)}), not '{oid}'{hint}"
+                yield f.problem(("caps", i, "at_most", oid), msg)
+        shape = _flag_shape(cap.when)
+        if shape is not None:
+            found.setdefault(shape, {}).update(cap.at_most)
+    rank = {name: j for j, name in enumerate(contract.STRENGTH_ORDER)}
+    for name, (shape, limits) in contract.REQUIRED_CONTEXT_CAPS.items():
+        if any(q not in tree.questions for q, _ in shape):
+            continue
+        given = found.get(shape, {})
+        for oid, limit in limits.items():
+            if oid not in given or rank[given[oid]] > rank[limit]:
+                when = " and ".join(f"{q} in [{', '.join(sorted(c))}]" for q, c in sorted(shape))
+                most = "never lean to it" if limit == "none" else f"lean to it at most '{limit}'"
+                yield f.problem(("caps",), f"context cap '{name}': with {when}, step 2 must {most} ({oid})")
+
+
+def _implies(shape: frozenset[tuple[str, frozenset[str]]], other: frozenset[tuple[str, frozenset[str]]]) -> bool:
+    """Whenever ``shape`` holds, ``other`` holds too (every leaf of other is as loose)."""
+    return all(any(q == oq and codes <= ocodes for q, codes in shape) for oq, ocodes in other)
+
+
+def flag_links(tree: Tree) -> Iterator[Problem]:
+    """Version 3 flag fields: a stop that passes is a stop; a note about a lean names
+    options and is not a stop; a flag replaces only flags raised whenever it is; a note
+    for the patient is an info note; the contract's notes exist."""
+    flags = {fl.id: fl for _, _, fl in tree.items("flags", "flags")}
+    for f, i, fl in tree.items("flags", "flags"):
+        loc = ("flags", i)
+        if fl.passes and fl.level != "stop":
+            yield f.problem((*loc, "passes"), f"only a stop can pass ('{fl.id}' is a {fl.level})")
+        if fl.for_patient and fl.level != "info":
+            yield f.problem(
+                (*loc, "for_patient"), f"the patient reads every {fl.level} in full: for_patient is for info"
+            )
+        if fl.lean is not None:
+            if fl.level == "stop":
+                yield f.problem((*loc, "lean"), "a stop cannot depend on the lean it decides")
+            for j, oid in enumerate(fl.lean):
+                if oid not in contract.OPTIONS:
+                    hint = did_you_mean(oid, contract.OPTIONS)
+                    yield f.problem(
+                        (*loc, "lean", j), f"unknown option '{oid}'{hint}; options: {', '.join(contract.OPTIONS)}"
+                    )
+        shape = _flag_shape(fl.when)
+        for j, rid in enumerate(fl.replaces):
+            other = flags.get(rid)
+            if other is None:
+                yield f.problem((*loc, "replaces", j), f"unknown flag '{rid}'{did_you_mean(rid, flags)}")
+                continue
+            other_shape = _flag_shape(other.when)
+            if shape is None or other_shape is None or not _implies(shape, other_shape):
+                yield f.problem(
+                    (*loc, "replaces", j), f"'{fl.id}' can replace '{rid}' only if '{rid}' is raised whenever it is"
+                )
+    files = tree.folders.get("flags", [])
+    if tree.complete.get("flags") and files and tree.complete.get("questions"):
+        for fid, when in contract.REQUIRED_NOTES.items():
+            if fid not in flags:
+                yield files[0].problem(("flags",), f"note '{fid}' from the questionnaire contract is missing ({when})")
+
+
 # ------------------------------------------------------------------ comparison and dates
 
 
@@ -592,6 +691,9 @@ CHECKS: tuple[Check, ...] = (
     flag_references,
     required_flags,
     compound_flags,
+    context_cap_sources,
+    context_cap_references,
+    flag_links,
     comparison_cells,
     comparison_short,
     review_dates,

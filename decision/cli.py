@@ -141,12 +141,22 @@ def _score_text(content: Content, result: Result, lang: str) -> str:
         + ("; stopped" if lean.stopped else "")
         + ("" if lean.enough_answers else "; not enough answers"),
     ]
-    lines.extend(f"  {title + ' ' if title else ''}{text}" for title, text in w.lean_lines(result))
+    for title, text in w.lean_lines(result):
+        lines.append(f"  {title + ' ' if title else ''}{text}")
+        if title == w.t("step2_title"):  # why step 2 is limited, right under it
+            lines.extend(f"    {line}" for line in w.cap_lines(result))
+    later = w.step2_later(lean)
+    if later:
+        lines.append(f"  {w.t('why_title_later')}. {later}")
+    if lean.conditional:
+        lines.append(f"  final: {w.final(result)}")
     if result.flags:
         lines.append("flags:")
+        shown = {f.id for f in result.patient_flags}
         for f in result.flags:
             given = ", ".join(f"{q}={result.answers.get(q, '(not answered)')}" for q in f.questions)
-            lines.append(f"  [{f.level.upper()}] {f.id} ({given}): {w.flag_message(f)}")
+            hidden = "" if f.id in shown else " (clinician only: said by another flag)"
+            lines.append(f"  [{f.level.upper()}] {f.id} ({given}){hidden}: {w.flag_message(f)}")
     lines.extend(f"  {line}" for line in w.safety_summary(result))
     for o in result.options:
         lines.append(f"{w.option_name(o.target)}: {w.points(o.score)}")

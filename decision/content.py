@@ -10,6 +10,7 @@ Layout (the folder is the namespace)::
     content/rules/*.yaml        scoring rules (each with a topic)
     content/flags/*.yaml        safety and information flags
     content/comparison.yaml     the side-by-side grid
+    content/context_caps.yaml   safety in context that caps step 2
     content/ui.yaml             the app's own words
 
 :func:`load_content` returns a frozen :class:`Content` or raises
@@ -35,6 +36,7 @@ from decision.errors import ContentError, Problem
 from decision.loader import Tree, did_you_mean, read_tree
 from decision.models import (
     Condition,
+    ContextCap,
     Flag,
     IndexFile,
     LocalizedText,
@@ -65,11 +67,22 @@ class CompiledRule(NamedTuple):
     first_question: str
 
 
+Gate = tuple[str, frozenset[str]] | None
+
+
 class CompiledFlag(NamedTuple):
     flag: Flag
     match: Matcher
     questions: tuple[str, ...]
     order: int  # level first, then content position
+    gate: Gate = None  # (question, codes) the condition cannot hold without: a cheap test first
+
+
+class CompiledCap(NamedTuple):
+    cap: ContextCap
+    match: Matcher
+    at_most: tuple[tuple[str, str], ...]  # (step-2 option, the strongest lean allowed toward it)
+    gate: Gate = None
 
 
 class Compiled(NamedTuple):
@@ -84,6 +97,14 @@ class Compiled(NamedTuple):
     flags_by_answer: dict[tuple[str, str], tuple[int, ...]]
     skipped_flags: tuple[tuple[str, int], ...]  # (question, flag position) raised when it is not answered
     other_flags: tuple[int, ...]
+    caps: tuple[CompiledCap, ...] = ()
+    # flag id -> the final leans it needs; flag id -> the flag ids it replaces for the patient
+    lean_gated: Mapping[str, frozenset[str]] = types.MappingProxyType({})
+    replaces: Mapping[str, frozenset[str]] = types.MappingProxyType({})
+    # A leaf each of those flags needs: when no answer passes one, none of them is raised
+    # (None: one of them has no such leaf, so always look).
+    lean_gates: tuple[tuple[str, frozenset[str]], ...] | None = None
+    replaces_gates: tuple[tuple[str, frozenset[str]], ...] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,6 +120,7 @@ class Content:
     rules: tuple[Rule, ...]
     flags: tuple[Flag, ...]
     comparison: tuple[Row, ...]
+    caps: tuple[ContextCap, ...]
     sources: Mapping[str, Source]
     ui: Mapping[str, LocalizedText]
     version: str
@@ -176,24 +198,57 @@ def skipped_flags(sections: tuple[SectionFile, ...]) -> tuple[Flag, ...]:
     return tuple(out)
 
 
+def gate_of(when: Condition) -> Gate:
+    """A (question, codes) leaf the condition needs (a plain leaf, or one child of an
+    ``all:``): when the answer is not among the codes, the condition cannot hold."""
+    parts = when.all if when.all is not None else (when,)
+    leaves = [(p.question, frozenset(p.codes)) for p in parts if p.question is not None and not p.skipped]
+    if not leaves:
+        return None
+    return min(leaves, key=lambda leaf: len(leaf[1]))
+
+
 def _questions_of(when: Condition) -> tuple[str, ...]:
     return tuple(dict.fromkeys(q for q, _ in when.leaves()))
 
 
-def compile_content(rules: tuple[Rule, ...], flags: tuple[Flag, ...]) -> Compiled:
+def compile_content(rules: tuple[Rule, ...], flags: tuple[Flag, ...], caps: tuple[ContextCap, ...] = ()) -> Compiled:
     compiled_rules = tuple(
         CompiledRule(r, compile_condition(r.when), tuple(r.points.items()), r.when.leaves()[0][0]) for r in rules
     )
     n = len(flags) + 1
     compiled_flags = tuple(
-        CompiledFlag(fl, compile_condition(fl.when), _questions_of(fl.when), LEVEL_ORDER[fl.level] * n + i)
+        CompiledFlag(
+            fl, compile_condition(fl.when), _questions_of(fl.when), LEVEL_ORDER[fl.level] * n + i, gate_of(fl.when)
+        )
         for i, fl in enumerate(flags)
     )
     rules_by_answer, other_rules = index_by_answer([r.when for r in rules])
     flags_by_answer, others = index_by_answer([fl.when for fl in flags])
     skipped = tuple((flags[i].when.question or "", i) for i in others if flags[i].when.skipped)
     other_flags = tuple(i for i in others if not flags[i].when.skipped)
-    return Compiled(compiled_rules, compiled_flags, rules_by_answer, other_rules, flags_by_answer, skipped, other_flags)
+    compiled_caps = tuple(
+        CompiledCap(c, compile_condition(c.when), tuple(c.at_most.items()), gate_of(c.when)) for c in caps
+    )
+    return Compiled(
+        compiled_rules,
+        compiled_flags,
+        rules_by_answer,
+        other_rules,
+        flags_by_answer,
+        skipped,
+        other_flags,
+        compiled_caps,
+        {fl.id: frozenset(fl.lean) for fl in flags if fl.lean is not None},
+        {fl.id: frozenset(fl.replaces) for fl in flags if fl.replaces},
+        _gates([fl for fl in flags if fl.lean is not None]),
+        _gates([fl for fl in flags if fl.replaces]),
+    )
+
+
+def _gates(flags: list[Flag]) -> tuple[tuple[str, frozenset[str]], ...] | None:
+    gates = [gate_of(fl.when) for fl in flags]
+    return None if any(g is None for g in gates) else tuple(g for g in gates if g is not None)
 
 
 def _version(root: Path, paths: list[Path], date: dt.date) -> str:
@@ -219,6 +274,7 @@ def build(tree: Tree) -> Content:
     flags = tuple(fl for _, _, fl in tree.items("flags", "flags")) + skipped_flags(sections)
     ui = model("ui.yaml")
     index = model("index.yaml")
+    caps = model("context_caps.yaml").caps
     return Content(
         root=tree.root,
         meta=index,
@@ -229,10 +285,11 @@ def build(tree: Tree) -> Content:
         rules=rules,
         flags=flags,
         comparison=model("comparison.yaml").rows,
+        caps=caps,
         sources=types.MappingProxyType(dict(tree.sources)),
         ui=types.MappingProxyType({**ui.clinician, **ui.strings}),
         version=_version(tree.root, tree.paths, index.content_date),
-        compiled=compile_content(rules, flags),
+        compiled=compile_content(rules, flags, caps),
     )
 
 

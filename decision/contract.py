@@ -1,4 +1,4 @@
-"""The questionnaire contract, version 2 (docs/questionnaire.md), that outside tests rely on.
+"""The questionnaire contract, version 3 (docs/questionnaire.md), that outside tests rely on.
 
 Content may reword anything and set any weight *within* the strengths below, but
 these question ids, answer codes, scoring targets, topics, directions and section
@@ -9,6 +9,8 @@ content to this table.
 from __future__ import annotations
 
 from typing import Literal
+
+CONTRACT_VERSION = 3
 
 YES_NO_NOT_SURE = ("yes", "no", "not_sure")
 
@@ -38,9 +40,7 @@ QUESTIONS: dict[str, tuple[str, ...]] = {
     "visit_time": ("short", "normal", "flexible"),
     "lie_still": ("yes", "not_sure", "no"),
     # 4. What matters to you
-    "approach": ("western", "traditional", "either"),
     "goal": ("loosen_muscle", "ease_pain_relax", "both"),
-    "insurance": ("yes", "no", "not_sure"),
     "past_ims": ("no", "helped", "did_not_help"),
     "past_acupuncture": ("no", "helped", "did_not_help"),
     # 5. Safety check
@@ -56,6 +56,9 @@ QUESTIONS: dict[str, tuple[str, ...]] = {
     "seizures": YES_NO_NOT_SURE,
     "metal_allergy": YES_NO_NOT_SURE,
     "fainted_before": YES_NO_NOT_SURE,
+    "under_18": YES_NO_NOT_SURE,
+    "cancer_site": YES_NO_NOT_SURE,
+    "numb_area": YES_NO_NOT_SURE,
     # 6. SURE test
     "sure_certain": ("yes", "no"),
     "sure_informed": ("yes", "no"),
@@ -76,6 +79,9 @@ SAFETY_QUESTIONS = (
     "seizures",
     "metal_allergy",
     "fainted_before",
+    "under_18",
+    "cancer_site",
+    "numb_area",
 )
 SURE_QUESTIONS = ("sure_certain", "sure_informed", "sure_values", "sure_support")
 SURE_NEEDS = {
@@ -88,8 +94,14 @@ SURE_NEEDS = {
 # The patient's own wish: with this answer step 1 leans to no_needling whatever else
 # was answered (a value, not a safety stop: no flag, step 2 still shown).
 NO_NEEDLES_WISH = ("wants_needles", "no")
-# With this answer a final lean toward a needle option is at most slight.
+# Very anxious about needles (version 3): step 1 leans at least slightly toward
+# no_needling (this outweighs wants_needles = yes), step 2 never leans to IMS and
+# leans to acupuncture at most slightly, so no lean toward a needle option (step 1
+# "needles", step 2, final) is ever stronger than slight.
 VERY_ANXIOUS = ("needle_feelings", "very_anxious")
+VERY_ANXIOUS_STEP1_FLOOR = ("no_needling", "slight")
+VERY_ANXIOUS_STEP2_CAPS: dict[str, str] = {"ims": "none", "acupuncture": "slight"}
+VERY_ANXIOUS_MAX = "slight"  # the strongest lean toward needles or a needle option
 
 # The topics a rule may name. One topic gives one target at most topic_cap points.
 TOPICS = (
@@ -100,7 +112,6 @@ TOPICS = (
     "sensation",
     "soreness",
     "time_in_room",
-    "explanation",
     "goal",
     "past",
 )
@@ -112,7 +123,8 @@ Direction = tuple[str, tuple[tuple[str, str], ...]]  # (topic, ((target, strengt
 DIRECTIONS: dict[tuple[str, str], Direction] = {
     ("problem_kind", "tight_knot"): ("kind", (("ims", "strong"),)),
     ("problem_kind", "stiff_movement"): ("kind", (("ims", "slight"),)),
-    ("problem_kind", "widespread_ache"): ("kind", (("acupuncture", "normal"),)),
+    # Version 3: exercise has the most research for pain in many places (NICE NG193).
+    ("problem_kind", "widespread_ache"): ("kind", (("no_needling", "slight"),)),
     ("problem_kind", "headaches"): ("kind", (("acupuncture", "normal"),)),
     ("stress_sleep", "yes"): ("relaxing", (("acupuncture", "slight"),)),
     ("wants_needles", "yes"): ("wish", (("needles", "normal"),)),
@@ -129,8 +141,6 @@ DIRECTIONS: dict[tuple[str, str], Direction] = {
     ("visit_time", "flexible"): ("time_in_room", (("acupuncture", "slight"),)),
     ("lie_still", "yes"): ("time_in_room", (("acupuncture", "slight"),)),
     ("lie_still", "no"): ("time_in_room", (("ims", "normal"),)),
-    ("approach", "western"): ("explanation", (("ims", "slight"),)),
-    ("approach", "traditional"): ("explanation", (("acupuncture", "normal"),)),
     ("goal", "loosen_muscle"): ("goal", (("ims", "normal"),)),
     ("goal", "ease_pain_relax"): ("relaxing", (("acupuncture", "slight"),)),
     ("past_ims", "helped"): ("past", (("ims", "normal"),)),
@@ -151,8 +161,7 @@ COMPOUND_DIRECTIONS: dict[frozenset[tuple[str, str]], Direction] = {
 REQUIRED_FLAGS: dict[tuple[str, str], str] = {
     ("needle_feelings", "very_anxious"): "caution",
     ("needle_feelings", "panic_faint"): "stop",
-    ("insurance", "yes"): "info",
-    ("insurance", "not_sure"): "info",
+    ("duration", "under_6_weeks"): "info",
     ("past_ims", "did_not_help"): "info",
     ("past_acupuncture", "did_not_help"): "info",
     ("unwell_today", "yes"): "stop",
@@ -187,5 +196,36 @@ REQUIRED_COMPOUND_FLAGS: dict[str, tuple[frozenset[tuple[str, frozenset[str]]], 
     "both_past_did_not_help": (
         frozenset({("past_ims", frozenset({"did_not_help"})), ("past_acupuncture", frozenset({"did_not_help"}))}),
         "info",
+    ),
+}
+
+# Notes the content must have, by id (version 3): raised by duration, by the area
+# with a final needle lean, and by a likely osteoarthritis.
+REQUIRED_NOTES: dict[str, str] = {
+    "new_pain": "duration = under_6_weeks",
+    "low_back_guidelines": "main_area = low_back, with a final lean toward a needle option",
+    "osteoarthritis_guidelines": "duration = over_3_months with main_area = hip_leg or problem_kind = stiff_movement",
+}
+
+# Strength order, weakest first: a cap keeps the weaker of the lean and the cap.
+STRENGTH_ORDER = ("none", "slight", "strong")
+
+# Safety in context that reaches step 2 (version 3): a hazard that depends on the
+# technique caps the step-2 lean toward the options named. Each entry is the set of
+# (question, codes) leaves the cap's condition must have, and the loosest cap allowed
+# per option ("none": step 2 never leans there). Content may be stricter, never looser.
+REQUIRED_CONTEXT_CAPS: dict[str, tuple[frozenset[tuple[str, frozenset[str]]], dict[str, str]]] = {
+    "pregnant_low_back": (
+        frozenset({("pregnant", frozenset({"yes"})), ("main_area", frozenset({"low_back"}))}),
+        {"ims": "none"},
+    ),
+    "lung_chest_area": (
+        frozenset({("lung_disease", frozenset({"yes"})), ("main_area", frozenset({"neck_shoulders", "upper_back"}))}),
+        {"ims": "slight"},
+    ),
+    "blood_thinners": (frozenset({("blood_thinners", frozenset({"yes"}))}), {"ims": "slight", "acupuncture": "slight"}),
+    "lymph_limb": (
+        frozenset({("lymph", frozenset({"yes"})), ("main_area", frozenset({"arm_hand", "hip_leg", "neck_shoulders"}))}),
+        {"ims": "slight", "acupuncture": "slight"},
     ),
 }

@@ -18,9 +18,20 @@ from decision import contract
 from decision.content import Content
 from decision.errors import AnswerError
 from decision.loader import did_you_mean
-from decision.models import Flag, Rule
+from decision.models import ContextCap, Flag, Rule
 
-__all__ = ["AnswerError", "Contribution", "Lean", "RaisedFlag", "Result", "Step", "Sure", "TargetScore", "score"]
+__all__ = [
+    "AnswerError",
+    "AppliedCap",
+    "Contribution",
+    "Lean",
+    "RaisedFlag",
+    "Result",
+    "Step",
+    "Sure",
+    "TargetScore",
+    "score",
+]
 
 # Results are NamedTuples: immutable, and much cheaper to build than frozen dataclasses.
 Strength = Literal["strong", "slight", "none"]
@@ -83,15 +94,37 @@ class Step(NamedTuple):
 
 
 class Lean(NamedTuple):
+    """The one lean of a result, every cap applied (contract version 3).
+
+    Every surface words this and only this (:mod:`decision.wording`): no surface
+    compares scores or applies a cap of its own.
+    """
+
     option: str | None
     strength: Strength
     stopped: bool
     enough_answers: bool
     step1: Step
-    step2: Step
+    step2: Step  # Step(None, "none") when needling is stopped: step 2 is not shown
     stopped_options: tuple[str, ...] = ()
     wish: bool = False  # the patient said they do not want needles
     very_anxious: bool = False  # needle worry is the first thing to talk about
+    # Version 3. Step 2 "for another day": set only when needling is stopped and every
+    # stop passes (unwell today), never after panic or fainting.
+    step2_later: Step | None = None
+    # Step 1 has no lean but the final names a needle option: "If you choose needles: ..."
+    conditional: bool = False
+
+
+class AppliedCap(NamedTuple):
+    """A row of ``content/context_caps.yaml`` whose condition holds for these answers."""
+
+    cap: ContextCap
+    cut: bool  # True when the cap weakened or removed step 2's lean
+
+    @property
+    def id(self) -> str:
+        return self.cap.id
 
 
 class Sure(NamedTuple):
@@ -114,25 +147,37 @@ class Result(NamedTuple):
     flags: tuple[RaisedFlag, ...]
     sure: Sure | None
     unanswered: tuple[str, ...]
+    # Version 3. The context caps whose condition holds (their lines go under step 2),
+    # and the flags the patient reads: every flag but those a raised flag replaces.
+    context_caps: tuple[AppliedCap, ...] = ()
+    patient_flags: tuple[RaisedFlag, ...] = ()
 
     def option(self, target: str) -> TargetScore:
         return next(o for o in self.options if o.target == target)
 
+    def target(self, target: str) -> TargetScore | None:
+        return next((o for o in self.options if o.target == target), None)
+
     def flags_at(self, level: str) -> tuple[RaisedFlag, ...]:
         return tuple(f for f in self.flags if f.level == level)
+
+    def patient_flags_at(self, level: str) -> tuple[RaisedFlag, ...]:
+        return tuple(f for f in self.patient_flags if f.level == level)
 
     @property
     def skipped_safety(self) -> tuple[str, ...]:
         return tuple(f.question for f in self.flags if f.skipped)
 
     def to_json(self, lang: str = "en") -> dict[str, Any]:
-        """The ``score --format json`` shape of version 2 (docs/interfaces.md)."""
+        """The ``score --format json`` shape of version 3 (docs/interfaces.md)."""
         out: dict[str, Any] = {
             "content_version": self.content_version,
             "language": lang,
             "options": [_target_json(o, lang) for o in self.options],
             "lean": _lean_json(self.lean),
             "flags": [_flag_json(f, lang) for f in self.flags],
+            "patient_flags": [f.flag.id for f in self.patient_flags],
+            "context_caps": [_cap_json(c, lang) for c in self.context_caps],
             "unanswered": list(self.unanswered),
         }
         if self.sure is not None:
@@ -174,12 +219,22 @@ def _lean_json(lean: Lean) -> dict[str, Any]:
         "strength": lean.strength,
         "stopped": lean.stopped,
         "enough_answers": lean.enough_answers,
-        "step1": {"option": lean.step1.option, "strength": lean.step1.strength},
-        "step2": {"option": lean.step2.option, "strength": lean.step2.strength},
+        "step1": _step_json(lean.step1),
+        "step2": _step_json(lean.step2),
         "stopped_options": list(lean.stopped_options),
         "wish": lean.wish,
         "very_anxious": lean.very_anxious,
+        "step2_later": None if lean.step2_later is None else _step_json(lean.step2_later),
+        "conditional": lean.conditional,
     }
+
+
+def _step_json(step: Step) -> dict[str, Any]:
+    return {"option": step.option, "strength": step.strength}
+
+
+def _cap_json(c: AppliedCap, lang: str) -> dict[str, Any]:
+    return {"id": c.cap.id, "at_most": dict(c.cap.at_most), "cut": c.cut, "line": c.cap.line.get(lang)}
 
 
 def _flag_json(f: RaisedFlag, lang: str) -> dict[str, Any]:
@@ -191,6 +246,7 @@ def _flag_json(f: RaisedFlag, lang: str) -> dict[str, Any]:
         "answer": f.answer,
         "options": list(f.flag.options),
         "message": f.flag.message.get(lang),
+        "for_patient": f.flag.for_patient,
     }
 
 
@@ -310,6 +366,9 @@ def _flags(content: Content, answers: Mapping[str, str]) -> tuple[RaisedFlag, ..
             raised.append((cf.order, RaisedFlag(cf.flag, question, None, cf.questions)))
     for i in compiled.other_flags:
         cf = flags[i]
+        gate = cf.gate
+        if gate is not None and answers.get(gate[0]) not in gate[1]:
+            continue
         matched = cf.match(answers)
         if matched is not None:
             q, a = matched[0] if matched else (cf.questions[0], None)
@@ -318,37 +377,86 @@ def _flags(content: Content, answers: Mapping[str, str]) -> tuple[RaisedFlag, ..
     return tuple([f for _, f in raised])
 
 
+_NONE = Step(None, "none")
+_RANK = {name: i for i, name in enumerate(contract.STRENGTH_ORDER)}
+
+
+def _at_most(step: Step, limits: Mapping[str, str]) -> Step:
+    """The step with its lean toward each named option cut to the limit given."""
+    limit = limits.get(step.option or "")
+    if limit is None or _RANK[step.strength] <= _RANK[limit]:
+        return step
+    return _NONE if limit == "none" else Step(step.option, limit)  # type: ignore[arg-type]
+
+
+def _capped_step2(step2: Step, caps: tuple[AppliedCap, ...], anxious: bool) -> tuple[Step, tuple[AppliedCap, ...]]:
+    applied = []
+    for c in caps:
+        cut = _at_most(step2, c.cap.at_most)
+        applied.append(AppliedCap(c.cap, cut != step2))
+        step2 = cut
+    if anxious:
+        step2 = _at_most(step2, contract.VERY_ANXIOUS_STEP2_CAPS)
+    return step2, tuple(applied)
+
+
 def _lean(
     content: Content, answers: Mapping[str, str], totals: Mapping[str, int], flags: tuple[RaisedFlag, ...]
-) -> Lean:
-    stop = {o for f in flags if f.level == "stop" for o in f.flag.options}
+) -> tuple[Lean, tuple[AppliedCap, ...]]:
+    stops = [f for f in flags if f.flag.level == "stop"]
+    stop = {o for f in stops for o in f.flag.options}
     stopped_options = tuple(o for o in contract.NEEDLE_OPTIONS if o in stop)
     stopped = len(stopped_options) == len(contract.NEEDLE_OPTIONS)
     wish = answers.get(contract.NO_NEEDLES_WISH[0]) == contract.NO_NEEDLES_WISH[1]
     anxious = answers.get(contract.VERY_ANXIOUS[0]) == contract.VERY_ANXIOUS[1]
-    enough = sum(1 for q in answers if q in content.asked_ids) >= content.meta.lean.min_answered
-    none = Step(None, "none")
+    enough = len(content.asked_ids.intersection(answers)) >= content.meta.lean.min_answered
 
     step1 = _compare("needles", "no_needling", totals, content)
     if not enough and step1.option != "no_needling":
-        step1 = none  # too few answers to compare; a lean away from needles is still said
+        step1 = _NONE  # too few answers to compare; a lean away from needles is still said
+    if anxious and step1.option != "no_needling":  # the worry outweighs a wish for needles
+        step1 = Step(*contract.VERY_ANXIOUS_STEP1_FLOOR)  # type: ignore[arg-type]
     if wish:  # the patient's own wish decides step 1, whatever else was answered
         step1 = Step("no_needling", "strong")
-    step2 = _compare("ims", "acupuncture", totals, content) if enough else none
+    step2 = _compare("ims", "acupuncture", totals, content) if enough else _NONE
     if len(stopped_options) == 1:  # one needling option stopped: the other is the only one left
         (open_option,) = [o for o in contract.NEEDLE_OPTIONS if o not in stop]
         step2 = Step(open_option, step2.strength if step2.option == open_option else "slight")
+    caps = tuple(
+        AppliedCap(c.cap, False)
+        for c in content.compiled.caps
+        if (c.gate is None or answers.get(c.gate[0]) in c.gate[1]) and c.match(answers) is not None
+    )
+    applied: tuple[AppliedCap, ...] = ()
+    if caps or anxious:
+        step2, applied = _capped_step2(step2, caps, anxious)
 
     if stopped:
-        return Lean(
-            "no_needling", "strong", True, enough, Step("no_needling", "strong"), step2, stopped_options, wish, anxious
-        )
+        later = step2 if all(f.flag.passes for f in stops) else None
+        step1 = Step("no_needling", "strong")
+        return Lean("no_needling", "strong", True, enough, step1, _NONE, stopped_options, wish, anxious, later), applied
     if step1.option == "no_needling":
-        return Lean("no_needling", step1.strength, False, enough, step1, step2, stopped_options, wish, anxious)
+        return Lean("no_needling", step1.strength, False, enough, step1, step2, stopped_options, wish, anxious), applied
     option, strength = step2
-    if anxious and strength == "strong":
-        strength = "slight"
-    return Lean(option, strength, False, enough, step1, step2, stopped_options, wish, anxious)
+    conditional = option is not None and step1.option is None
+    lean = Lean(option, strength, False, enough, step1, step2, stopped_options, wish, anxious, None, conditional)
+    return lean, applied
+
+
+def _patient_flags(
+    content: Content, answers: Mapping[str, str], flags: tuple[RaisedFlag, ...]
+) -> tuple[RaisedFlag, ...]:
+    """Every flag but those a raised flag replaces: the patient reads each worry once."""
+    compiled = content.compiled
+    gates = compiled.replaces_gates
+    if gates is not None and not any(answers.get(q) in codes for q, codes in gates):
+        return flags
+    replaces = compiled.replaces
+    hidden = [rs for f in flags if (rs := replaces.get(f.flag.id)) is not None]
+    if not hidden:
+        return flags
+    gone = frozenset().union(*hidden)
+    return tuple(f for f in flags if f.flag.id not in gone)
 
 
 def _sure(content: Content, answers: Mapping[str, str]) -> Sure | None:
@@ -366,12 +474,30 @@ def score(content: Content, answers: Mapping[str, str]) -> Result:
 
     Safety answers only raise flags (the checks refuse rules on them). A ``stop``
     flag takes that option out of the lean; with every needling option stopped the
-    lean is ``no_needling``.
+    lean is ``no_needling`` and step 2 is hidden. Safety in context (the content's
+    context caps) and a very anxious answer cap step 2 here, once, for every surface.
     """
     answers = validate_answers(content, answers)
     options = _targets(content, answers)
     totals = {o.target: o.score for o in options}
     flags = _flags(content, answers)
-    lean = _lean(content, answers, totals, flags)
+    lean, caps = _lean(content, answers, totals, flags)
+    compiled = content.compiled
+    gated, gates = compiled.lean_gated, compiled.lean_gates
+    could = gates is None or any(answers.get(q) in codes for q, codes in gates)
+    if (
+        gated and could and any(f.flag.id in gated for f in flags)
+    ):  # a note about a lean: kept with a final lean it names
+        flags = tuple(f for f in flags if lean.option in gated.get(f.flag.id, (lean.option,)))
     unanswered = tuple(filterfalse(answers.__contains__, content.questionnaire_ids))
-    return Result(content.version, answers, options, lean, flags, _sure(content, answers), unanswered)
+    return Result(
+        content.version,
+        answers,
+        options,
+        lean,
+        flags,
+        _sure(content, answers),
+        unanswered,
+        caps,
+        _patient_flags(content, answers, flags),
+    )

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from decision.errors import Problem
 from decision.models import (
     ComparisonFile,
+    ContextCapsFile,
     FlagsFile,
     IndexFile,
     Option,
@@ -42,6 +43,7 @@ SINGLE_FILES: dict[str, type[BaseModel]] = {
     "comparison.yaml": ComparisonFile,
     "sources.yaml": SourcesFile,
     "ui.yaml": UiFile,
+    "context_caps.yaml": ContextCapsFile,
 }
 FOLDERS: dict[str, type[BaseModel]] = {
     "questions": SectionFile,

@@ -168,8 +168,42 @@ class Flag(Model):
     clinician: LocalizedText
     source: Sources
     reviewed_on: dt.date
+    # Version 3. A stop that passes (unwell today): step 2 may be offered "for another day".
+    passes: StrictBool = False
+    # Flags this one says again in context: the patient reads the worry once (the
+    # clinician still sees every flag). Each must be raised whenever this one is.
+    replaces: tuple[Id, ...] = ()
+    # Raised only when the final lean is one of these options (a note about a lean).
+    lean: tuple[Id, ...] | None = Field(default=None, min_length=1)
+    # An info note the patient reads in full (other info notes are only counted).
+    for_patient: StrictBool = False
 
     _sources = field_validator("source", mode="before")(_one_or_many)
+
+
+CapStrength = Literal["none", "slight"]
+
+
+class ContextCap(Model):
+    """One row of ``content/context_caps.yaml``: when a hazard depends on the technique,
+    step 2 leans toward the options in ``at_most`` no more than the strength given
+    (``none``: never toward it). ``line`` is printed right under step 2."""
+
+    id: Id
+    when: Condition
+    at_most: dict[Id, CapStrength] = Field(min_length=1)
+    line: LocalizedText
+    source: tuple[Id, ...] = ()  # required: the check context_cap_sources refuses a row without one
+    reviewed_on: dt.date
+
+    _sources = field_validator("source", mode="before")(_one_or_many)
+    _at_most = field_validator("at_most")(_read_only)
+
+
+class ContextCapsFile(Model):
+    """``content/context_caps.yaml``: safety in context that reaches step 2."""
+
+    caps: tuple[ContextCap, ...] = Field(min_length=1)
 
 
 class Answer(Model):

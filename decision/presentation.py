@@ -9,9 +9,10 @@ day after a stop that passes, and the Option Grid's rows in the order shown, the
 default ones first. ``ui/panels.py`` only turns this into HTML, and
 ``ui/reading_time.py`` counts its words.
 
-Fields the engine of contract version 3 adds (``Lean.step2_later``,
-``Result.patient_flags``, the context-cap lines under step 2) are read when the
-result has them.
+Contract version 3: the lean holds every cap; step 2 is gone after a stop
+(``Lean.step2_later`` keeps it for another day after a stop that passes); the
+patient reads ``Result.patient_flags`` (one caution per concern) and the
+context-cap lines (``Wording.cap_lines``) right under step 2.
 """
 
 from __future__ import annotations
@@ -28,8 +29,6 @@ from decision.wording import Wording
 # The grid rows patients ask first (the clinical review, section 7), shown by default
 # when the content does not mark them itself (a row's ``shown: default|more``).
 DEFAULT_ROWS = ("what_it_is", "during", "after", "side_effects", "serious_harms", "helped")
-# Answers behind a stop that passes: step 2 may wait, folded, "for another day".
-PASSING_STOPS = frozenset({"unwell_today"})
 
 
 @dataclass(frozen=True)
@@ -140,9 +139,8 @@ def _sides(found: list[Reason], targets: tuple[str, str], w: Wording) -> tuple[S
 
 
 def _patient_flags(result: Result) -> tuple[RaisedFlag, ...]:
-    """One caution per concern: the engine's list when it has one (contract 3)."""
-    chosen = getattr(result, "patient_flags", None)
-    return tuple(chosen) if chosen is not None else result.flags
+    """One caution per concern: the engine's list (a flag that replaces others hides them)."""
+    return result.patient_flags or result.flags
 
 
 def flag_panels(result: Result, w: Wording) -> tuple[FlagPanel, ...]:
@@ -178,7 +176,7 @@ def note_lines(result: Result, content: Content, w: Wording) -> tuple[NoteLine, 
     skipped = skipped_questions(result, content)
     if skipped:
         lines.append(NoteLine("info", w.plural("questions_skipped", skipped)))
-    notes = [f for f in result.flags if f.level == "info" and not f.skipped]
+    notes = [f for f in _patient_flags(result) if f.level == "info" and not f.skipped]
     if notes:
         lines.append(NoteLine("info", w.plural("info_notes", len(notes)), _unique(w.flag_message(f) for f in notes)))
     if not result.flags and not skipped:
@@ -194,64 +192,37 @@ def skipped_questions(result: Result, content: Content) -> int:
 # ------------------------------------------------------------------ the two steps
 
 
-def _stop_passes(result: Result) -> bool:
-    """Every stop comes from an answer that passes (unwell today), none from panic or fainting."""
-    stops = [f for f in result.flags if f.level == "stop"]
-    return bool(stops) and all(f.question in PASSING_STOPS for f in stops)
-
-
-def _step2_notes(result: Result, w: Wording) -> tuple[str, ...]:
-    """The context-cap lines the engine (contract 3) gives for step 2, in words."""
-    lean = result.lean
-    for name in ("step2_notes", "step2_caps", "context_caps"):
-        found = getattr(lean, name, None) or getattr(result, name, None)
-        if found:
-            return tuple(_words_of(x, w) for x in found)
-    return ()
-
-
-def _words_of(item: Any, w: Wording) -> str:
-    if isinstance(item, str):
-        return item
-    for name in ("message", "line", "text", "reason"):
-        value = getattr(item, name, None)
-        if value is not None:
-            return value if isinstance(value, str) else value.get(w.lang)
-    return str(item)
-
-
 def steps(result: Result, w: Wording, order: Sequence[str] = ()) -> tuple[tuple[StepView, ...], StepView | None]:
+    """The steps as :meth:`Wording.lean_lines` words them (one after a stop, with no
+    "you decide"), the context-cap lines right under step 2, and step 2 "for another
+    day" when the engine keeps it (after a stop that passes, never after panic or fainting)."""
     lean = result.lean
-    found1 = reasons(result, "step1", w, order)
-    if lean.stopped:
-        # A stop is not a choice: no "you decide" after it, and no step 2 today.
-        step1 = StepView(
-            "step1", w.t("step1_title"), w.stopped(lean, result.flags), "no_needling", _sides(found1, contract.STEP1, w)
-        )
-        later_step = getattr(lean, "step2_later", None)
-        later = None
-        if _stop_passes(result) and later_step is not None and later_step.option is not None:
-            found2 = reasons(result, "step2", w, order)
-            sentence = w.t(f"lean_{later_step.strength}", option=w.option_name(later_step.option))
-            later = StepView(
-                "step2", w.t("step2_later_title"), sentence, later_step.option, _sides(found2, contract.STEP2, w)
-            )
-        return (step1,), later
     lines = dict(w.lean_lines(result))
     step1_title, step2_title = w.t("step1_title"), w.t("step2_title")
-    empty1 = "" if found1 else w.t("why_step1_none")
+    found1 = reasons(result, "step1", w, order)
     step1 = StepView(
-        "step1", step1_title, lines[step1_title], lean.step1.option, _sides(found1, contract.STEP1, w), empty1
+        "step1",
+        step1_title,
+        lines[step1_title],
+        "no_needling" if lean.stopped else lean.step1.option,
+        _sides(found1, contract.STEP1, w),
+        "" if found1 or lean.stopped else w.t("why_step1_none"),
     )
     found2 = reasons(result, "step2", w, order)
+    sides2 = _sides(found2, contract.STEP2, w)
+    if lean.stopped:
+        later = None
+        if lean.step2_later is not None:
+            later = StepView("step2", w.t("step2_later_title"), w.step2_later(lean), lean.step2_later.option, sides2)
+        return (step1,), later
     step2 = StepView(
         "step2",
         step2_title,
         lines.get(step2_title, ""),
         lean.step2.option,
-        _sides(found2, contract.STEP2, w),
+        sides2,
         "" if found2 else w.t("no_reasons"),
-        _step2_notes(result, w),
+        tuple(w.cap_lines(result)),
     )
     return (step1, step2), None
 

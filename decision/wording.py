@@ -11,29 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from decision.content import Content
-from decision.engine import RaisedFlag
-
-
-class StepLike(Protocol):
-    @property
-    def option(self) -> str | None: ...
-    @property
-    def strength(self) -> str: ...
-
-
-class LeanLike(StepLike, Protocol):
-    @property
-    def stopped(self) -> bool: ...
-    @property
-    def enough_answers(self) -> bool: ...
-    @property
-    def wish(self) -> bool: ...
-    @property
-    def very_anxious(self) -> bool: ...
-    @property
-    def step1(self) -> StepLike: ...
-    @property
-    def step2(self) -> StepLike: ...
+from decision.engine import Lean, RaisedFlag, Step
 
 
 class FlagLike(Protocol):
@@ -45,15 +23,23 @@ class FlagLike(Protocol):
     def skipped(self) -> bool: ...
 
 
+class CapLike(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
 class ResultLike(Protocol):
-    """A fresh :class:`~decision.engine.Result` or a record's :class:`~decision.records.saved.SavedResult`."""
+    """A fresh :class:`~decision.engine.Result` or a record's :class:`~decision.records.saved.SavedResult`:
+    both hold the engine's one :class:`~decision.engine.Lean`."""
 
     @property
-    def lean(self) -> LeanLike: ...
+    def lean(self) -> Lean: ...
     @property
     def flags(self) -> Sequence[FlagLike]: ...
     @property
     def skipped_safety(self) -> tuple[str, ...]: ...
+    @property
+    def context_caps(self) -> Sequence[CapLike]: ...
 
 
 LANGS = ("en", "fr")
@@ -112,8 +98,11 @@ class Wording:
         return self.content.topic_name(topic, self.lang)
 
     # ------------------------------------------------------------ the two steps
+    # The only place a lean is put into words (contract version 3): every surface (the
+    # result screen, what-if, the clinician view, PDF, CSV, FHIR, the CLI) calls these
+    # on the engine's one Lean, where every cap is already applied.
 
-    def step1(self, lean: LeanLike) -> str:
+    def step1(self, lean: Lean) -> str:
         if lean.stopped:
             return self.stopped(lean)
         if lean.wish:
@@ -122,49 +111,85 @@ class Wording:
             return self.t("lean_not_enough")
         return self._step1_sentence(lean.step1)
 
-    def _step1_sentence(self, step: StepLike) -> str:
+    def _step1_sentence(self, step: Step) -> str:
         if step.option is None:
             return self.t("step1_none")
         return self.t(f"step1_{step.option}_{step.strength}")
 
-    def step2(self, lean: LeanLike) -> str:
-        if not lean.enough_answers:
+    def _step2_sentence(self, step: Step, enough: bool = True) -> str:
+        if not enough:
             return self.t("lean_not_enough")
-        step = lean.step2
         if step.option is None:
             return self.t("lean_none")
-        return self.t(f"lean_{step.strength}", option=self.option_name(step.option))
+        return self.t(f"step2_{step.option}_{step.strength}")
 
-    def stopped(self, lean: LeanLike, flags: Iterable[FlagLike] = ()) -> str:
+    def step2(self, lean: Lean) -> str:
+        """Step 2 as the lean holds it ("" when needling is stopped: step 2 is not shown)."""
+        if lean.stopped:
+            return ""
+        return self._step2_sentence(lean.step2, lean.enough_answers)
+
+    def step2_later(self, lean: Lean) -> str:
+        """Step 2 "for another day", after a stop that passes; "" when there is none."""
+        if lean.step2_later is None:
+            return ""
+        return self._step2_sentence(lean.step2_later, lean.enough_answers)
+
+    def stopped(self, lean: Lean, flags: Iterable[FlagLike] = ()) -> str:
         unwell = any(f.level == "stop" and f.question == "unwell_today" for f in flags)
         return self.t("stopped_unwell" if unwell else "stopped_other")
 
-    def headline(self, result: ResultLike) -> str:
-        """The final lean in one sentence, followed by "you decide"."""
+    def _if_needles(self, key: str, sentence: str) -> str:
+        """ "If you choose needles: your answers ..." (lower case after the colon)."""
+        return f"{self.t(key)} {sentence[:1].lower()}{sentence[1:]}"
+
+    def final(self, result: ResultLike) -> str:
+        """The final lean in one sentence, without "you decide"."""
         lean = result.lean
         if lean.stopped:
-            first = self.stopped(lean, result.flags)
-        elif lean.option == "no_needling":
-            first = self.t("step1_wish") if lean.wish else self._step1_sentence(lean.step1)
-        elif lean.option is None:
-            first = self.t("lean_none" if lean.enough_answers else "lean_not_enough")
-        else:
-            first = self.t(f"lean_{lean.strength}", option=self.option_name(lean.option))
-        return f"{first} {self.t('you_decide')}"
+            return self.stopped(lean, result.flags)
+        if lean.option == "no_needling":
+            return self.t("step1_wish") if lean.wish else self._step1_sentence(lean.step1)
+        if lean.option is None:
+            return self.t("lean_none" if lean.enough_answers else "lean_not_enough")
+        sentence = self._step2_sentence(Step(lean.option, lean.strength))
+        return self._if_needles("if_you_choose_needles", sentence) if lean.conditional else sentence
+
+    def headline(self, result: ResultLike) -> str:
+        """The final lean in one sentence, followed by "you decide" (never after a stop:
+        a safety stop is not a choice)."""
+        first = self.final(result)
+        return first if result.lean.stopped else f"{first} {self.t('you_decide')}"
+
+    def cap_lines(self, result: ResultLike) -> list[str]:
+        """The plain lines that go right under step 2: why safety in context limits it."""
+        if result.lean.stopped:
+            return []
+        caps = {c.id: c for c in self.content.caps}
+        out = []
+        for applied in result.context_caps:
+            cap = caps.get(applied.id)
+            if cap is not None:
+                out.append(cap.line.get(self.lang))
+            else:  # a saved record whose cap is no longer in the content: its saved words
+                out.append(str(getattr(applied, "line", "")))
+        return [line for line in out if line]
 
     def lean_lines(self, result: ResultLike) -> list[tuple[str, str]]:
         """(title, sentence) for each step, in the order the patient reads them.
 
         Step 1 always comes first; when it leans to no needles, step 2 is offered as
-        "if you choose needles". A very anxious patient reads that the worry comes first.
+        "if you choose needles". After a stop only the stop is said (no step 2, no "you
+        decide"). A very anxious patient reads that the worry comes first.
         """
         lean = result.lean
-        step1 = self.stopped(lean, result.flags) if lean.stopped else self.step1(lean)
-        lines = [(self.t("step1_title"), f"{step1} {self.t('you_decide')}")]
-        step2 = self.step2(lean)
-        if lean.option == "no_needling" and lean.step2.option is not None:
-            step2 = f"{self.t('step2_if_needles')} {step2}"
-        if not lean.stopped:
+        if lean.stopped:
+            lines = [(self.t("step1_title"), self.stopped(lean, result.flags))]
+        else:
+            lines = [(self.t("step1_title"), f"{self.step1(lean)} {self.t('you_decide')}")]
+            step2 = self.step2(lean)
+            if lean.option == "no_needling" and lean.step2.option is not None:
+                step2 = self._if_needles("step2_if_needles", step2)
             lines.append((self.t("step2_title"), f"{step2} {self.t('you_decide')}"))
         if lean.very_anxious:
             lines.append(("", self.t("very_anxious_first")))

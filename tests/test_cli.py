@@ -115,7 +115,7 @@ def test_every_safety_item_skipped_gives_one_note_each_and_never_no_flags(tmp_pa
     assert skipped == sorted(f"{q}_unanswered" for q in contract.SAFETY_QUESTIONS)
     assert all(f["level"] == "info" for f in data["flags"])
     text = run("score", path, "--format", "text").stdout
-    assert "You skipped 12 safety questions" in text
+    assert f"You skipped {len(contract.SAFETY_QUESTIONS)} safety questions" in text
     assert "No safety answer needs attention" not in text
     assert "Pas de différence" in run("score", path, "--format", "text", "--lang", "fr").stdout
 
@@ -258,3 +258,120 @@ def test_questions_lists_every_id_and_code(lang):
     text = run("questions", "--lang", lang, "--format", "text")
     assert text.returncode == 0
     assert "needle_feelings:" in text.stdout and "    panic_faint:" in text.stdout
+
+
+# ------------------------------------------------------------------ version 3 promises, in-process
+
+
+def score_cli(capsys, tmp_path: Path, answers: str, *options: str) -> str:
+    """``python -m decision score`` through cli.main (in-process): its standard output."""
+    from decision import cli
+
+    path = write(tmp_path, "v3.yaml", answers)
+    assert cli.main(["score", path, *options]) == 0
+    return capsys.readouterr().out
+
+
+IMS_STRONG = "problem_kind: tight_knot\nstrong_sensation: ok_if_helps\nlie_still: 'no'\ngoal: loosen_muscle\n"
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_v3_a_very_anxious_patient_never_reads_an_ims_lean_or_a_strong_needle_lean(capsys, tmp_path, lang):
+    answers = "needle_feelings: very_anxious\nwants_needles: 'yes'\nmain_area: hip_leg\n" + IMS_STRONG + SAFE
+    data = json.loads(score_cli(capsys, tmp_path, answers, "--lang", lang))
+    lean = data["lean"]
+    assert lean["step2"]["option"] is None and lean["option"] == "no_needling"
+    assert lean["step1"] == {"option": "no_needling", "strength": "slight"}  # the worry outweighs the wish
+    assert {o["id"]: o["score"] for o in data["options"]}["ims"] >= 6  # the points stay for the clinician
+    text = score_cli(capsys, tmp_path, answers, "--format", "text", "--lang", lang)
+    assert ("fit IMS" if lang == "en" else "à la SIM") not in text
+
+
+@pytest.mark.parametrize(
+    ("answers", "cap", "step2", "line"),
+    [
+        (
+            "pregnant: 'yes'\nmain_area: low_back\n",
+            "pregnant_low_back",
+            {"option": None, "strength": "none"},
+            "In pregnancy",
+        ),
+        (
+            "lung_disease: 'yes'\nmain_area: upper_back\n",
+            "lung_chest_area",
+            {"option": "ims", "strength": "slight"},
+            "lungs",
+        ),
+        (
+            "blood_thinners: 'yes'\nmain_area: hip_leg\n",
+            "blood_thinners",
+            {"option": "ims", "strength": "slight"},
+            "bruise",
+        ),
+        ("lymph: 'yes'\nmain_area: arm_hand\n", "lymph_limb", {"option": "ims", "strength": "slight"}, "swelling"),
+    ],
+    ids=["pregnant low back", "lung disease upper back", "blood thinners", "lymphedema in the arm"],
+)
+def test_v3_safety_in_context_caps_step_2_with_a_line_under_it(capsys, tmp_path, answers, cap, step2, line):
+    data = json.loads(score_cli(capsys, tmp_path, answers + IMS_STRONG + "wants_needles: 'yes'\n"))
+    assert data["lean"]["step2"] == step2
+    assert [c["id"] for c in data["context_caps"]] == [cap]
+    assert data["context_caps"][0]["cut"] is True
+    text = score_cli(capsys, tmp_path, answers + IMS_STRONG, "--format", "text")
+    lines = text.splitlines()
+    at = next(i for i, t in enumerate(lines) if t.strip().startswith("Step 2:"))
+    assert line in lines[at + 1]
+
+
+def test_v3_a_stop_hides_step_2_and_unwell_today_keeps_it_for_another_day(capsys, tmp_path):
+    data = json.loads(score_cli(capsys, tmp_path, "unwell_today: 'yes'\nmain_area: hip_leg\n" + IMS_STRONG))
+    lean = data["lean"]
+    assert lean["stopped"] is True and lean["step2"] == {"option": None, "strength": "none"}
+    assert lean["step2_later"] == {"option": "ims", "strength": "strong"}
+    text = score_cli(capsys, tmp_path, "unwell_today: 'yes'\nmain_area: hip_leg\n" + IMS_STRONG, "--format", "text")
+    assert "Step 2:" not in text and "For another day" in text
+    assert "You decide" not in text.split("flags:")[0]  # a safety stop is not a choice
+    panic = "needle_feelings: panic_faint\nunwell_today: 'yes'\nmain_area: hip_leg\n" + IMS_STRONG
+    data = json.loads(score_cli(capsys, tmp_path, panic))
+    assert data["lean"]["step2_later"] is None and data["lean"]["step2"]["option"] is None
+    assert "For another day" not in score_cli(capsys, tmp_path, panic, "--format", "text")
+
+
+@pytest.mark.parametrize("item", ["under_18", "cancer_site", "numb_area"])
+def test_v3_the_three_new_safety_items_raise_a_caution_a_note_or_a_skipped_note(capsys, tmp_path, item):
+    others = "".join(f"{q}: 'no'\n" for q in contract.SAFETY_QUESTIONS if q != item)
+    for answer, flag, level in (("'yes'", f"{item}_yes", "caution"), ("not_sure", f"{item}_not_sure", "info")):
+        data = json.loads(score_cli(capsys, tmp_path, f"{item}: {answer}\n" + others))
+        assert [(f["id"], f["level"]) for f in data["flags"]] == [(flag, level)]
+        assert data["lean"]["stopped"] is False
+    data = json.loads(score_cli(capsys, tmp_path, others))
+    assert [f["id"] for f in data["flags"]] == [f"{item}_unanswered"]
+
+
+def test_v3_notes_for_new_pain_low_back_guidelines_and_osteoarthritis(capsys, tmp_path):
+    acu = "wants_needles: 'yes'\nproblem_kind: headaches\nstrong_sensation: 'no'\nsoreness_after: big_problem\n"
+    data = json.loads(score_cli(capsys, tmp_path, "main_area: low_back\nduration: under_6_weeks\n" + acu + SAFE))
+    assert data["lean"]["option"] == "acupuncture"
+    notes = {f["id"]: f for f in data["flags"]}
+    assert set(notes) == {"new_pain", "low_back_guidelines"}
+    assert all(f["level"] == "info" and f["for_patient"] for f in notes.values())
+    text = score_cli(capsys, tmp_path, "main_area: low_back\n" + acu + SAFE, "--format", "text")
+    assert "NICE" in text and "ACP" in text
+    no_needles = "main_area: low_back\nwants_needles: 'no'\nproblem_kind: headaches\n" + SAFE
+    assert json.loads(score_cli(capsys, tmp_path, no_needles))["flags"] == []
+    knee = "main_area: hip_leg\nduration: over_3_months\n" + IMS_STRONG + SAFE
+    assert [f["id"] for f in json.loads(score_cli(capsys, tmp_path, knee))["flags"]] == ["osteoarthritis_guidelines"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "start"),
+    [
+        ("en", "If you choose needles: your answers fit acupuncture"),
+        ("fr", "Si vous choisissez les aiguilles\u00a0: vos réponses correspondent davantage à l'acupuncture"),
+    ],
+)
+def test_v3_a_needle_final_after_no_step_1_lean_is_worded_if_you_choose_needles(capsys, tmp_path, lang, start):
+    answers = "main_area: arm_hand\nwants_needles: not_sure\nproblem_kind: headaches\nstrong_sensation: 'no'\nsoreness_after: big_problem\n"
+    data = json.loads(score_cli(capsys, tmp_path, answers))
+    assert data["lean"]["conditional"] is True and data["lean"]["step1"]["option"] is None
+    assert start in score_cli(capsys, tmp_path, answers, "--format", "text", "--lang", lang)

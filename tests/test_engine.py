@@ -1,5 +1,5 @@
 """decision/engine.py: scenario cases (data), the model's promises over random answer
-sets (a seeded sampler and hypothesis), and the JSON of version 2."""
+sets (a seeded sampler and hypothesis), of version 2 and version 3, and the JSON."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from decision import AnswerError, contract, load_content, score
-from decision.engine import Result
+from decision.engine import Result, Step
 from decision.yamlio import load_yaml_file
 
 CONTENT = load_content()
@@ -44,9 +44,16 @@ def test_scenario(case):
         if key in expect:
             got = _step(result.lean) if key == "lean" else _step(getattr(result.lean, key))
             assert got == expect[key], key
-    for key in ("stopped", "enough_answers", "wish"):
+    for key in ("stopped", "enough_answers", "wish", "conditional", "very_anxious"):
         if key in expect:
             assert getattr(result.lean, key) is expect[key], key
+    if "step2_later" in expect:
+        later = result.lean.step2_later
+        assert (None if later is None else _step(later)) == expect["step2_later"]
+    if "context_caps" in expect:
+        assert sorted(c.id for c in result.context_caps) == sorted(expect["context_caps"])
+    if "patient_flags_exclude" in expect:
+        assert not {f.id for f in result.patient_flags} & set(expect["patient_flags_exclude"])
     ids = [f.id for f in result.flags]
     if "flags" in expect:
         assert sorted(ids) == sorted(expect["flags"])
@@ -83,6 +90,23 @@ def test_scenarios_cover_every_question_flag_and_lean():
     assert {f"{q}_unanswered" for q in contract.SAFETY_QUESTIONS} <= flags
 
 
+def test_scenarios_cover_every_v3_item_cap_and_note():
+    caps, flags, later, conditional = set(), set(), set(), False
+    for case in SCENARIOS:
+        result = score(CONTENT, answers_of(case))
+        if "context_caps" in case["expect"]:
+            caps.update(c.id for c in result.context_caps)
+        flags.update(f.id for f in result.flags)
+        if result.lean.stopped and "step2_later" in case["expect"]:
+            later.add(result.lean.step2_later is None)
+        conditional |= result.lean.conditional and case["expect"].get("conditional") is True
+    assert {c.id for c in CONTENT.caps} <= caps
+    assert set(contract.REQUIRED_NOTES) <= flags
+    assert {f"{q}_{a}" for q in ("under_18", "cancer_site", "numb_area") for a in ("yes", "not_sure")} <= flags
+    assert later == {True, False}
+    assert conditional
+
+
 def test_contributions_are_the_explanation():
     result = score(CONTENT, {"problem_kind": "tight_knot", "lie_still": "no", "soreness_after": "big_problem"})
     for option in result.options:
@@ -93,7 +117,7 @@ def test_contributions_are_the_explanation():
         assert c.rule.reason.en and c.rule.reason.fr and c.rule.source and c.topic
 
 
-def test_json_output_matches_the_interface_of_version_2():
+def test_json_output_matches_the_interface_of_version_3():
     data = score(CONTENT, {"needle_feelings": "very_anxious", "main_area": "low_back", "sure_certain": "no"}).to_json(
         "fr"
     )
@@ -173,6 +197,7 @@ def check_promises(answers: dict[str, str], result: Result) -> None:
     assert lean.option not in stopped
     if stopped >= NEEDLE:
         assert lean.option == "no_needling" and lean.stopped
+    check_v3_promises(answers, result)
     # A topic never gives one target more than its cap.
     for option in result.options:
         per_topic: dict[str, int] = {}
@@ -184,12 +209,19 @@ def check_promises(answers: dict[str, str], result: Result) -> None:
     # Strengths match the thresholds; option is null exactly when strength is none.
     totals = {o.target: o.score for o in result.options}
     thresholds = CONTENT.meta.lean
+    uncapped = not result.context_caps and answers.get("needle_feelings") != "very_anxious"
     for step, (a, b) in ((lean.step2, ("ims", "acupuncture")), (lean.step1, ("needles", "no_needling"))):
         assert (step.option is None) == (step.strength == "none")
         if lean.enough_answers and step is lean.step2 and len({*stopped} & NEEDLE) == 0:
             gap = abs(totals[a] - totals[b])
             want = "strong" if gap >= thresholds.strong else "slight" if gap >= thresholds.slight else "none"
-            assert step.strength == want
+            if lean.stopped:
+                assert step.strength == "none"
+            elif uncapped:
+                assert step.strength == want
+            else:  # a cap only ever weakens step 2, never turns it around
+                assert RANK[step.strength] <= RANK[want]
+                assert step.option is None or step.option == (a if totals[a] > totals[b] else b)
     assert (lean.option is None) == (lean.strength == "none")
     # Too few answers: no comparison toward needles.
     if not lean.enough_answers:
@@ -199,6 +231,75 @@ def check_promises(answers: dict[str, str], result: Result) -> None:
     for qid in CONTENT.safety_ids:
         if qid not in answers:
             assert f"{qid}_unanswered" in {f.id for f in result.flags}
+
+
+RANK = {"none": 0, "slight": 1, "strong": 2}
+NECK_UP = {"neck_shoulders", "upper_back"}
+LIMBS = {"arm_hand", "hip_leg", "neck_shoulders"}
+
+
+def check_v3_promises(answers: dict[str, str], result: Result) -> None:
+    """Version 3 (docs/questionnaire.md): every cap in the one lean every surface reads."""
+    lean = result.lean
+    a = answers.get
+    ids = {f.id for f in result.flags}
+    needle_leans = [s for s in (lean.step2, Step(lean.option, lean.strength)) if s.option in NEEDLE]
+    if lean.step1.option == "needles":
+        needle_leans.append(lean.step1)
+    # 2. Very anxious: step 2 never IMS; nothing toward needles stronger than slight;
+    #    the worry outweighs a wish for needles in step 1.
+    if a("needle_feelings") == "very_anxious":
+        assert lean.step2.option != "ims" and lean.option != "ims"
+        assert all(s.strength != "strong" for s in needle_leans)
+        assert lean.step1.option == "no_needling"
+        assert lean.option == "no_needling"
+    # 3. Safety in context caps step 2 (and so the final lean).
+    caps = {c.id for c in result.context_caps}
+    if a("pregnant") == "yes" and a("main_area") == "low_back":
+        assert "pregnant_low_back" in caps
+        assert "ims" not in (lean.step2.option, lean.option)
+        assert lean.step2_later is None or lean.step2_later.option != "ims"
+    if a("lung_disease") == "yes" and a("main_area") in NECK_UP:
+        assert "lung_chest_area" in caps
+        assert lean.step2 != Step("ims", "strong") and (lean.option, lean.strength) != ("ims", "strong")
+    if a("blood_thinners") == "yes":
+        assert "blood_thinners" in caps
+        assert lean.step2.strength != "strong"
+        assert lean.option == "no_needling" or lean.strength != "strong"
+    if a("lymph") == "yes" and a("main_area") in LIMBS:
+        assert "lymph_limb" in caps
+        assert lean.step2.strength != "strong"
+    # 4. A stop hides step 2; "for another day" only after stops that pass, never after panic.
+    if lean.stopped:
+        assert lean.step2 == Step(None, "none")
+        assert result.to_json()["lean"]["step2"] == {"option": None, "strength": "none"}
+        passes = all(f.flag.passes for f in result.flags if f.level == "stop")
+        assert (lean.step2_later is not None) == passes
+        if a("needle_feelings") == "panic_faint":
+            assert lean.step2_later is None
+    else:
+        assert lean.step2_later is None
+    # 5. The three new safety items: a caution for yes, a note for not sure or skipped.
+    for qid in ("under_18", "cancer_site", "numb_area"):
+        want = {"yes": f"{qid}_yes", "not_sure": f"{qid}_not_sure", None: f"{qid}_unanswered"}.get(a(qid))
+        if want is not None:
+            assert want in ids
+    assert not any(f.level == "stop" for f in result.flags if f.question == "under_18")
+    # 6. A widespread ache never scores for acupuncture.
+    acupuncture = result.option("acupuncture")
+    assert not any(c.question == "problem_kind" and c.answer == "widespread_ache" for c in acupuncture.contributions)
+    # 7. Notes for new pain, the low-back guidelines (with a final needle lean) and arthritis.
+    assert ("new_pain" in ids) == (a("duration") == "under_6_weeks")
+    assert ("low_back_guidelines" in ids) == (a("main_area") == "low_back" and lean.option in NEEDLE)
+    likely_oa = a("duration") == "over_3_months" and (
+        a("main_area") == "hip_leg" or a("problem_kind") == "stiff_movement"
+    )
+    assert ("osteoarthritis_guidelines" in ids) == likely_oa
+    # 8. "If you choose needles": exactly when step 1 has no lean and the final names a needle option.
+    assert lean.conditional == (lean.step1.option is None and lean.option in NEEDLE)
+    # 9. One caution per concern: the patient's flags are the flags but those a raised flag replaces.
+    replaced = {r for f in result.flags for r in f.flag.replaces}
+    assert [f.id for f in result.patient_flags] == [f.id for f in result.flags if f.id not in replaced]
 
 
 def random_answers(rnd: random.Random) -> dict[str, str]:

@@ -31,7 +31,7 @@ FULL = {qid: codes[0] for qid, codes in contract.QUESTIONS.items()}
 FULL.update(
     {
         "needle_feelings": "very_anxious",
-        "insurance": "not_sure",
+        "duration": "under_6_weeks",
         **{qid: "no" for qid in contract.SAFETY_QUESTIONS},
         "blood_thinners": "yes",
         "pregnant": "not_sure",

@@ -1,8 +1,11 @@
 """The saved result of a shared record, typed: parsed once when a record is read.
 
 A record keeps what the patient saw (``Result.to_json``). Version 1 records (one
-step, no topics) still parse: the fields version 2 added take their defaults. The
-attribute names mirror :class:`decision.engine.Result`, so :mod:`decision.wording`
+step, no topics) still parse: the fields later versions added take their defaults.
+The lean, its steps and SURE are the engine's own types (:class:`decision.engine.Lean`,
+:class:`~decision.engine.Step`, :class:`~decision.engine.Sure`): one definition, read
+back here from the JSON; flags and contributions keep the words saved with them.
+The attribute names mirror :class:`decision.engine.Result`, so :mod:`decision.wording`
 puts either into words.
 """
 
@@ -10,10 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from decision.engine import Lean, Step, Sure
 from decision.errors import DecisionError
 
 Strength = Literal["strong", "slight", "none"]
@@ -48,21 +52,43 @@ class SavedTarget(_Saved):
     contributions: tuple[SavedContribution, ...] = ()
 
 
-class SavedStep(_Saved):
-    option: str | None = None
-    strength: Strength = "none"
+_NO_STEP = {"option": None, "strength": "none"}
+_LEAN_DEFAULTS: dict[str, Any] = {
+    "option": None,
+    "strength": "none",
+    "stopped": False,
+    "enough_answers": True,
+    "step1": _NO_STEP,
+    "step2": _NO_STEP,
+}
 
 
-class SavedLean(_Saved):
-    option: str | None = None
-    strength: Strength = "none"
-    stopped: bool = False
-    enough_answers: bool = True
-    step1: SavedStep = SavedStep()
-    step2: SavedStep = SavedStep()
-    stopped_options: tuple[str, ...] = ()
-    wish: bool = False
-    very_anxious: bool = False
+def _only(fields: tuple[str, ...], defaults: dict[str, Any]) -> Any:
+    """A before-validator: the saved mapping with the type's own fields only, defaults filled."""
+
+    def pick(value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        return {**defaults, **{k: v for k, v in value.items() if k in fields}}
+
+    return BeforeValidator(pick)
+
+
+SavedStep = Annotated[Step, _only(Step._fields, _NO_STEP)]
+SavedLean = Annotated[Lean, _only(Lean._fields, _LEAN_DEFAULTS)]
+SavedSure = Annotated[
+    Sure, _only(Sure._fields, {"score": 0, "answered": 0, "unsure": True, "needs": (), "not_answered": ()})
+]
+NO_LEAN = Lean(None, "none", False, True, Step(None, "none"), Step(None, "none"))
+
+
+class SavedCap(_Saved):
+    """A context cap that applied, with its line in the saved language."""
+
+    id: str
+    at_most: dict[str, str] = Field(default_factory=dict)
+    cut: bool = False
+    line: str = ""
 
 
 class SavedFlag(_Saved):
@@ -73,38 +99,41 @@ class SavedFlag(_Saved):
     answer: str | None = None
     options: tuple[str, ...] = ()
     message: str = ""
+    for_patient: bool = False
 
     @property
     def skipped(self) -> bool:
         return self.id.endswith("_unanswered") and self.answer is None
 
 
-class SavedSure(_Saved):
-    score: int = 0
-    answered: int = 0
-    unsure: bool = True
-    needs: tuple[str, ...] = ()
-    not_answered: tuple[str, ...] = ()
-
-    @property
-    def incomplete(self) -> bool:
-        return self.answered < 4
-
-
 class SavedResult(_Saved):
     content_version: str = ""
     language: str = "en"
     options: tuple[SavedTarget, ...] = ()
-    lean: SavedLean = SavedLean()
+    lean: SavedLean = NO_LEAN
     flags: tuple[SavedFlag, ...] = ()
     sure: SavedSure | None = None
     unanswered: tuple[str, ...] = ()
+    context_caps: tuple[SavedCap, ...] = ()
+    patient_flag_ids: tuple[str, ...] | None = Field(default=None, alias="patient_flags")
 
     def target(self, target: str) -> SavedTarget | None:
         return next((o for o in self.options if o.target == target), None)
 
+    def option(self, target: str) -> SavedTarget | None:
+        return self.target(target)
+
     def flags_at(self, level: str) -> tuple[SavedFlag, ...]:
         return tuple(f for f in self.flags if f.level == level)
+
+    @property
+    def patient_flags(self) -> tuple[SavedFlag, ...]:
+        """The flags the patient read (every flag, for records older than version 3)."""
+        ids = self.patient_flag_ids
+        return self.flags if ids is None else tuple(f for f in self.flags if f.id in ids)
+
+    def patient_flags_at(self, level: str) -> tuple[SavedFlag, ...]:
+        return tuple(f for f in self.patient_flags if f.level == level)
 
     @property
     def skipped_safety(self) -> tuple[str, ...]:
