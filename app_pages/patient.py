@@ -316,7 +316,7 @@ def result_screen() -> None:
     grid = panels.option_grid(content, OPTION_IDS, view.grid_rows, t)
     if view.more_rows:
         grid += (
-            f'<details class="rows-more"><summary>{e(t("grid_more_rows", n=len(view.more_rows)))}</summary>'
+            f'<details class="rows-more"><summary>{e(t("grid_more_rows"))}</summary>'
             f"{panels.option_grid(content, OPTION_IDS, view.more_rows, t)}</details>"
         )
     effects = panels.side_effects(content, OPTION_IDS, t)

@@ -673,6 +673,81 @@ def no_markup(tree: Tree) -> Iterator[Problem]:
                     yield f.problem((*loc, lang), f"{reason}: write plain text")
 
 
+# ------------------------------------------------------------------ one denominator per row
+
+# "N in 1,000 treatments" (English) and "N traitements sur 1 000" or "sur 1 000
+# personnes" (French): a base that is a power of ten makes a natural frequency.
+_EN_FREQUENCY = re.compile(
+    r"\b(?:in|of)\s+(?P<base>10(?:0|,000|\u202f000|,000,000)?|1,000|1\u202f000)\b(?:\s+(?P<after>[^\W\d_]+))?"
+)
+_FR_FREQUENCY = re.compile(
+    r"(?:(?P<before>[^\W\d_]+)\s+)?\bsur\s+(?P<base>10(?:0|\u202f000)?|1\u202f000)\b(?:\s+(?P<after>[^\W\d_]+))?",
+    re.IGNORECASE,
+)
+_UNITS = {
+    "treatments": {"treatment", "treatments", "session", "sessions", "consultation", "consultations"}
+    | {"traitement", "traitements", "séance", "séances"},
+    "people": {"people", "person", "persons", "patient", "patients"}
+    | {"personne", "personnes", "patiente", "patientes"},
+}
+_PER_UNIT = {"treatments": "treatments", "patients": "people"}
+
+
+def _unit_of(word: str | None) -> str | None:
+    w = (word or "").lower()
+    return next((unit for unit, words in _UNITS.items() if w in words), None)
+
+
+def _frequencies(text: str, lang: str) -> Iterator[tuple[str, int, str | None]]:
+    """Each natural frequency in a text: (as written, base, unit or None when not named)."""
+    pattern = _FR_FREQUENCY if lang == "fr" else _EN_FREQUENCY
+    for m in pattern.finditer(text):
+        base = int(re.sub(r"[,\u202f]", "", m.group("base")))
+        words = [m.groupdict().get("before"), m.group("after")]
+        unit = next((u for u in map(_unit_of, words) if u), None)
+        yield m.group(0).strip(), base, unit
+
+
+def comparison_denominators(tree: Tree) -> Iterator[Problem]:
+    """IPDAS: one denominator per row. A row whose short answers or texts give
+    natural frequencies declares ``denominator: {of, unit}``; each frequency names
+    that unit and uses that base, and the side-effect pictures count the same unit.
+    Caveats may give a figure in another unit when they name it."""
+    f = tree.single("comparison.yaml")
+    if not f:
+        return
+    for i, row in enumerate(f.model.rows):
+        den = row.denominator
+        found = False
+        for oid, cell in row.cells.items():
+            for part in ("short", "text"):
+                for lang in ("en", "fr"):
+                    where = ("rows", i, "cells", oid, part, lang)
+                    for written, base, unit in _frequencies(getattr(cell, part).get(lang), lang):
+                        found = True
+                        if den is None:
+                            continue
+                        want = f"{den.of:,} {den.unit}"
+                        if unit is None:
+                            yield f.problem(where, f"'{written}' does not name its unit: this row counts in {want}")
+                        elif unit != den.unit or base != den.of:
+                            got = f"{base:,} {unit}"
+                            yield f.problem(
+                                where,
+                                f"'{written}' counts in {got}, but this row counts in {want}: one denominator per row",
+                            )
+            for j, fr in enumerate(cell.frequencies):
+                found = True
+                if den is not None and (_PER_UNIT[fr.per] != den.unit or den.of != 1000):
+                    got = f"1,000 {_PER_UNIT[fr.per]}"
+                    yield f.problem(
+                        ("rows", i, "cells", oid, "frequencies", j, "per"),
+                        f"the picture counts in {got}, but this row counts in {den.of:,} {den.unit}",
+                    )
+        if found and den is None:
+            yield f.problem(("rows", i), "this row gives numbers: declare its denominator: {of: ..., unit: ...}")
+
+
 CHECKS: tuple[Check, ...] = (
     unique_ids,
     section_file_names,
@@ -698,6 +773,7 @@ CHECKS: tuple[Check, ...] = (
     comparison_short,
     review_dates,
     no_markup,
+    comparison_denominators,
 )
 
 

@@ -297,9 +297,21 @@ class Cell(Model):
     _sources = field_validator("source", mode="before")(_one_or_many)
 
 
+class Denominator(Model):
+    """The one denominator of a row's numbers: "N in <of> <unit>" in every cell."""
+
+    of: Literal[100, 1000, 10000]
+    unit: Literal["treatments", "people"]
+
+
 class Row(Model):
+    """One patient question of the grid. ``shown: default`` rows are on screen at
+    first (the questions patients ask first); ``more`` rows are one tap away."""
+
     id: Id
     question: LocalizedText
+    shown: Literal["default", "more"]
+    denominator: Denominator | None = None  # required when a cell gives "N in M" numbers
     cells: dict[Id, Cell] = Field(min_length=1)
 
     _cells = field_validator("cells")(_read_only)

@@ -78,6 +78,12 @@ class Wording:
         option = self.content.options.get(target)
         return option.name.get(self.lang) if option is not None else target
 
+    def option_in_text(self, target: str) -> str:
+        """The option's name inside a sentence (``option_in_text_<id>`` in ui.yaml:
+        lower case, with its article in French); its heading name when there is none."""
+        key = f"option_in_text_{target}"
+        return self.t(key) if key in self.content.ui else self.option_name(target)
+
     def question_label(self, qid: str) -> str:
         q = self.content.questions.get(qid)
         return q.label.get(self.lang) if q is not None else qid

@@ -61,7 +61,7 @@ SAFE = "".join(f"{q}: no\n" for q in contract.SAFETY_QUESTIONS)
             "no_needling",
             "no_needling",
             ["needle_feelings_very_anxious"],
-            "worry is the first thing",
+            "talk about this worry",
         ),
         (
             "wants_needles: 'no'\nproblem_kind: tight_knot\nstrong_sensation: ok_if_helps\nlie_still: 'no'\n"

@@ -132,3 +132,27 @@ def test_content_is_immutable():
         content.questions["x"] = None  # type: ignore[index]
     with pytest.raises(TypeError):
         content.comparison[0].cells["ims"] = None  # type: ignore[index]
+
+
+def test_the_grid_shows_by_default_the_rows_patients_ask_first():
+    """Issue 16: what it is, how it feels, after, side effects, serious harms and how
+    many are helped are on screen; the rest is behind "More questions"."""
+    rows = load_content().comparison
+    default = [r.id for r in rows if r.shown == "default"]
+    assert default == ["what_it_is", "during", "after", "helped", "side_effects", "serious_harms"]
+    assert {r.shown for r in rows} == {"default", "more"}
+
+
+def test_benefits_are_given_in_like_terms_with_one_certainty_statement_per_option():
+    """IPDAS C1/C5: one row answers "how many are helped" for all three options, each
+    with a number or "no comparable number found", and one certainty statement each."""
+    [helped] = [r for r in load_content().comparison if r.id == "helped"]
+    assert set(helped.cells) == {"ims", "acupuncture", "no_needling"}
+    for oid, cell in helped.cells.items():
+        short = cell.short.en
+        assert "No comparable number found" in short or any(ch.isdigit() for ch in short.split(".")[0]), oid
+        assert short.count("How sure:") == 1, oid
+        assert cell.short.fr.count("Certitude") == 1, oid
+    assert "very low to moderate" in helped.cells["ims"].short.en
+    texts = [c.text.en + c.short.en for r in load_content().comparison for c in r.cells.values()]
+    assert not any("fair in quality" in t or "very low to fair" in t for t in texts)

@@ -57,10 +57,27 @@ def test_colons_and_semicolons_do_not_end_sentences():
     assert readability.english_grade(joined) > readability.english_grade(split)
 
 
-def test_the_names_of_the_options_and_the_profession_count_as_short_words():
-    assert readability._en_syllables("physiotherapist") == 1
-    assert readability._en_syllables("acupuncture") == 1
+def test_every_word_counts_its_real_syllables_even_the_profession():
+    # No discount for familiar words: "physiotherapist" weighs what it weighs.
+    assert readability._en_syllables("physiotherapist") >= 5
+    assert readability._en_syllables("acupuncture") >= 3
     assert readability._en_syllables("medication") >= 3
+    with_profession = "Ask your physiotherapist about acupuncture."
+    plain = "Ask your nurse about the pins."
+    assert readability.english_grade(with_profession) > readability.english_grade(plain) + 5
+
+
+def test_french_below_kandel_moles_60_is_a_warning_even_above_50():
+    fr = "Nous posons ces questions pour que votre physiothérapeute puisse assurer votre sécurité."
+    assert 50 <= readability.french_ease(fr) < 60
+    [(lang, message)] = readability.assess("We ask so that your physiotherapist can keep you safe today.", fr)
+    assert lang == "fr" and "Kandel-Moles" in message and "60" in message
+
+
+def test_question_labels_are_patient_text_and_are_checked():
+    data = {"questions": [{"label": {"en": "a", "fr": "b"}, "text": {"en": "c", "fr": "d"}}]}
+    locs = [loc for loc, _ in readability.localized_texts(data)]
+    assert ("questions", 0, "label") in locs and ("questions", 0, "text") in locs
 
 
 def test_localized_texts_skip_staff_only_keys_but_not_about():

@@ -111,3 +111,39 @@ def test_a_version_one_record_still_parses_with_defaults():
     )
     assert saved.lean.step2.option is None and saved.lean.enough_answers
     assert Wording(CONTENT, "en").headline(saved)
+
+
+ACUPUNCTURE_ANSWERS = {
+    "wants_needles": "yes",
+    "soreness_after": "big_problem",
+    "strong_sensation": "rather_not",
+    "lie_still": "yes",
+    "visit_time": "flexible",
+    "main_area": "neck_shoulders",
+}
+
+
+@pytest.mark.parametrize(
+    ("lang", "want"),
+    [("en", "Your answers fit acupuncture more."), ("fr", "Vos réponses correspondent davantage à l'acupuncture.")],
+)
+def test_an_option_named_inside_a_sentence_is_in_lower_case_with_its_french_article(lang, want):
+    w = Wording(CONTENT, lang)
+    result = score(CONTENT, ACUPUNCTURE_ANSWERS)
+    assert result.lean.step2.option == "acupuncture"
+    (_, step2) = w.lean_lines(result)[1]
+    assert step2.startswith(want)
+    assert w.option_name("acupuncture") == "Acupuncture"  # the heading keeps its capital
+
+
+@pytest.mark.parametrize(
+    ("lang", "want"),
+    [
+        ("en", "If you and your physiotherapist choose needles, your answers fit acupuncture more."),
+        ("fr", "Si vous choisissez les aiguilles avec votre physiothérapeute, vos réponses correspondent davantage"),
+    ],
+)
+def test_after_if_you_choose_needles_the_sentence_goes_on_in_lower_case(lang, want):
+    w = Wording(CONTENT, lang)
+    (_, step2) = w.lean_lines(score(CONTENT, {**ACUPUNCTURE_ANSWERS, "wants_needles": "no"}))[1]
+    assert step2.startswith(want)

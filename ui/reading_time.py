@@ -172,7 +172,7 @@ def result_html(content: Content, lang: str, answers: dict[str, str] | None = No
     else:
         parts.append(panels.option_grid(content, options, view.grid_rows, t))
         if view.more_rows:
-            parts.append(f"<details><summary>{t('grid_more_rows', n=len(view.more_rows))}</summary></details>")
+            parts.append(f"<details><summary>{t('grid_more_rows')}</summary></details>")
         parts.append(f"<details><summary>{t('icons_show')}</summary></details>")
     return "".join(parts)
 
