@@ -102,20 +102,19 @@ def _path_texts(content: Content, lang: str) -> Iterator[str]:
         return content.t(key, lang)
 
     yield content.meta.title.get(lang)
+    yield t("tap_to_answer")  # under the first question
     yield content.meta.decision.get(lang)
     yield content.meta.condition.get(lang)
     yield from (t(k) for k in WELCOME_KEYS)
     questions = content.questions_of_kind("questions")
-    for n, q in enumerate(questions, start=1):  # one question a screen, under its progress line
+    for n, q in enumerate(questions, start=1):  # one question a screen
         section = content.section_of[q.id]
-        yield (
-            t("progress")
-            .replace("{section}", section.title.get(lang))
-            .replace("{n}", str(n))
-            .replace("{total}", str(len(questions)))
-        )
-        if section.intro and (n == 1 or content.section_of[questions[n - 2].id].id != section.id):
-            yield section.intro.get(lang)
+        if n == 1 or content.section_of[questions[n - 2].id].id != section.id:
+            # A new section: its name in the progress line and its intro are read; on the
+            # next screens the progress line is a glance ("5 of 13"), not reading.
+            yield section.title.get(lang)
+            if section.intro:
+                yield section.intro.get(lang)
         yield q.text.get(lang)
         if q.help:
             yield q.help.get(lang)
@@ -184,9 +183,13 @@ def _sure_texts(content: Content, lang: str) -> Iterator[str]:
         yield section.title.get(lang)
         if section.intro:
             yield section.intro.get(lang)
+        read: set[str] = set()
         for q in section.questions:
             yield q.text.get(lang)
-            yield from (a.text.get(lang) for a in q.answers)
+            for a in q.answers:  # Yes / No under every question: read once
+                if a.text.get(lang) not in read:
+                    read.add(a.text.get(lang))
+                    yield a.text.get(lang)
 
 
 def result_words(content: Content, lang: str, answers: dict[str, str] | None = None) -> int:
