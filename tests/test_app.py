@@ -599,3 +599,16 @@ def test_the_answers_behind_each_step_are_words_with_the_reasons_one_tap_away():
     assert steps.count('class="why-more"') == 2  # the same picture for both steps
     assert html.escape(WEN.t("why_toward", option=WEN.option_name("ims"))) in steps
     assert "seesaw" not in steps
+
+
+def test_unwell_today_keeps_step_2_folded_for_another_day():
+    at = start_app("en-CA")
+    go_through(at, LEANS_IMS, {**all_no(), "unwell_today": "yes"})
+    result = score(CONTENT, {**LEANS_IMS, **all_no(), "unwell_today": "yes"})
+    assert result.lean.stopped and result.lean.step2_later is not None
+    blocks = html_blocks(at)
+    later = next(b for b in blocks if 'class="later"' in b)
+    assert html.escape(EN("step2_later_title")) in later
+    assert later.index("<details") < later.index(html.escape(WEN.step2_later(result.lean)))  # folded
+    steps = next(b for b in blocks if 'class="steps"' in b)
+    assert html.escape(WEN.t("step2_title")) not in steps
