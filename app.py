@@ -111,9 +111,10 @@ def idle_watchdog() -> None:
         st.html(
             f'<div role="alert"><p class="idle-title">{html.escape(words("idle_title"))}</p>'
             f'<p class="idle-text">{html.escape(before)}<span class="idle-count">{warn}</span>'
-            f"{html.escape(after)}</p></div>"
+            f"{html.escape(after)}</p>"
+            # Any touch resets the browser's countdown, so this button needs no trip to the server.
+            f'<button type="button" class="still-here">{html.escape(words("still_here"))}</button></div>'
         )
-        st.button(words("still_here"), key="still_here", type="primary", width="stretch", on_click=_still_here)
         keep = bool(state.get(kiosk.ANSWERS)) and page is patient
         if keep and st.button(words("keep_answers"), key="keep_answers_idle", icon=":material/save:", width="stretch"):
             _keep_from_warning()

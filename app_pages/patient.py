@@ -140,7 +140,7 @@ def top_bar(back_to: int, keep: bool = True) -> None:
     lang = state[kiosk.LANG]
     can_keep = keep and bool(state[kiosk.ANSWERS])
     with st.container(key="topbar"):
-        cols = st.columns([1, 1, 1.75, 1] if can_keep else 3)
+        cols = st.columns([0.9, 0.9, 1.6, 1.3] if can_keep else 3)
         cols[0].button(
             t("back"), key="back", icon=":material/arrow_back:", width="stretch", on_click=_go, args=(back_to,)
         )

@@ -234,6 +234,9 @@ html.kiosk-warn .st-key-idle_warning { position: fixed; left: 0; right: 0; botto
   box-shadow: 0 -4px 16px rgba(0,0,0,0.18); }
 .idle-title { font-size: 1.25rem; font-weight: 800; margin: 0; color: #3d2600; }
 .idle-text { margin: 0.2rem 0 0.4rem; color: #3d2600; }
+.still-here { display: block; width: 100%; min-height: 2.6rem; border: 0; border-radius: 0.5rem; background: #1c5a9e;
+  color: #fff; font: inherit; font-weight: 700; cursor: pointer; }
+.still-here:focus-visible { outline: 3px solid #10233d; outline-offset: 2px; }
 
 /* The handoff code: large, spaced, easy to read out. */
 .handoff-code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 2.6rem; font-weight: 800;
@@ -245,7 +248,7 @@ html.kiosk-warn .st-key-idle_warning { position: fixed; left: 0; right: 0; botto
 .share-first .help { margin: 0.1rem 0 0.3rem; }
 .st-key-share button, .st-key-keep_answers_end button { min-height: 2.8rem; }
 .st-key-keep_answers button { min-height: 2.2rem; line-height: 1.2; }
-.st-key-keep_answers button *, .st-key-keep_answers_idle button * { white-space: normal !important;
+.st-key-topbar button *, .st-key-keep_answers_idle button * { white-space: normal !important;
   overflow: visible !important; text-overflow: clip !important; }
 .kept-code-note { font-weight: 700; }
 .share-failed { background: #fff4d9; border: 3px solid #a86400; border-radius: 0.5rem; padding: 0.6rem 1rem;
