@@ -7,7 +7,6 @@ Invalid content shows a staff screen instead of a half-working questionnaire.
 
 from __future__ import annotations
 
-import html
 import logging
 import time
 import traceback
@@ -64,6 +63,10 @@ if page is patient:
 # idle timer for this screen. The block changes with the screen, so the browser runs it again.
 screen = int(state.get(kiosk.STEP, 0)) if page is patient else None
 on_result = screen is not None and screen >= kiosk.result_step(content)
+before, _, after = t("idle_countdown").partition("{seconds}")
+keep = ""  # the button the warning's "Keep my answers" presses: the screen's own
+if screen is not None and state.get(kiosk.ANSWERS) and not state.get(kiosk.KEPT):
+    keep = "share" if on_result else "keep_answers"
 st.html(
     kiosk.page_script(
         t.lang,
@@ -71,6 +74,14 @@ st.html(
         idle=kiosk.screen_idle(IDLE_SECONDS, on_result),
         ping=kiosk.ping_seconds(IDLE_SECONDS),
         armed=kiosk.has_private_data(state),
+        words={
+            "title": t("idle_title"),
+            "before": before,
+            "after": after,
+            "still": t("still_here"),
+            "keep": t("share_button") if on_result else t("keep_answers"),
+        },
+        keep=keep,
     ),
     unsafe_allow_javascript=True,
 )
@@ -81,20 +92,11 @@ def _still_here() -> None:
     state[kiosk.LAST_ACTIVITY] = time.time()
 
 
-def _keep_from_warning() -> None:
-    code = kiosk.keep(state, ui.get_store(), content, state.get(kiosk.LANG, t.lang), incomplete=not on_result)
-    lang = state.get(kiosk.LANG, t.lang)
-    kiosk.wipe(state)
-    state[kiosk.LANG] = lang
-    state[kiosk.KEPT] = {"code": code} if code else {"failed": True}
-    state[kiosk.LAST_ACTIVITY] = time.time()
-
-
 @st.fragment(run_every=kiosk.tick_seconds(IDLE_SECONDS))
 def idle_watchdog() -> None:
-    """The server's side of the idle timer: the warning the browser shows in its last
-    seconds, the browser's two hidden buttons (still reading; time is up), and the
-    hard limit, a backstop for a browser whose script does not run."""
+    """The server's side of the idle timer: two hidden buttons the browser presses (still
+    reading; time is up) and the hard limit, a backstop for a browser whose script does not
+    run. The warning itself is the browser's (ui/kiosk.py): nothing drawn here on a tap."""
     if not kiosk.has_private_data(state):
         return
     if kiosk.idle_for(state) > HARD_LIMIT:
@@ -104,21 +106,6 @@ def idle_watchdog() -> None:
     if st.button("wipe", key="idle_wipe"):
         kiosk.wipe(state)
         st.rerun()
-    words = Words(content, state.get(kiosk.LANG, t.lang))
-    warn = kiosk.warning_seconds(IDLE_SECONDS)
-    before, _, after = words("idle_countdown").partition("{seconds}")
-    with st.container(key="idle_warning"):
-        st.html(
-            f'<div role="alert"><p class="idle-title">{html.escape(words("idle_title"))}</p>'
-            f'<p class="idle-text">{html.escape(before)}<span class="idle-count">{warn}</span>'
-            f"{html.escape(after)}</p>"
-            # Any touch resets the browser's countdown, so this button needs no trip to the server.
-            f'<button type="button" class="still-here">{html.escape(words("still_here"))}</button></div>'
-        )
-        keep = bool(state.get(kiosk.ANSWERS)) and page is patient
-        if keep and st.button(words("keep_answers"), key="keep_answers_idle", icon=":material/save:", width="stretch"):
-            _keep_from_warning()
-            st.rerun()
 
 
 def _under_test() -> bool:

@@ -520,7 +520,7 @@ def to_result(page, t: Words, given: dict[str, str], safety: dict[str, str] | No
 
 def warning_shown(page) -> bool:
     return bool(page.evaluate("document.documentElement.classList.contains('kiosk-warn')")) or (
-        page.locator(".st-key-idle_warning").is_visible()
+        page.locator(".kiosk-warning").is_visible()
     )
 
 

@@ -27,7 +27,7 @@ QUESTIONS = CONTENT.questions_of_kind("questions")
 SAFETY = CONTENT.questions_of_kind("safety")
 SURE = CONTENT.questions_of_kind("sure")
 WORD = re.compile(r"\w+(?:['’-]\w+)*")
-TOP_BAR = {"back", "switch_lang", "start_over", "keep_answers", "still_here", "keep_answers_idle"}
+TOP_BAR = {"back", "switch_lang", "start_over", "keep_answers"}
 TYPICAL = reading_time.typical_answers(CONTENT)
 
 
@@ -36,16 +36,10 @@ def words(text: str) -> int:
 
 
 def shown_html(at: AppTest) -> list[str]:
-    """The HTML blocks a patient sees: no scripts, styles, the hidden idle warning, or what a
-    closed expander holds (about this aid, what if)."""
+    """The HTML blocks a patient sees: no scripts, styles, or what a closed expander holds
+    (about this aid, what if)."""
     folded = {id(h) for exp in at.expander for h in exp.get("html")}
-    return [
-        h.value
-        for h in at.html
-        if not h.value.lstrip().startswith(("<style", "<script"))
-        and "idle-title" not in h.value
-        and id(h) not in folded
-    ]
+    return [h.value for h in at.html if not h.value.lstrip().startswith(("<style", "<script")) and id(h) not in folded]
 
 
 def screen_words(at: AppTest, *, buttons: bool = True) -> int:

@@ -234,20 +234,14 @@ def test_idle_numbers_keep_a_reader_whom_the_browser_keeps():
 
 
 def test_the_page_script_carries_the_screen_s_idle_timer():
-    script = kiosk.page_script("fr", 4, idle=60, ping=15, armed=True)
+    words = {"title": "Still there?", "before": "Wiped in ", "after": " s </script><b>", "still": "Here"}
+    script = kiosk.page_script("fr", 4, idle=60, ping=15, armed=True, words=words, keep="keep_answers")
     assert 'document.documentElement.lang="fr"' in script and "/* screen 4 */" in script
-    assert '{"idle":60,"warn":20,"ping":15,"armed":true}' in script
+    assert '"idle":60,"warn":20,"ping":15,"armed":true,"keep":"keep_answers"' in script
+    assert script.count("</script>") == 1 and "<\\/script>" in script  # the words cannot end the script
+    assert "innerHTML" not in script and "textContent" in script  # the words are text, never HTML
     for event in ("pointerdown", "touchstart", "scroll", "toggle", "keydown"):
         assert f"'{event}'" in script
     assert "capture:true" in script  # scrolls inside stMain do not bubble; the capture phase sees them
     assert "idle_wipe" in script and "idle_ping" in script
     assert "idle" not in kiosk.page_script("en", None).replace("documentElement", "")
-
-
-def test_the_idle_check_wipes_after_the_limit_and_records_activity():
-    state = {"answers": {"goal": "both"}, "step": 3, "_last_activity": 1000.0}
-    assert not kiosk.check_idle_on_rerun(state, 180, now=1100.0)
-    assert state["answers"] and state["_last_activity"] == 1100.0
-    assert kiosk.check_idle_on_rerun(state, 180, now=1300.0)
-    assert state == {"_last_activity": 1300.0}
-    assert not kiosk.has_patient_data(state)

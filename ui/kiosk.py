@@ -15,6 +15,7 @@ fragment. The numbers are in docs/screens.md.
 from __future__ import annotations
 
 import gc
+import json
 import logging
 import time
 from collections.abc import MutableMapping
@@ -191,16 +192,29 @@ def keep(state: MutableMapping[str, Any], store: Any, content: Any, lang: str, *
 # The browser's side of the idle timer: installed once per page (window.__kiosk), its
 # settings replaced on each new screen. Touch, keys, wheel, scrolling anywhere (the
 # capture phase sees scrolls inside stMain) and opened <details> count as activity.
+# The warning is the browser's own bar (built with textContent, never HTML): no
+# Streamlit element on any rerun. Its "Keep my answers" presses the screen's own button.
 _IDLE_JS = (
     "(function(c){var K=window.__kiosk;if(!K){K=window.__kiosk={};}K.cfg=c;K.last=Date.now();"
     "K.pinged=Date.now();K.wiping=false;var R=document.documentElement;"
-    "function press(k){var b=document.querySelector('.st-key-'+k+' button');if(b){b.click();return true;}"
+    "function press(k){var b=k&&document.querySelector('.st-key-'+k+' button');if(b){b.click();return true;}"
     "return false;}"
+    "function el(t,cls,txt){var e=document.createElement(t);if(cls){e.className=cls;}"
+    "if(txt!==undefined){e.textContent=txt;}return e;}"
+    "function bar(){var w=c.words||{};var B=document.getElementById('kiosk-warning');"
+    "if(!B){B=el('div','kiosk-warning');B.id='kiosk-warning';B.setAttribute('role','alert');"
+    "document.body.appendChild(B);}B.textContent='';B.appendChild(el('p','idle-title',w.title||''));"
+    "var p=el('p','idle-text',w.before||'');K.count=el('span','idle-count','');p.appendChild(K.count);"
+    "p.appendChild(document.createTextNode(w.after||''));B.appendChild(p);"
+    "var s=el('button','still-here',w.still||'');s.type='button';B.appendChild(s);"
+    "if(c.keep&&w.keep){var k=el('button','keep-idle',w.keep);k.type='button';"
+    "k.addEventListener('click',function(){press(K.cfg.keep);});B.appendChild(k);}}"
+    "bar();"
     "function tick(){var c=K.cfg;if(!c||!c.armed){R.classList.remove('kiosk-warn');return;}"
     "var now=Date.now(),left=c.idle-(now-K.last)/1000;"
     "if(left<=0){R.classList.remove('kiosk-warn');if(!K.wiping&&press('idle_wipe')){K.wiping=true;}return;}"
-    "if(left<=c.warn){R.classList.add('kiosk-warn');var n=document.querySelector('.idle-count');"
-    "if(n){n.textContent=String(Math.ceil(left));}}else{R.classList.remove('kiosk-warn');}"
+    "if(left<=c.warn){R.classList.add('kiosk-warn');if(K.count){K.count.textContent=String(Math.ceil(left));}}"
+    "else{R.classList.remove('kiosk-warn');}"
     "if(K.last>K.pinged&&now-K.pinged>c.ping*1000&&press('idle_ping')){K.pinged=now;}}"
     "K.tick=tick;"
     "if(!K.on){K.on=true;var a=function(){K.last=Date.now();K.tick();};"
@@ -216,17 +230,33 @@ _TO_TOP = (
 )
 
 
-def page_script(lang: str, screen: int | None, *, idle: int = 0, ping: float = 0, armed: bool = False) -> str:
+def page_script(
+    lang: str,
+    screen: int | None,
+    *,
+    idle: int = 0,
+    ping: float = 0,
+    armed: bool = False,
+    words: dict[str, str] | None = None,
+    keep: str = "",
+) -> str:
     """``<html lang>`` for screen readers; with a screen number, also scroll to the top;
     with ``idle``, the browser's idle timer for this screen (armed when there is
-    something to wipe). The block changes with the screen, so the browser runs it again."""
+    something to wipe), the warning's ``words`` (title, before, after, still, keep) and
+    the key of the screen's button that keeps the answers (``keep``, or none). The block
+    changes with the screen, so the browser runs it again."""
     js = f'document.documentElement.lang="{lang}";'
     if screen is not None:
         js += f"/* screen {int(screen)} */{_TO_TOP}"
     if idle:
-        cfg = (
-            f'{{"idle":{int(idle)},"warn":{warning_seconds(idle)},"ping":{ping or ping_seconds(idle)},'
-            f'"armed":{"true" if armed else "false"}}}'
-        )
-        js += f"{_IDLE_JS}({cfg});"
+        cfg = {
+            "idle": int(idle),
+            "warn": warning_seconds(idle),
+            "ping": ping or ping_seconds(idle),
+            "armed": bool(armed),
+            "keep": keep,
+            "words": words or {},
+        }
+        data = json.dumps(cfg, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")  # stays in <script>
+        js += f"{_IDLE_JS}({data});"
     return f"<script>{js}</script>"

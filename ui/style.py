@@ -223,15 +223,16 @@ details > summary:focus-visible { outline: 3px solid #1c5a9e; outline-offset: 2p
 .icons-none { margin: 0.4rem 0 0; }
 .whatif .steps { margin-top: 0.2rem; }
 
-/* Idle warning: hidden until the browser's countdown (ui/kiosk.py) reaches its last seconds,
-   then fixed at the bottom so it shows wherever the patient scrolled. */
-.st-key-idle_warning { display: none !important; }
-html.kiosk-warn .st-key-idle_warning { display: flex !important; }
+/* Idle warning: the browser's own bar (ui/kiosk.py), shown only in the countdown's last
+   seconds, fixed at the bottom so it shows wherever the patient scrolled. */
+.kiosk-warning { display: none; }
+html.kiosk-warn .kiosk-warning { display: flex; flex-direction: column; gap: 0.5rem; position: fixed; left: 0;
+  right: 0; bottom: 0; z-index: 1000000; background: #fff4d9; border-top: 4px solid #a86400;
+  padding: 0.8rem 1.4rem 1rem; box-shadow: 0 -4px 16px rgba(0,0,0,0.18); font-size: 22px; }
 .st-key-idle_ping, .st-key-idle_wipe { display: none !important; }
 .idle-count { font-variant-numeric: tabular-nums; }
-html.kiosk-warn .st-key-idle_warning { position: fixed; left: 0; right: 0; bottom: 0; z-index: 1000;
-  background: #fff4d9; border-top: 4px solid #a86400; padding: 0.8rem 1.4rem 1rem;
-  box-shadow: 0 -4px 16px rgba(0,0,0,0.18); }
+.keep-idle { display: block; width: 100%; min-height: 2.6rem; border: 2px solid #1c5a9e; border-radius: 0.5rem;
+  background: #fff; color: #1c5a9e; font: inherit; font-weight: 700; cursor: pointer; }
 .idle-title { font-size: 1.25rem; font-weight: 800; margin: 0; color: #3d2600; }
 .idle-text { margin: 0.2rem 0 0.4rem; color: #3d2600; }
 .still-here { display: block; width: 100%; min-height: 2.6rem; border: 0; border-radius: 0.5rem; background: #1c5a9e;
@@ -248,7 +249,7 @@ html.kiosk-warn .st-key-idle_warning { position: fixed; left: 0; right: 0; botto
 .share-first .help { margin: 0.1rem 0 0.3rem; }
 .st-key-share button, .st-key-keep_answers_end button { min-height: 2.8rem; }
 .st-key-keep_answers button { min-height: 2.2rem; line-height: 1.2; }
-.st-key-topbar button *, .st-key-keep_answers_idle button * { white-space: normal !important;
+.st-key-topbar button * { white-space: normal !important;
   overflow: visible !important; text-overflow: clip !important; }
 .kept-code-note { font-weight: 700; }
 .share-failed { background: #fff4d9; border: 3px solid #a86400; border-radius: 0.5rem; padding: 0.6rem 1rem;
