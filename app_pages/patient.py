@@ -26,6 +26,7 @@ from ui.words import Words, other_language
 e = html.escape
 log = logging.getLogger("decision_aid")
 SHARED = kiosk.SHARED
+KEEP_FAILED = "keep_failed"
 
 content = ui.get_content()
 state = st.session_state
@@ -86,11 +87,14 @@ def _start_over() -> None:
 
 def _keep() -> None:
     """Called in: save what was answered (marked incomplete), then wipe; only the code stays."""
-    code = kiosk.keep(state, ui.get_store(), content, t.lang, incomplete=True)
+    code = kiosk.keep(state, ui.get_store, content, t.lang, incomplete=True)
+    if not code:  # nothing was saved: the answers stay, and the patient is told
+        state[KEEP_FAILED] = True
+        return
     lang = state[kiosk.LANG]
     kiosk.wipe(state)
     state[kiosk.LANG] = lang
-    state[kiosk.KEPT] = {"code": code} if code else {"failed": True}
+    state[kiosk.KEPT] = {"code": code}
 
 
 def _cancel_start_over() -> None:
@@ -164,6 +168,8 @@ def top_bar(back_to: int, keep: bool = True) -> None:
             on_click=_ask_start_over,
             args=("top",),
         )
+    if state.pop(KEEP_FAILED, None):
+        st.html(f'<p class="share-failed" role="alert">{e(t("kept_failed"))}</p>')
     confirm_start_over("top")
 
 
@@ -353,17 +359,13 @@ def result_screen() -> None:
 
 def kept_screen() -> None:
     """After "Keep my answers": the code, and nothing else of the patient's."""
-    kept = state.get(kiosk.KEPT) or {}
-    code = kept.get("code")
-    st.title(t("kept_title") if code else t("kept_failed_title"), anchor=False)
-    if code:
-        st.html(
-            f'<p class="handoff-intro">{e(t("kept_show"))}</p>'
-            f'<p class="handoff-code" data-code="{e(code)}" aria-label="{e(" ".join(code))}">{e(_spaced(code))}</p>'
-            f'<p class="help">{e(t("kept_text", hours=_ttl_hours()))}</p>'
-        )
-    else:
-        st.html(f'<p class="share-failed" role="alert">{e(t("kept_failed"))}</p>')
+    code = (state.get(kiosk.KEPT) or {}).get("code", "")
+    st.title(t("kept_title"), anchor=False)
+    st.html(
+        f'<p class="handoff-intro">{e(t("kept_show"))}</p>'
+        f'<p class="handoff-code" data-code="{e(code)}" aria-label="{e(" ".join(code))}">{e(_spaced(code))}</p>'
+        f'<p class="help">{e(t("kept_text", hours=_ttl_hours()))}</p>'
+    )
     st.button(t("kept_done"), key="kept_done", type="primary", width="stretch", on_click=_start_over)
 
 
@@ -424,7 +426,7 @@ def sure_block(result: Result) -> None:
 def _share() -> None:
     """Save a handoff record (kiosk.keep, the one way out); keep only its code (and what was shared)."""
     answers = dict(state[kiosk.ANSWERS])
-    code = kiosk.keep(state, ui.get_store(), content, t.lang, incomplete=False)
+    code = kiosk.keep(state, ui.get_store, content, t.lang, incomplete=False)
     state[SHARED] = {"code": code, "answers": answers} if code else {"failed": True, **(state.get(SHARED) or {})}
 
 
@@ -434,12 +436,14 @@ def share_block() -> None:
     code = shared.get("code")
     with st.container(key="share_box"):
         if code:
+            current = shared.get("answers") == state[kiosk.ANSWERS]
+            data = f' data-code="{e(code)}"' if current else ""  # the code of these answers
             st.html(
                 f'<div class="share-first"><p class="handoff-intro">{e(t("share_done"))}</p>'
-                f'<p class="handoff-code" data-code="{e(code)}" aria-label="{e(" ".join(code))}">{e(_spaced(code))}</p>'
+                f'<p class="handoff-code"{data} aria-label="{e(" ".join(code))}">{e(_spaced(code))}</p>'
                 f'<p class="help">{e(t("share_kept_short", hours=_ttl_hours()))}</p></div>'
             )
-            if shared.get("answers") != state[kiosk.ANSWERS]:
+            if not current:
                 help_line(t("share_changed", code=_spaced(code)))
             else:
                 return

@@ -612,3 +612,15 @@ def test_unwell_today_keeps_step_2_folded_for_another_day():
     assert later.index("<details") < later.index(html.escape(WEN.step2_later(result.lean)))  # folded
     steps = next(b for b in blocks if 'class="steps"' in b)
     assert html.escape(WEN.t("step2_title")) not in steps
+
+
+def test_keep_my_answers_when_the_store_fails_keeps_them_on_the_tablet(monkeypatch, tmp_path):
+    blocked = tmp_path / "a-folder"
+    blocked.mkdir()
+    monkeypatch.setenv("DECISION_DB_PATH", str(blocked))  # a folder, not a file: the store refuses it
+    at = start_app("en-CA")
+    tap(at, "start")
+    tap(at, f"q_{QUESTIONS[0].id}__{QUESTIONS[0].codes[0]}")
+    tap(at, "keep_answers")
+    assert EN("kept_failed") in html.unescape(text(at))
+    assert answers(at) == {QUESTIONS[0].id: QUESTIONS[0].codes[0]} and "kept" not in at.session_state

@@ -18,7 +18,7 @@ import gc
 import json
 import logging
 import time
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 from decision.settings import Settings, load_settings
@@ -163,7 +163,9 @@ def result_step(content: Any) -> int:
     return len(content.questions_of_kind("questions")) + 2
 
 
-def keep(state: MutableMapping[str, Any], store: Any, content: Any, lang: str, *, incomplete: bool) -> str | None:
+def keep(
+    state: MutableMapping[str, Any], store: Callable[[], Any], content: Any, lang: str, *, incomplete: bool
+) -> str | None:
     """The one way answers leave the tablet: save them as a record with a code.
 
     Share (the result screen) and "Keep my answers" (any screen, the idle warning)
@@ -182,7 +184,7 @@ def keep(state: MutableMapping[str, Any], store: Any, content: Any, lang: str, *
         payload["incomplete"] = True
         payload["answered"] = len(answers)
     try:
-        record = store.save(answers, lang, payload, content.version)
+        record = store().save(answers, lang, payload, content.version)  # opening it may fail too
     except StoreError as exc:
         log.warning("saving the answers failed: %s", exc)
         return None
