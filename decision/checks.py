@@ -57,6 +57,11 @@ REQUIRED_UI_KEYS = (
     "step2_acupuncture_strong",
     "step2_acupuncture_slight",
     "if_you_choose_needles",
+    "step1_very_anxious",
+    "step2_removed_ims_safety",
+    "step2_removed_ims_anxious",
+    "step2_removed_acupuncture_safety",
+    "step2_removed_acupuncture_anxious",
 )
 # ui.yaml keys whose text must hold a placeholder.
 UI_PLACEHOLDERS = {

@@ -217,7 +217,7 @@ STRENGTH_ORDER = ("none", "slight", "strong")
 REQUIRED_CONTEXT_CAPS: dict[str, tuple[frozenset[tuple[str, frozenset[str]]], dict[str, str]]] = {
     "pregnant_low_back": (
         frozenset({("pregnant", frozenset({"yes"})), ("main_area", frozenset({"low_back"}))}),
-        {"ims": "none"},
+        {"ims": "none", "acupuncture": "slight"},
     ),
     "lung_chest_area": (
         frozenset({("lung_disease", frozenset({"yes"})), ("main_area", frozenset({"neck_shoulders", "upper_back"}))}),

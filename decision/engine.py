@@ -58,6 +58,10 @@ class Contribution(NamedTuple):
     def capped(self) -> bool:
         return self.points < self.full_points
 
+    @property
+    def written_points(self) -> int:  # the name a record's SavedContribution uses
+        return self.full_points
+
 
 class TargetScore(NamedTuple):
     target: str
@@ -87,6 +91,14 @@ class RaisedFlag(NamedTuple):
     def skipped(self) -> bool:
         return self.answer is None
 
+    @property
+    def options(self) -> tuple[str, ...]:
+        return self.flag.options
+
+    @property
+    def for_patient(self) -> bool:
+        return self.flag.for_patient
+
 
 class Step(NamedTuple):
     option: str | None
@@ -114,6 +126,8 @@ class Lean(NamedTuple):
     step2_later: Step | None = None
     # Step 1 has no lean but the final names a needle option: "If you choose needles: ..."
     conditional: bool = False
+    # The option a cap took step 2's lean away from entirely (it is not "no clear difference").
+    step2_removed: str | None = None
 
 
 class AppliedCap(NamedTuple):
@@ -226,6 +240,7 @@ def _lean_json(lean: Lean) -> dict[str, Any]:
         "very_anxious": lean.very_anxious,
         "step2_later": None if lean.step2_later is None else _step_json(lean.step2_later),
         "conditional": lean.conditional,
+        "step2_removed": lean.step2_removed,
     }
 
 
@@ -389,7 +404,12 @@ def _at_most(step: Step, limits: Mapping[str, str]) -> Step:
     return _NONE if limit == "none" else Step(step.option, limit)  # type: ignore[arg-type]
 
 
-def _capped_step2(step2: Step, caps: tuple[AppliedCap, ...], anxious: bool) -> tuple[Step, tuple[AppliedCap, ...]]:
+def _capped_step2(
+    step2: Step, caps: tuple[AppliedCap, ...], anxious: bool
+) -> tuple[Step, tuple[AppliedCap, ...], str | None]:
+    """Step 2 with every cap applied, the caps that hold, and the option whose lean a cap
+    removed entirely (None when the lean was only weakened, or not touched)."""
+    raw = step2
     applied = []
     for c in caps:
         cut = _at_most(step2, c.cap.at_most)
@@ -397,7 +417,8 @@ def _capped_step2(step2: Step, caps: tuple[AppliedCap, ...], anxious: bool) -> t
         step2 = cut
     if anxious:
         step2 = _at_most(step2, contract.VERY_ANXIOUS_STEP2_CAPS)
-    return step2, tuple(applied)
+    removed = raw.option if raw.option is not None and step2.option is None else None
+    return step2, tuple(applied), removed
 
 
 def _lean(
@@ -422,36 +443,65 @@ def _lean(
     if len(stopped_options) == 1:  # one needling option stopped: the other is the only one left
         (open_option,) = [o for o in contract.NEEDLE_OPTIONS if o not in stop]
         step2 = Step(open_option, step2.strength if step2.option == open_option else "slight")
-    caps = tuple(
-        AppliedCap(c.cap, False)
-        for c in content.compiled.caps
-        if (c.gate is None or answers.get(c.gate[0]) in c.gate[1]) and c.match(answers) is not None
-    )
+    caps: tuple[AppliedCap, ...] = ()
+    for c in content.compiled.caps:  # a plain loop: most answer sets pass no cap's gate
+        gate = c.gate
+        if (gate is None or answers.get(gate[0]) in gate[1]) and c.match(answers) is not None:
+            caps += (AppliedCap(c.cap, False),)
     applied: tuple[AppliedCap, ...] = ()
+    removed = None
     if caps or anxious:
-        step2, applied = _capped_step2(step2, caps, anxious)
+        step2, applied, removed = _capped_step2(step2, caps, anxious)
 
     if stopped:
-        later = step2 if all(f.flag.passes for f in stops) else None
+        later = step2 if enough and all(f.flag.passes for f in stops) else None
         step1 = Step("no_needling", "strong")
-        return Lean("no_needling", "strong", True, enough, step1, _NONE, stopped_options, wish, anxious, later), applied
+        gone = removed if later is not None else None  # said "for another day" only
+        lean = Lean(
+            "no_needling", "strong", True, enough, step1, _NONE, stopped_options, wish, anxious, later, False, gone
+        )
+        return lean, applied
     if step1.option == "no_needling":
-        return Lean("no_needling", step1.strength, False, enough, step1, step2, stopped_options, wish, anxious), applied
+        lean = Lean(
+            "no_needling",
+            step1.strength,
+            False,
+            enough,
+            step1,
+            step2,
+            stopped_options,
+            wish,
+            anxious,
+            None,
+            False,
+            removed,
+        )
+        return lean, applied
     option, strength = step2
     conditional = option is not None and step1.option is None
-    lean = Lean(option, strength, False, enough, step1, step2, stopped_options, wish, anxious, None, conditional)
+    lean = Lean(
+        option, strength, False, enough, step1, step2, stopped_options, wish, anxious, None, conditional, removed
+    )
     return lean, applied
+
+
+def _could_raise(gates: tuple[tuple[str, frozenset[str]], ...] | None, answers: Mapping[str, str]) -> bool:
+    """False when no answer passes any of the gates (None: no gate, so maybe)."""
+    if gates is None:
+        return True
+    for question, codes in gates:  # noqa: SIM110 (a plain loop: cheaper than any() over a generator here)
+        if answers.get(question) in codes:
+            return True
+    return False
 
 
 def _patient_flags(
     content: Content, answers: Mapping[str, str], flags: tuple[RaisedFlag, ...]
 ) -> tuple[RaisedFlag, ...]:
     """Every flag but those a raised flag replaces: the patient reads each worry once."""
-    compiled = content.compiled
-    gates = compiled.replaces_gates
-    if gates is not None and not any(answers.get(q) in codes for q, codes in gates):
+    if not _could_raise(content.compiled.replaces_gates, answers):
         return flags
-    replaces = compiled.replaces
+    replaces = content.compiled.replaces
     hidden = [rs for f in flags if (rs := replaces.get(f.flag.id)) is not None]
     if not hidden:
         return flags
@@ -482,13 +532,10 @@ def score(content: Content, answers: Mapping[str, str]) -> Result:
     totals = {o.target: o.score for o in options}
     flags = _flags(content, answers)
     lean, caps = _lean(content, answers, totals, flags)
-    compiled = content.compiled
-    gated, gates = compiled.lean_gated, compiled.lean_gates
-    could = gates is None or any(answers.get(q) in codes for q, codes in gates)
-    if (
-        gated and could and any(f.flag.id in gated for f in flags)
-    ):  # a note about a lean: kept with a final lean it names
-        flags = tuple(f for f in flags if lean.option in gated.get(f.flag.id, (lean.option,)))
+    if _could_raise(content.compiled.lean_gates, answers):  # a note about a lean: kept with a final lean it names
+        gated = content.compiled.lean_gated
+        if any(f.flag.id in gated for f in flags):
+            flags = tuple(f for f in flags if lean.option in gated.get(f.flag.id, (lean.option,)))
     unanswered = tuple(filterfalse(answers.__contains__, content.questionnaire_ids))
     return Result(
         content.version,

@@ -40,6 +40,8 @@ class ResultLike(Protocol):
     def skipped_safety(self) -> tuple[str, ...]: ...
     @property
     def context_caps(self) -> Sequence[CapLike]: ...
+    @property
+    def patient_flags(self) -> Sequence[FlagLike]: ...
 
 
 LANGS = ("en", "fr")
@@ -115,11 +117,13 @@ class Wording:
             return self.t("step1_wish")
         if not lean.enough_answers and lean.step1.option is None:
             return self.t("lean_not_enough")
-        return self._step1_sentence(lean.step1)
+        return self._step1_sentence(lean.step1, lean.very_anxious)
 
-    def _step1_sentence(self, step: Step) -> str:
+    def _step1_sentence(self, step: Step, very_anxious: bool = False) -> str:
         if step.option is None:
             return self.t("step1_none")
+        if very_anxious and step == ("no_needling", "slight"):  # the worry is what tips step 1
+            return self.t("step1_very_anxious")
         return self.t(f"step1_{step.option}_{step.strength}")
 
     def _step2_sentence(self, step: Step, enough: bool = True) -> str:
@@ -130,16 +134,28 @@ class Wording:
         return self.t(f"step2_{step.option}_{step.strength}")
 
     def step2(self, lean: Lean) -> str:
-        """Step 2 as the lean holds it ("" when needling is stopped: step 2 is not shown)."""
+        """Step 2 as the lean holds it ("" when needling is stopped: step 2 is not shown).
+        When a cap took the lean away from an option, that is said, never "no clear
+        difference" (the see-saw may tip far to that option)."""
         if lean.stopped:
             return ""
+        if lean.step2_removed is not None and lean.step2.option is None:
+            return self._removed(lean)
         return self._step2_sentence(lean.step2, lean.enough_answers)
 
     def step2_later(self, lean: Lean) -> str:
-        """Step 2 "for another day", after a stop that passes; "" when there is none."""
-        if lean.step2_later is None:
+        """Step 2 "for another day", after a stop that passes, always as "if you choose
+        needles" (another day, and only if needles are chosen); "" when there is none."""
+        later = lean.step2_later
+        if later is None:
             return ""
-        return self._step2_sentence(lean.step2_later, lean.enough_answers)
+        if lean.step2_removed is not None and later.option is None:
+            return self._removed(lean)
+        return self._if_needles("step2_if_needles", self._step2_sentence(later, lean.enough_answers))
+
+    def _removed(self, lean: Lean) -> str:
+        why = "anxious" if lean.very_anxious else "safety"
+        return self.t(f"step2_removed_{lean.step2_removed}_{why}")
 
     def stopped(self, lean: Lean, flags: Iterable[FlagLike] = ()) -> str:
         unwell = any(f.level == "stop" and f.question == "unwell_today" for f in flags)
@@ -155,8 +171,10 @@ class Wording:
         if lean.stopped:
             return self.stopped(lean, result.flags)
         if lean.option == "no_needling":
-            return self.t("step1_wish") if lean.wish else self._step1_sentence(lean.step1)
+            return self.t("step1_wish") if lean.wish else self._step1_sentence(lean.step1, lean.very_anxious)
         if lean.option is None:
+            if lean.step2_removed is not None:
+                return self.step2(lean)
             return self.t("lean_none" if lean.enough_answers else "lean_not_enough")
         sentence = self._step2_sentence(Step(lean.option, lean.strength))
         return self._if_needles("if_you_choose_needles", sentence) if lean.conditional else sentence
@@ -212,9 +230,10 @@ class Wording:
     def safety_summary(self, result: ResultLike) -> list[str]:
         """The patient's lines about what is not in the flag panels: skipped safety
         questions and the count of notes for the physiotherapist. "No flags" only
-        when every safety item was answered and nothing was raised."""
+        when every safety item was answered and nothing was raised. Notes said again by
+        another flag (``patient_flags``) are not counted twice."""
         skipped = len(result.skipped_safety)
-        notes = sum(1 for f in result.flags if f.level == "info" and not f.skipped)
+        notes = sum(1 for f in result.patient_flags if f.level == "info" and not f.skipped)
         lines = []
         if skipped:
             lines.append(self.plural("safety_skipped", skipped))

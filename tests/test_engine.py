@@ -50,6 +50,8 @@ def test_scenario(case):
     if "step2_later" in expect:
         later = result.lean.step2_later
         assert (None if later is None else _step(later)) == expect["step2_later"]
+    if "step2_removed" in expect:
+        assert result.lean.step2_removed == expect["step2_removed"]
     if "context_caps" in expect:
         assert sorted(c.id for c in result.context_caps) == sorted(expect["context_caps"])
     if "patient_flags_exclude" in expect:
@@ -274,7 +276,7 @@ def check_v3_promises(answers: dict[str, str], result: Result) -> None:
         assert lean.step2 == Step(None, "none")
         assert result.to_json()["lean"]["step2"] == {"option": None, "strength": "none"}
         passes = all(f.flag.passes for f in result.flags if f.level == "stop")
-        assert (lean.step2_later is not None) == passes
+        assert (lean.step2_later is not None) == (passes and lean.enough_answers)
         if a("needle_feelings") == "panic_faint":
             assert lean.step2_later is None
     else:
@@ -295,6 +297,13 @@ def check_v3_promises(answers: dict[str, str], result: Result) -> None:
         a("main_area") == "hip_leg" or a("problem_kind") == "stiff_movement"
     )
     assert ("osteoarthritis_guidelines" in ids) == likely_oa
+    # A cap that removed step 2's lean names the option it removed (never "no clear difference").
+    if lean.step2_removed is not None:
+        assert (lean.step2_later if lean.stopped else lean.step2) == Step(None, "none")
+        assert result.context_caps or a("needle_feelings") == "very_anxious"
+        totals = {o.target: o.score for o in result.options}
+        other = "acupuncture" if lean.step2_removed == "ims" else "ims"
+        assert totals[lean.step2_removed] > totals[other]
     # 8. "If you choose needles": exactly when step 1 has no lean and the final names a needle option.
     assert lean.conditional == (lean.step1.option is None and lean.option in NEEDLE)
     # 9. One caution per concern: the patient's flags are the flags but those a raised flag replaces.
@@ -378,3 +387,38 @@ def test_every_caution_or_stop_answer_yields_its_flag(answers):
                 assert any(q == qid for q, _ in raised)
             else:
                 assert (qid, level) in raised or (qid, "stop") in raised
+
+
+def test_a_saved_result_reads_back_the_engines_own_lean_steps_and_sure():
+    """One definition of the lean: the record's JSON parses back into engine.Lean/Step/Sure."""
+    from decision.engine import Lean, Sure
+    from decision.records.saved import parse_saved
+
+    rnd = random.Random(15)
+    for _ in range(300):
+        answers = random_answers(rnd)
+        result = score(CONTENT, answers)
+        saved = parse_saved(result.to_json("fr"))
+        assert type(saved.lean) is Lean and saved.lean == result.lean
+        assert saved.sure == result.sure and (saved.sure is None or type(saved.sure) is Sure)
+        assert [f.id for f in saved.patient_flags] == [f.id for f in result.patient_flags]
+        assert [c.id for c in saved.context_caps] == [c.id for c in result.context_caps]
+        assert saved.skipped_safety == result.skipped_safety
+
+
+def test_a_record_saved_before_version_3_still_reads_with_the_new_fields_at_their_defaults():
+    from decision.records.saved import parse_saved
+
+    old = {
+        "lean": {"option": "ims", "strength": "slight", "stopped": False, "enough_answers": True,
+                 "step1": {"option": None, "strength": "none"}, "step2": {"option": "ims", "strength": "slight"},
+                 "stopped_options": [], "wish": False, "very_anxious": False},
+        "flags": [{"id": "pregnant_yes", "level": "caution", "question": "pregnant", "answer": "yes"}],
+        "sure": {"score": 4, "answered": 4, "unsure": False, "incomplete": False, "needs": [], "not_answered": []},
+    }  # fmt: skip
+    saved = parse_saved(old)
+    assert saved.lean.step2_later is None and saved.lean.conditional is False
+    assert saved.lean.step2 == Step("ims", "slight")
+    assert [f.id for f in saved.patient_flags] == ["pregnant_yes"] and saved.context_caps == ()
+    assert saved.sure is not None and not saved.sure.incomplete
+    assert parse_saved({}).lean.option is None

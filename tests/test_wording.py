@@ -123,6 +123,31 @@ ACUPUNCTURE_ANSWERS = {
 }
 
 
+# ------------------------------------------------------------------ version 3: the one lean, worded once
+
+IMS_STRONG = {
+    "problem_kind": "tight_knot",
+    "strong_sensation": "ok_if_helps",
+    "lie_still": "no",
+    "goal": "loosen_muscle",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_after_a_stop_only_the_stop_is_said_with_no_step_two_and_no_you_decide(lang):
+    w = Wording(CONTENT, lang)
+    for stop in ({"unwell_today": "yes"}, {"needle_feelings": "panic_faint"}):
+        result = score(CONTENT, {**IMS_STRONG, "main_area": "hip_leg", **stop})
+        lines = w.lean_lines(result)
+        assert [title for title, _ in lines] == [w.t("step1_title")]
+        assert w.t("you_decide") not in " ".join(s for _, s in lines) + w.headline(result)
+        assert w.step2(result.lean) == ""
+    unwell = score(CONTENT, {**IMS_STRONG, "main_area": "hip_leg", "unwell_today": "yes"})
+    assert w.step2_later(unwell.lean).startswith(w.t("step2_if_needles"))
+    panic = score(CONTENT, {**IMS_STRONG, "main_area": "hip_leg", "needle_feelings": "panic_faint"})
+    assert w.step2_later(panic.lean) == ""
+
+
 @pytest.mark.parametrize(
     ("lang", "want"),
     [("en", "Your answers fit acupuncture more."), ("fr", "Vos réponses correspondent davantage à l'acupuncture.")],
@@ -147,3 +172,66 @@ def test_after_if_you_choose_needles_the_sentence_goes_on_in_lower_case(lang, wa
     w = Wording(CONTENT, lang)
     (_, step2) = w.lean_lines(score(CONTENT, {**ACUPUNCTURE_ANSWERS, "wants_needles": "no"}))[1]
     assert step2.startswith(want)
+
+
+@pytest.mark.parametrize(
+    ("lang", "want"),
+    [("en", "Your answers fit acupuncture more."), ("fr", "Vos réponses correspondent davantage à l'acupuncture.")],
+)
+def test_option_names_are_lower_case_in_running_text_and_after_the_colon(lang, want):
+    w = Wording(CONTENT, lang)
+    answers = {
+        "main_area": "arm_hand",
+        "problem_kind": "headaches",
+        "strong_sensation": "no",
+        "soreness_after": "big_problem",
+    }
+    result = score(CONTENT, answers)
+    assert result.lean.conditional
+    assert w.step2(result.lean) == want
+    final = w.final(result)
+    assert final.startswith(w.t("if_you_choose_needles") + " ")
+    assert final.endswith(want[0].lower() + want[1:])
+    wish = score(CONTENT, {**answers, "wants_needles": "no"})
+    step2 = dict(w.lean_lines(wish))[w.t("step2_title")]
+    assert step2.startswith(f"{w.t('step2_if_needles')} {want[0].lower()}")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_cap_lines_come_from_the_content_on_fresh_and_saved_results(lang):
+    w = Wording(CONTENT, lang)
+    result = score(CONTENT, {**IMS_STRONG, "main_area": "low_back", "pregnant": "yes", "blood_thinners": "yes"})
+    caps = {c.id: c for c in CONTENT.caps}
+    want = [caps[c.id].line.get(lang) for c in result.context_caps]
+    assert len(want) == 2
+    assert w.cap_lines(result) == want
+    assert w.cap_lines(parse_saved(result.to_json(lang))) == want
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_very_anxious_patient_who_wants_needles_reads_that_the_worry_tips_step_one(lang):
+    w = Wording(CONTENT, lang)
+    result = score(CONTENT, {"needle_feelings": "very_anxious", "wants_needles": "yes", **IMS_STRONG})
+    assert result.lean.step1 == ("no_needling", "slight")
+    assert w.step1(result.lean) == w.t("step1_very_anxious")
+    assert w.final(result) == w.t("step1_very_anxious")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_step_two_lean_a_cap_removed_says_so_and_never_no_clear_difference(lang):
+    w = Wording(CONTENT, lang)
+    pregnant = score(CONTENT, {**IMS_STRONG, "main_area": "low_back", "pregnant": "yes"})
+    assert pregnant.lean.step2_removed == "ims"
+    assert w.step2(pregnant.lean) == w.t("step2_removed_ims_safety") != w.t("lean_none")
+    assert w.final(pregnant) == w.t("step2_removed_ims_safety")
+    anxious = score(CONTENT, {**IMS_STRONG, "main_area": "arm_hand", "needle_feelings": "very_anxious"})
+    assert w.step2(anxious.lean) == w.t("step2_removed_ims_anxious")
+    assert w.step2(parse_saved(anxious.to_json(lang)).lean) == w.t("step2_removed_ims_anxious")
+
+
+def test_for_another_day_says_a_removed_lean_too():
+    w = Wording(CONTENT, "en")
+    result = score(CONTENT, {**IMS_STRONG, "main_area": "low_back", "pregnant": "yes", "unwell_today": "yes"})
+    assert result.lean.stopped and result.lean.step2_later == (None, "none")
+    assert result.lean.step2_removed == "ims"
+    assert w.step2_later(result.lean) == w.t("step2_removed_ims_safety")
