@@ -19,7 +19,6 @@ from functools import wraps
 from decision.content import Content
 from decision.models import Cell, Row
 from decision.presentation import FlagPanel, ResultView, StepView
-from decision.wording import Wording
 from ui.charts import OPTION_COLOURS, OPTION_TINTS, denominator, icon_array_svg, svg_image
 from ui.words import Words
 
@@ -62,10 +61,6 @@ def _key_part(value: object) -> object:
     if isinstance(value, Row):
         return ("row", value.id)
     return tuple(value) if isinstance(value, list | tuple) else value
-
-
-def wording(t: Words) -> Wording:
-    return Wording(t.content, t.lang)
 
 
 # ------------------------------------------------------------------ flags and lines (decision.presentation)
