@@ -7,7 +7,6 @@ Invalid content shows a staff screen instead of a half-working questionnaire.
 
 from __future__ import annotations
 
-import html
 import logging
 import time
 import traceback
@@ -48,7 +47,10 @@ except OSError as exc:
 state = st.session_state
 ui.check_proxy(state)  # the log says so (once) when an untrusted proxy forwards the requests
 IDLE_SECONDS = SETTINGS.idle
-wiped = kiosk.check_idle_on_rerun(state, IDLE_SECONDS)  # also catches a tablet that slept
+# The browser runs the idle countdown (ui/kiosk.py); the server's longer hard limit is the
+# backstop, checked on every run (which also catches a tablet that slept).
+HARD_LIMIT = kiosk.hard_limit(IDLE_SECONDS)
+wiped = kiosk.check_idle_on_rerun(state, HARD_LIMIT)
 if kiosk.LANG not in state:
     state[kiosk.LANG] = initial_language(st.query_params.get("lang"), st.context.locale)
 t = Words(content, state[kiosk.LANG])
@@ -69,10 +71,33 @@ if page is patient:
     # However the patient page came to run (Back in the browser, its address, a wipe),
     # the clinician view is locked again: nothing of it stays in this browser.
     kiosk.forget_clinician(state)
-# One script block a run: the page's language (for screen readers) and, for a patient,
-# a new screen starts at its top (Streamlit keeps the old scroll position). The screen
-# number in the block changes it, so the browser runs it again.
-st.html(kiosk.page_script(t.lang, state.get(kiosk.STEP, 0) if page is patient else None), unsafe_allow_javascript=True)
+# One script block a run: the page's language (for screen readers), for a patient a new
+# screen starts at its top (Streamlit keeps the old scroll position), and the browser's
+# idle timer for this screen. The block changes with the screen, so the browser runs it again.
+screen = int(state.get(kiosk.STEP, 0)) if page is patient else None
+on_result = screen is not None and screen >= kiosk.result_step(content)
+before, _, after = t("idle_countdown").partition("{seconds}")
+keep = ""  # the button the warning's "Keep my answers" presses: the screen's own
+if screen is not None and state.get(kiosk.ANSWERS) and not state.get(kiosk.KEPT):
+    keep = "share" if on_result else "keep_answers"
+st.html(
+    kiosk.page_script(
+        t.lang,
+        screen,
+        idle=kiosk.screen_idle(IDLE_SECONDS, on_result),
+        ping=kiosk.ping_seconds(IDLE_SECONDS),
+        armed=kiosk.has_private_data(state),
+        words={
+            "title": t("idle_title"),
+            "before": before,
+            "after": after,
+            "still": t("still_here"),
+            "keep": t("share_button") if on_result else t("keep_answers"),
+        },
+        keep=keep,
+    ),
+    unsafe_allow_javascript=True,
+)
 # A wipe on the clinician page leaves it there, locked (its state is gone too).
 
 
@@ -82,21 +107,18 @@ def _still_here() -> None:
 
 @st.fragment(run_every=kiosk.tick_seconds(IDLE_SECONDS))
 def idle_watchdog() -> None:
-    """Ticks while the page is open: warn, then wipe and go back to the welcome screen."""
-    if not kiosk.has_private_data(state) and page is patient:
+    """The server's side of the idle timer: two hidden buttons the browser presses (still
+    reading; time is up) and the hard limit, a backstop for a browser whose script does not
+    run. The warning itself is the browser's (ui/kiosk.py): nothing drawn here on a tap."""
+    if not kiosk.has_private_data(state):
         return
-    idle = kiosk.idle_for(state)
-    if idle > IDLE_SECONDS:
+    if kiosk.idle_for(state) > HARD_LIMIT:
         kiosk.wipe(state)
         st.rerun()
-    elif idle > IDLE_SECONDS - kiosk.warning_seconds(IDLE_SECONDS):
-        words = Words(content, state.get(kiosk.LANG, t.lang))
-        with st.container(key="idle_warning"):
-            st.html(
-                f'<div role="alert"><p class="idle-title">{html.escape(words("idle_title"))}</p>'
-                f'<p class="idle-text">{html.escape(words("idle_text"))}</p></div>'
-            )
-            st.button(words("still_here"), key="still_here", type="primary", width="stretch", on_click=_still_here)
+    st.button("ping", key="idle_ping", on_click=_still_here)
+    if st.button("wipe", key="idle_wipe"):
+        kiosk.wipe(state)
+        st.rerun()
 
 
 def _under_test() -> bool:

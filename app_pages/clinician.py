@@ -112,6 +112,9 @@ def _open_code() -> None:
     state[CONFIRM_DELETE] = False
     state[MESSAGE] = None
     state[FORM_MESSAGE] = None
+    if record.result.get("incomplete"):  # the patient was called in mid-way: carry on with them
+        _assess_from(record.answers)
+        _say("info", t("clin_incomplete_opened", code=record.code, n=len(record.answers)))
 
 
 def _close_record() -> None:
@@ -281,7 +284,7 @@ def message() -> None:
     if not said:
         return
     kind, text = said
-    (st.success if kind == "success" else st.error)(text)
+    {"success": st.success, "info": st.info}.get(kind, st.error)(text)
 
 
 def record_view(record: HandoffRecord) -> None:

@@ -18,13 +18,15 @@ import ui
 from decision import score
 from decision.engine import Result
 from decision.models import Question
+from decision.presentation import present
 from decision.wording import Wording
 from ui import kiosk, metrics, panels, reading_time
 from ui.words import Words, other_language
 
 e = html.escape
 log = logging.getLogger("decision_aid")
-SHARED = "shared"
+SHARED = kiosk.SHARED
+KEEP_FAILED = "keep_failed"
 
 content = ui.get_content()
 state = st.session_state
@@ -83,6 +85,19 @@ def _start_over() -> None:
     kiosk.wipe(state)
 
 
+def _keep() -> None:
+    """Called in: save what was answered (marked incomplete), then wipe; only the code stays."""
+    code = kiosk.keep(state, ui.get_store, content, t.lang, incomplete=True)
+    if not code:  # nothing was saved: the answers stay, and the patient is told
+        state[KEEP_FAILED] = True
+        return
+    metrics.called_in()
+    lang = state[kiosk.LANG]
+    kiosk.wipe(state)
+    state[kiosk.LANG] = lang
+    state[kiosk.KEPT] = {"code": code}
+
+
 def _cancel_start_over() -> None:
     state[kiosk.CONFIRM_START_OVER] = None
 
@@ -94,34 +109,59 @@ def _new_whatif_question() -> None:
 # ------------------------------------------------------------------ pieces
 
 
-def confirm_start_over(where: str) -> None:
-    """Start over asks once, right where it was tapped."""
-    if state.get(kiosk.CONFIRM_START_OVER) != where:
-        return
+def _spaced(code: str) -> str:
+    return f"{code[:3]} {code[3:]}"
+
+
+@st.dialog(t("start_over"), dismissible=False, width="small")
+def _confirm_dialog(where: str) -> None:
+    """Start over asks once, in a dialog in the middle of the screen (always in view),
+    and asks whether the code was noted when there is one."""
+    code = (state.get(SHARED) or {}).get("code")
     st.html(f'<p class="confirm" role="alert">{e(t("confirm_start_over"))}</p>')
-    with st.container(key=f"confirm_{where}"):
-        yes, no = st.columns(2)
-        yes.button(
-            t("yes_start_over"), key=f"yes_start_over_{where}", type="primary", width="stretch", on_click=_start_over
+    if code:
+        st.html(
+            f'<p class="kept-code-note">{e(t("confirm_code_noted"))}</p>'
+            f'<p class="handoff-code" aria-label="{e(" ".join(code))}">{e(_spaced(code))}</p>'
         )
-        no.button(t("keep_going"), key=f"keep_going_{where}", width="stretch", on_click=_cancel_start_over)
+    yes, no = st.columns(2)
+    if yes.button(t("yes_start_over"), key=f"yes_start_over_{where}", type="primary", width="stretch"):
+        kiosk.wipe(state)
+        st.rerun()
+    if no.button(t("keep_going"), key=f"keep_going_{where}", width="stretch"):
+        state[kiosk.CONFIRM_START_OVER] = None
+        st.rerun()
 
 
-def top_bar(back_to: int) -> None:
-    """Back, the other language, Start over: always the same place, at the top."""
+def confirm_start_over(where: str) -> None:
+    """Start over asks once; the dialog opens from the flag its button set."""
+    if state.get(kiosk.CONFIRM_START_OVER) == where:
+        _confirm_dialog(where)
+
+
+def top_bar(back_to: int, keep: bool = True) -> None:
+    """Back, the other language, Keep my answers (once something is answered), Start over:
+    always the same place, at the top."""
     lang = state[kiosk.LANG]
+    can_keep = keep and bool(state[kiosk.ANSWERS])
     with st.container(key="topbar"):
-        back, switch, over = st.columns(3)
-        back.button(t("back"), key="back", icon=":material/arrow_back:", width="stretch", on_click=_go, args=(back_to,))
+        cols = st.columns([0.9, 0.9, 1.6, 1.3] if can_keep else 3)
+        cols[0].button(
+            t("back"), key="back", icon=":material/arrow_back:", width="stretch", on_click=_go, args=(back_to,)
+        )
         other = other_language(lang)
-        switch.button(
+        cols[1].button(
             t("lang_fr") if other == "fr" else t("lang_en"),
             key="switch_lang",
             width="stretch",
             on_click=_set_language,
             args=(other,),
         )
-        over.button(
+        if can_keep:
+            cols[2].button(
+                t("keep_answers"), key="keep_answers", icon=":material/save:", width="stretch", on_click=_keep
+            )
+        cols[-1].button(
             t("start_over"),
             key="start_over",
             icon=":material/restart_alt:",
@@ -129,6 +169,8 @@ def top_bar(back_to: int) -> None:
             on_click=_ask_start_over,
             args=("top",),
         )
+    if state.pop(KEEP_FAILED, None):
+        st.html(f'<p class="share-failed" role="alert">{e(t("kept_failed"))}</p>')
     confirm_start_over("top")
 
 
@@ -150,20 +192,21 @@ def help_line(text: str) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _minutes(version: str, lang: str) -> int:
-    """The welcome screen's time, worked out once per content version and language."""
-    return reading_time.minutes(content, lang)
+def _minutes(version: str, lang: str) -> tuple[int, int]:
+    """The welcome screen's times (to the result, then reading it), once per content version and language."""
+    return reading_time.path_minutes(content, lang), reading_time.result_minutes(content, lang)
 
 
 def welcome() -> None:
     metrics.screen("welcome")
     st.title(t.of(content.meta.title), anchor=False)
-    minutes = _minutes(content.version, t.lang)
+    minutes, reading = _minutes(content.version, t.lang)
     st.html(
         f'<p class="lead">{e(t.of(content.meta.decision))}</p>'
         f'<p class="condition">{e(t.of(content.meta.condition))}</p><ul class="welcome-list">'
         f"<li>{e(t('welcome_purpose'))}</li>"
-        f'<li data-minutes="{minutes}">{e(t("welcome_time", minutes=minutes))}</li>'
+        f'<li data-minutes="{minutes}" data-result-minutes="{reading}">'
+        f"{e(t('welcome_time_split', minutes=minutes, reading=reading))}</li>"
         f"<li><strong>{e(t('welcome_not_decide'))}</strong></li>"
         f"<li>{e(t('welcome_privacy'))}</li></ul>"
     )
@@ -262,35 +305,47 @@ def result_screen() -> None:
     answers = state[kiosk.ANSWERS]
     result = score(content, answers)
     metrics.result(result)
-    top_bar(back_to=SAFETY_STEP)
+    view = present(content, result, t.lang, ORDER)
+    top_bar(back_to=SAFETY_STEP, keep=False)
     st.title(t("result_title"), anchor=False)
 
-    # Flags first: red for stop, amber for caution; the rest is one quiet line each.
-    first = panels.flag_panels(result, t) + panels.safety_lines(result, t)
+    # Flags first: red for stop, amber for caution and skipped safety questions; notes one quiet line.
+    first = panels.flag_panels(view) + panels.note_lines(view)
     if first:
         st.html(first)
-    # The decision in two steps, in the patient's words.
-    st.html(panels.steps_html(result, t))
-    if result.lean.stopped:
-        st.html(panels.option_card(content, "no_needling", t, heading=t("instead_title")))
+    # The decision in two steps (one after a stop), the answers behind each in words.
+    st.html(panels.steps_html(view, t))
+    # Share first: right under the steps.
+    share_block()
+    if view.stopped:
+        st.html(panels.option_card(content, "no_needling", t, heading=t("instead_title")) + panels.later_html(view, t))
+    elif view.fold_needles:
+        st.html(panels.option_card(content, "no_needling", t, heading=t("your_wish_title")))
 
-    # A picture of why: the answers behind step 1, the see-saw for step 2.
-    st.header(t("why_title"), anchor=False)
-    st.html(f'<div class="why">{panels.step1_why(result, t, ORDER)}{panels.step2_why(result, t, ORDER)}</div>')
-
-    # The Option Grid, then side effects: content only, built once per content and language.
-    st.header(t("comparison_title"), anchor=False)
-    help_line(t("comparison_intro"))
-    st.html(panels.option_grid(content, OPTION_IDS, t))
+    # The Option Grid (the rows patients ask first, the rest one tap away), then side effects.
+    # Not wanting needles, or stopped: the needle detail is one tap away.
+    grid = panels.option_grid(content, OPTION_IDS, view.grid_rows, t)
+    if view.more_rows:
+        grid += (
+            f'<details class="rows-more"><summary>{e(t("grid_more_rows"))}</summary>'
+            f"{panels.option_grid(content, OPTION_IDS, view.more_rows, t)}</details>"
+        )
     effects = panels.side_effects(content, OPTION_IDS, t)
-    if effects:
-        st.header(t("side_effects_title"), anchor=False)
-        st.html(effects)
+    if effects:  # the pictures one tap away: the grid's side-effect row says the numbers in words
+        effects = f'<details class="rows-more effects-more"><summary>{e(t("icons_show"))}</summary>{effects}</details>'
+    if view.fold_needles:
+        st.html(
+            f'<details class="needles-later"><summary>{e(t("needles_later"))}</summary>'
+            f'<p class="help">{e(t("comparison_intro"))}</p>{grid}{effects}</details>'
+        )
+    else:
+        st.header(t("comparison_title"), anchor=False)
+        help_line(t("comparison_intro"))
+        st.html(grid + effects)
 
     with st.expander(t("whatif_title"), icon=":material/tune:"):
         what_if(result)
     sure_block(result)
-    share_block()
 
     st.header(t("finish_title"), anchor=False)
     help_line(t("finish_text"))
@@ -305,6 +360,18 @@ def result_screen() -> None:
     )
     confirm_start_over("end")
     st.html(f'<p class="version">{e(t("content_version", version=content.version))}</p>')
+
+
+def kept_screen() -> None:
+    """After "Keep my answers": the code, and nothing else of the patient's."""
+    code = (state.get(kiosk.KEPT) or {}).get("code", "")
+    st.title(t("kept_title"), anchor=False)
+    st.html(
+        f'<p class="handoff-intro">{e(t("kept_show"))}</p>'
+        f'<p class="handoff-code" data-code="{e(code)}" aria-label="{e(" ".join(code))}">{e(_spaced(code))}</p>'
+        f'<p class="help">{e(t("kept_text", hours=_ttl_hours()))}</p>'
+    )
+    st.button(t("kept_done"), key="kept_done", type="primary", width="stretch", on_click=_start_over)
 
 
 def _steps(result: Result) -> tuple:
@@ -339,8 +406,9 @@ def what_if(result: Result) -> None:
         return
     other = score(content, {**answers, qid: code})
     changed = _steps(other) != _steps(result)
+    shown = panels.steps_html(present(content, other, t.lang, ORDER), t, behind=False)
     st.html(
-        f'<div class="whatif"><p class="card-kicker">{e(t("whatif_then"))}</p>{panels.steps_html(other, t)}'
+        f'<div class="whatif"><p class="card-kicker">{e(t("whatif_then"))}</p>{shown}'
         f'<p class="chosen">{e(t("whatif_changed") if changed else t("whatif_same"))}</p></div>'
     )
 
@@ -361,50 +429,43 @@ def sure_block(result: Result) -> None:
 
 
 def _share() -> None:
-    """Save a handoff record; keep only its code (and what was shared) in the session."""
-    from decision.records.store import StoreError
-
+    """Save a handoff record (kiosk.keep, the one way out); keep only its code (and what was shared)."""
     answers = dict(state[kiosk.ANSWERS])
-    try:
-        result = score(content, answers)
-        record = ui.get_store().save(
-            answers, t.lang, result.to_json(t.lang), content.version, share_key=ui.share_key(state, answers, t.lang)
-        )
-    except StoreError as exc:
-        # The message names the database, never the answers.
-        log.warning("sharing failed: %s", exc)
-        state[SHARED] = {"failed": True}
-        return
-    state[SHARED] = {"code": record.code, "answers": answers}
-    metrics.shared()
+    code = kiosk.keep(state, ui.get_store, content, t.lang, incomplete=False)
+    state[SHARED] = {"code": code, "answers": answers} if code else {"failed": True, **(state.get(SHARED) or {})}
+    if code:
+        metrics.shared()
 
 
 def share_block() -> None:
-    """ "Share with my physiotherapist": a short code in large type, no name."""
-    st.header(t("share_title"), anchor=False)
+    """Share first, right under the steps: one tap, and the code stays until Start over is confirmed."""
     shared = state.get(SHARED) or {}
     code = shared.get("code")
-    if code and shared.get("answers") == state[kiosk.ANSWERS]:
-        spaced = f"{code[:3]} {code[3:]}"
-        st.html(
-            f'<p class="handoff-intro">{e(t("share_done"))}</p>'
-            f'<p class="handoff-code" data-code="{e(code)}" aria-label="{e(" ".join(code))}">{e(spaced)}</p>'
-            f'<p class="help">{e(t("share_kept", hours=_ttl_hours()))}</p>'
+    with st.container(key="share_box"):
+        if code:
+            current = shared.get("answers") == state[kiosk.ANSWERS]
+            data = f' data-code="{e(code)}"' if current else ""  # the code of these answers
+            st.html(
+                f'<div class="share-first"><p class="handoff-intro">{e(t("share_done"))}</p>'
+                f'<p class="handoff-code"{data} aria-label="{e(" ".join(code))}">{e(_spaced(code))}</p>'
+                f'<p class="help">{e(t("share_kept_short", hours=_ttl_hours()))}</p></div>'
+            )
+            if not current:
+                help_line(t("share_changed", code=_spaced(code)))
+            else:
+                return
+        else:
+            st.html(f'<p class="help share-line">{e(t("share_nothing_unless"))}</p>')
+        if shared.get("failed"):
+            st.html(f'<p class="share-failed" role="alert">{e(t("share_failed"))}</p>')
+        st.button(
+            t("share_again") if code else t("share_button"),
+            key="share",
+            type="primary",
+            width="stretch",
+            icon=":material/send:",
+            on_click=_share,
         )
-        return
-    help_line(t("share_intro", hours=_ttl_hours()))
-    if code:  # answers changed since the code was made
-        help_line(t("share_changed", code=f"{code[:3]} {code[3:]}"))
-    if shared.get("failed"):
-        st.html(f'<p class="share-failed" role="alert">{e(t("share_failed"))}</p>')
-    st.button(
-        t("share_again") if code else t("share_button"),
-        key="share",
-        type="primary",
-        width="stretch",
-        icon=":material/send:",
-        on_click=_share,
-    )
 
 
 def _ttl_hours() -> int:
@@ -419,7 +480,9 @@ def _ttl_hours() -> int:
 # ------------------------------------------------------------------ main
 
 step = int(state[kiosk.STEP])
-if step <= 0:
+if state.get(kiosk.KEPT):
+    kept_screen()
+elif step <= 0:
     welcome()
 elif step <= N:
     question_screen(step)

@@ -60,7 +60,8 @@ def _draw_answers(rnd: random.Random) -> dict[str, str]:
 
 
 def _signature(answers: dict[str, str], lang: str) -> tuple:
-    from ui.panels import step_pushes
+    from decision.presentation import reasons
+    from decision.wording import Wording
 
     c = content()
     result = score(c, answers)
@@ -70,7 +71,7 @@ def _signature(answers: dict[str, str], lang: str) -> tuple:
         result.lean.option,
         result.lean.strength,
         tuple(o.score for o in result.options),
-        tuple(step_pushes(result, "step2", lang, order)),
+        tuple(reasons(result, "step2", Wording(c, lang), order)),
     )
 
 
@@ -91,25 +92,25 @@ def _title_is(expected: str, then=None):
 
 
 def _result_is(answers: dict[str, str], lang: str):
-    from ui.panels import seesaw, step_pushes, steps_html
+    from decision.presentation import present
+    from ui.panels import steps_html
 
     c = content()
     t = _words(lang)
     result = score(c, answers)
-    pushes = step_pushes(result, "step2", lang, [q.id for q in c.questions_of_kind("questions")])
+    view = present(c, result, lang, [q.id for q in c.questions_of_kind("questions")])
     all_reasons = {r.reason.get(lang) for r in c.rules}
-    own = {p.reason for p in pushes}
+    shown_steps = (*view.steps, *([view.later] if view.later else []))
+    own = {r.why for step in shown_steps for side in step.sides for r in side.reasons}
 
     def check(screen: Screen) -> list[str]:
         if screen.title != t("result_title"):
             return ["not the result screen"]
         shown = "\n".join(screen.html)
         problems = []
-        if steps_html(result, t) not in shown:
-            problems.append("lean differs from this session's answers")
-        if seesaw(result, t) not in shown:
-            problems.append("scores differ from this session's answers")
-        if shown.count('class="ss-item') != len(pushes) or any(html.escape(r) not in shown for r in own):
+        if steps_html(view, t) not in shown:
+            problems.append("lean or reasons differ from this session's answers")
+        if any(html.escape(r) not in shown for r in own):
             problems.append("reasons differ from this session's answers")
         if any(html.escape(r) in shown for r in all_reasons - own):
             problems.append("a reason from answers this session did not give")

@@ -8,6 +8,7 @@ come from content/, so the tests follow the content, not a copy of it.
 from __future__ import annotations
 
 import html
+import re
 import shutil
 import time
 from pathlib import Path
@@ -90,13 +91,20 @@ def all_no() -> dict[str, str]:
 
 
 def shows_the_steps(shown: str, result, w: Wording) -> None:
-    """Both steps, in the core's words, each with "you decide" (none after a safety stop: it is
-    not a choice); never "much better"."""
-    for title, sentence in w.lean_lines(result):
-        assert title in shown and sentence in shown
-    if not result.lean.stopped:
+    """Both steps, in the core's words, each with "you decide"; never "much better".
+    After a stop: only the stop, no step 2 and no "you decide" (a stop is not a choice)."""
+    if result.lean.stopped:
+        assert w.t("step1_title") in shown and w.stopped(result.lean, result.flags) in shown
+        assert w.t("step2_title") not in shown
+        assert w.t("you_decide") not in shown
+    else:
+        for title, sentence in w.lean_lines(result):
+            if title:  # the very anxious line is said once, by the panel (see below)
+                assert title in shown and sentence in shown
         assert shown.count(w.t("you_decide")) >= 2
     assert "much better" not in shown and "beaucoup mieux" not in shown
+    # Words, not points: no number of points anywhere on the patient's result.
+    assert not re.search(r"\b\d+ points?\b", shown), re.search(r".{40}\b\d+ points?\b", shown)
 
 
 def html_blocks(at: AppTest) -> list[str]:
@@ -139,10 +147,11 @@ def test_the_result_reads_top_to_bottom_flags_steps_why_grid_side_effects():
     def first(marker: str) -> int:
         return next(i for i, b in enumerate(blocks) if marker in b)
 
-    assert first("flag-caution") < first('class="steps"') < first('class="why"') < first('class="og"')
-    assert first('class="og"') < first("icon-array")
+    assert first("flag-caution") < first('class="steps"') < first("share-line") < first('class="og"')
+    assert first('class="og"') <= first("icon-array")
+    assert first("icon-array") == first("effects-more")  # the pictures one tap away, under the grid
     headers = [h.value for h in at.header]
-    assert headers.index(EN("comparison_title")) < headers.index(EN("side_effects_title"))
+    assert EN("comparison_title") in headers
     assert headers[-1] == EN("finish_title")
     assert at.expander[-1].label == EN("whatif_title")
 
@@ -264,13 +273,27 @@ def test_a_recent_tap_keeps_the_answers():
 
 
 def test_idle_time_comes_from_the_environment(monkeypatch):
+    """The browser counts DECISION_IDLE_SECONDS; the server's backstop is three times that."""
     monkeypatch.setenv("DECISION_IDLE_SECONDS", "20")
     at = start_app("en-CA")
     tap(at, "start")
     tap(at, f"q_{QUESTIONS[0].id}__{QUESTIONS[0].codes[0]}")
-    at.session_state["_last_activity"] = time.time() - 25
+    script = next(h.value for h in at.html if h.value.startswith("<script>"))
+    assert '"idle":20,' in script and '"armed":true' in script
+    at.session_state["_last_activity"] = time.time() - 45  # past the browser's idle, within the backstop
+    at.run()
+    assert answers(at) == {QUESTIONS[0].id: QUESTIONS[0].codes[0]}
+    at.session_state["_last_activity"] = time.time() - 61
     at.run()
     assert answers(at) == {}
+
+
+def test_the_result_screen_waits_longer_than_a_question(monkeypatch):
+    monkeypatch.setenv("DECISION_IDLE_SECONDS", "30")
+    at = start_app("en-CA")
+    go_through(at, LEANS_IMS, all_no())
+    script = next(h.value for h in at.html if h.value.startswith("<script>"))
+    assert '"idle":60,' in script and '"ping":15' in script
 
 
 # ------------------------------------------------------------------ flags and partial paths
@@ -289,6 +312,8 @@ def test_a_stop_flag_changes_the_result():
     assert WEN.t("stopped_other") in shown
     assert EN.of(CONTENT.options["no_needling"].summary) in shown
     assert EN("instead_title") in shown
+    assert EN("step2_later_title") not in shown  # never after panic or fainting
+    assert "needles-later" in shown and EN("needles_later") in shown
     stop_message = next(f for f in CONTENT.flags if f.level == "stop" and f.when.question == "needle_feelings")
     assert EN.of(stop_message.message) in shown
     # Flags come first: the stop panel is drawn before the steps.
@@ -373,7 +398,9 @@ def test_a_very_anxious_patient_reads_that_the_worry_comes_first():
     shown = text(at)
     result = score(CONTENT, {**given, **all_no()})
     assert result.lean.very_anxious and result.lean.strength != "strong"
-    assert WFR.t("very_anxious_first") in shown
+    worry = next(f for f in result.flags if f.question == "needle_feelings")
+    assert FR.of(worry.flag.message) in shown  # said once, in the amber panel
+    assert WFR.t("very_anxious_first") not in shown
     shows_the_steps(shown, result, WFR)
 
 
@@ -463,3 +490,137 @@ def test_every_answer_button_shows_content_words(lang):
         labels = {b.key: b.label for b in at.button if b.key and b.key.startswith(f"q_{q.id}__")}
         assert labels == {f"q_{q.id}__{a.code}": t.of(a.text) for a in q.answers}
         tap(at, "skip")
+
+
+# ------------------------------------------------------------------ issue 16: an aid that fits the wait
+
+
+def stored(code: str):
+    import os
+
+    from decision.records.store import HandoffStore
+
+    return HandoffStore(f"sqlite:///{os.environ['DECISION_DB_PATH']}").get(code)
+
+
+def test_called_in_at_question_5_keeps_the_answers_as_an_incomplete_record():
+    at = start_app("en-CA")
+    tap(at, "start")
+    assert not any(b.key == "keep_answers" for b in at.button)  # nothing answered yet: nothing to keep
+    given = {q.id: q.codes[0] for q in QUESTIONS[:4]}
+    for q in QUESTIONS[:4]:
+        tap(at, f"q_{q.id}__{given[q.id]}")
+    assert at.title[0].value == EN.of(QUESTIONS[4].text)  # question 5
+    tap(at, "keep_answers")
+    code = at.session_state["kept"]["code"]
+    assert EN("kept_title") in text(at) and f"{code[:3]} {code[3:]}" in text(at)
+    assert answers(at) == {}  # the wipe follows: only the code is left on the tablet
+    record = stored(code)
+    assert record.answers == given
+    assert record.result["incomplete"] is True and record.result["answered"] == 4
+    tap(at, "kept_done")
+    assert at.title[0].value == EN.of(CONTENT.meta.title)
+    assert "kept" not in at.session_state
+
+
+def test_the_idle_wipe_also_clears_a_kept_code():
+    at = start_app("en-CA")
+    tap(at, "start")
+    tap(at, f"q_{QUESTIONS[0].id}__{QUESTIONS[0].codes[0]}")
+    tap(at, "keep_answers")
+    at.session_state["_last_activity"] = time.time() - 10_000
+    at.run()
+    assert "kept" not in at.session_state and at.title[0].value == EN.of(CONTENT.meta.title)
+
+
+def test_share_sits_under_the_steps_and_the_code_stays_until_start_over_is_confirmed():
+    at = start_app("en-CA")
+    go_through(at, LEANS_IMS, all_no())
+    blocks = html_blocks(at)
+    first = next(i for i, b in enumerate(blocks) if "share-line" in b)
+    assert 'class="steps"' in blocks[first - 1]
+    assert EN("share_nothing_unless") in text(at)
+    tap(at, "share")
+    code = at.session_state["shared"]["code"]
+    assert stored(code).result.get("incomplete") is None  # a finished questionnaire
+    # Changing a SURE answer keeps the code on screen and offers to share again.
+    at.segmented_control(key="q_sure_certain").set_value("no").run()
+    shown = text(at)
+    assert f"{code[:3]} {code[3:]}" in shown and EN("share_again") in shown
+    # Start over asks whether the code was noted, and shows it once more.
+    tap(at, "restart_end")
+    assert EN("confirm_code_noted") in text(at)
+    tap(at, "keep_going_end")
+    assert at.session_state["shared"]["code"] == code
+    tap(at, "restart_end")
+    tap(at, "yes_start_over_end")
+    assert "shared" not in at.session_state
+
+
+@pytest.mark.parametrize(("locale", "w"), [("en-CA", WEN), ("fr-CA", WFR)])
+def test_a_stopped_result_shows_no_step_2(locale, w):
+    at = start_app(locale)
+    given = {**LEANS_IMS, "needle_feelings": "panic_faint"}
+    go_through(at, given, all_no())
+    shown = text(at)
+    assert w.t("step1_title") in shown
+    assert w.t("step2_title") not in shown and "seesaw" not in shown
+    assert w.t("you_decide") not in shown
+
+
+def test_not_wanting_needles_folds_the_needle_detail_and_says_the_worry_once():
+    at = start_app("en-CA")
+    given = {**LEANS_IMS, "wants_needles": "no", "needle_feelings": "very_anxious"}
+    go_through(at, given, all_no())
+    blocks = html_blocks(at)
+    grid = next(b for b in blocks if 'class="og"' in b)
+    assert grid.index('class="needles-later"') < grid.index('class="og"')  # the grid is inside the fold
+    assert EN("comparison_title") not in [h.value for h in at.header]
+    from ui.reading_time import visible_text
+
+    shown = " ".join(visible_text(b) for b in html_blocks(at))  # what shows before any tap
+    assert shown.count("very anxious") == 1, shown
+
+
+def test_the_skipper_reads_how_many_questions_were_skipped_and_safety_skips_are_a_caution():
+    at = start_app("en-CA")
+    given = {"problem_kind": "tight_knot", "wants_needles": "yes"}
+    go_through(at, given, {"blood_thinners": "no"})
+    shown = text(at)
+    assert WEN.plural("questions_skipped", len(QUESTIONS) - 2) in shown
+    caution = next(b for b in html_blocks(at) if "note-caution" in b)
+    assert html.escape(WEN.plural("safety_skipped", len(SAFETY) - 1)) in caution
+
+
+def test_the_answers_behind_each_step_are_words_with_the_reasons_one_tap_away():
+    at = start_app("en-CA")
+    go_through(at, LEANS_IMS, all_no())
+    steps = next(b for b in html_blocks(at) if 'class="steps"' in b)
+    assert steps.count('class="why-more"') == 2  # the same picture for both steps
+    assert html.escape(WEN.t("why_toward", option=WEN.option_name("ims"))) in steps
+    assert "seesaw" not in steps
+
+
+def test_unwell_today_keeps_step_2_folded_for_another_day():
+    at = start_app("en-CA")
+    go_through(at, LEANS_IMS, {**all_no(), "unwell_today": "yes"})
+    result = score(CONTENT, {**LEANS_IMS, **all_no(), "unwell_today": "yes"})
+    assert result.lean.stopped and result.lean.step2_later is not None
+    blocks = html_blocks(at)
+    later = next(b for b in blocks if 'class="later"' in b)
+    assert html.escape(EN("step2_later_title")) in later
+    assert later.index("<details") < later.index(html.escape(WEN.step2_later(result.lean)))  # folded
+    steps = next(b for b in blocks if 'class="steps"' in b)
+    assert html.escape(WEN.t("step2_title")) not in steps
+
+
+def test_keep_my_answers_when_the_store_fails_keeps_them_on_the_tablet(monkeypatch, tmp_path):
+    blocked = tmp_path / "a-folder"
+    blocked.mkdir()
+    monkeypatch.setenv("DECISION_DB_PATH", str(blocked))  # a folder, not a file: the store refuses it
+    at = start_app("en-CA")
+    tap(at, "start")
+    tap(at, f"q_{QUESTIONS[0].id}__{QUESTIONS[0].codes[0]}")
+    tap(at, "keep_answers")
+    assert EN("kept_failed") in html.unescape(text(at))
+    assert answers(at) == {QUESTIONS[0].id: QUESTIONS[0].codes[0]} and "kept" not in at.session_state

@@ -13,6 +13,7 @@ import pytest
 from conftest import ARTIFACTS, TABLET
 
 from decision import load_content
+from decision.presentation import grid_rows
 from decision.wording import Wording
 from ui.words import Words
 
@@ -22,6 +23,12 @@ CONTENT = load_content()
 QUESTIONS = CONTENT.questions_of_kind("questions")
 SAFETY = CONTENT.questions_of_kind("safety")
 SURE = CONTENT.questions_of_kind("sure")
+
+
+def present_rows() -> tuple[str, ...]:
+    return grid_rows(CONTENT)[0]
+
+
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}}
 TAPPABLE = (
     "button, [role=radio], [role=button], [role=checkbox], [role=tab], [role=option], "
@@ -137,7 +144,10 @@ def check_screen(page, name: str) -> None:
     assert not problems, f"{name}:\n" + "\n".join(problems)
 
 
-MAX_RESULT_SCREENS = 6  # the result in about six tablet screens; the rest one tap away
+MAX_RESULT_SCREENS = 4.5  # portrait 820x1180; the rest one tap away
+MAX_RESULT_SCREENS_LANDSCAPE = 6  # 1180x820
+MAX_RESULT_SCREENS_NO_NEEDLES = 3
+LANDSCAPE = {"width": 1180, "height": 820}
 
 
 def result_height(page) -> dict[str, int]:
@@ -149,11 +159,36 @@ def result_height(page) -> dict[str, int]:
 
 
 def grid_columns(page) -> list[list[dict[str, float]]]:
-    """Each Option Grid row's cell boxes (left, top, right), for the rows on the page."""
+    """Each Option Grid row's cell boxes (left, top, right), for the rows shown (not folded)."""
     return page.evaluate(
-        """() => [...document.querySelectorAll('.og-row')].map(row =>
+        """() => [...document.querySelectorAll('.og-row')].filter(r => r.checkVisibility()).map(row =>
             [...row.querySelectorAll('.og-cell')].map(c => { const r = c.getBoundingClientRect();
                 return {left: r.left, top: r.top, right: r.right}; }))"""
+    )
+
+
+def screens(page, name: str) -> float:
+    """One screenshot per tablet screen of the scrolling main area; returns the number of screens."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    height = result_height(page)
+    n = height["scroll"] / height["client"]
+    for i in range(int(n) + (0 if n.is_integer() else 1)):
+        page.evaluate(f"document.querySelector('[data-testid=\"stMain\"]').scrollTop = {i * height['client']}")
+        page.wait_for_timeout(150)
+        page.screenshot(path=str(ARTIFACTS / f"{name}_screen{i + 1}.png"))
+    page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollTop = 0")
+    return n
+
+
+def in_viewport(page, locator) -> bool:
+    box = locator.bounding_box()
+    view = page.viewport_size
+    return (
+        bool(box)
+        and box["y"] >= 0
+        and box["y"] + box["height"] <= view["height"]
+        and box["x"] >= 0
+        and (box["x"] + box["width"] <= view["width"])
     )
 
 
@@ -216,23 +251,39 @@ def test_a_new_patient_goes_through_every_screen(browser_page, streamlit_server,
     assert page.locator(".flag-stop").count() == 0
     w = Wording(CONTENT, t.lang)
 
-    # The decision in two steps, each with "you decide".
+    # The decision in two steps, each with "you decide", the answers behind each in words, no points.
     steps = page.locator(".steps .step")
     assert steps.count() == 2
     assert w.t("step1_title") in steps.nth(0).inner_text()
     assert w.t("step2_title") in steps.nth(1).inner_text()
     assert all(w.t("you_decide") in steps.nth(i).inner_text() for i in range(2))
-    assert page.locator("img.seesaw-img").is_visible()
+    assert page.locator(".steps .why-more, .steps .why-empty").count() == 2  # the same for both steps
+    assert page.locator("img.seesaw-img").count() == 0
+    main_text = page.locator("[data-testid=stMain]").inner_text()
+    assert w.points(2) not in main_text and w.points(3) not in main_text
 
-    # About six tablet screens at most.
+    # Share is on the first result screen, with the line that nothing is seen unless shared.
+    assert in_viewport(page, page.locator(".st-key-share button"))
+    assert page.get_by_text(t("share_nothing_unless")).is_visible()
+
+    # At most 4.5 tablet screens (6 in landscape); one screenshot per screen.
     height = result_height(page)
     assert height["client"] == TABLET["height"]
-    assert height["scroll"] <= MAX_RESULT_SCREENS * height["client"], height
-    print(f"{browser_locale} result screen: {height['scroll']} px = {height['scroll'] / height['client']:.2f} screens")
+    n = screens(page, f"{prefix}_17_result")
+    print(f"{browser_locale} result screen: {height['scroll']} px = {n:.2f} screens")
+    assert n <= MAX_RESULT_SCREENS, height
+    page.set_viewport_size(LANDSCAPE)
+    page.wait_for_timeout(300)
+    wide = result_height(page)
+    print(f"{browser_locale} result screen, landscape: {wide['scroll'] / wide['client']:.2f} screens")
+    assert wide["scroll"] <= MAX_RESULT_SCREENS_LANDSCAPE * wide["client"], wide
+    page.set_viewport_size(TABLET)
+    page.wait_for_timeout(300)
 
     # The Option Grid: three columns side by side on the portrait tablet, read across.
+    default_rows = [r for r in CONTENT.comparison if r.id in present_rows()]
     rows = grid_columns(page)
-    assert len(rows) == len(CONTENT.comparison)
+    assert len(rows) == len(default_rows)
     for cells in rows:
         assert len(cells) == 3
         assert max(c["top"] for c in cells) - min(c["top"] for c in cells) < 1  # tops aligned
@@ -241,20 +292,32 @@ def test_a_new_patient_goes_through_every_screen(browser_page, streamlit_server,
     heads = page.locator(".og-h")
     assert [heads.nth(i).inner_text() for i in range(3)] == [t.option(o) for o in CONTENT.options]
 
-    # "More" on a cell: the details, its sources and review date, one tap away.
-    cell = CONTENT.comparison[0].cells["acupuncture"]
-    more = page.locator(".og-row").nth(0).locator(".og-cell").nth(1).locator("summary")
+    # "More" on a row: the details, sources and review date open under the row, across the
+    # full width, in the cells' font size.
+    row0 = default_rows[0]
+    cell = row0.cells["acupuncture"]
+    row = page.locator(f".og-row[data-row={row0.id}]").first
     source = CONTENT.sources[cell.source[0]].title
-    assert not page.get_by_text(source).first.is_visible()
-    tap(page, more)
-    revealed = page.locator(".og-row").nth(0).locator(".og-cell").nth(1)
-    assert revealed.get_by_text(source).is_visible()
-    assert t("checked_on", date=t.date(cell.reviewed_on)) in revealed.inner_text()
+    assert not row.get_by_text(source).first.is_visible()
+    tap(page, row.locator(".og-more > summary"))
+    body = row.locator(".og-more-body")
+    assert body.get_by_text(source).first.is_visible()
+    assert t("checked_on", date=t.date(cell.reviewed_on)) in body.inner_text()
+    sizes = page.evaluate(
+        """(id) => { const r = document.querySelector(`.og-row[data-row="${id}"]`);
+            const px = (el) => parseFloat(getComputedStyle(el).fontSize);
+            return {body: px(r.querySelector('.og-more-body p')), cell: px(r.querySelector('.og-short')),
+                    width: r.querySelector('.og-more-body').getBoundingClientRect().width,
+                    row: r.getBoundingClientRect().width}; }""",
+        row0.id,
+    )
+    assert sizes["body"] == sizes["cell"] and sizes["width"] >= 0.95 * sizes["row"], sizes
+    check_screen(page, f"{prefix}_17c_result_more_open")
 
-    # Side effects: icon arrays a patient can count, with both framings.
+    # Side effects: icon arrays a patient can count, one tap away.
+    tap(page, page.locator(".effects-more > summary"))
     assert page.locator("img.icon-array").first.is_visible()
     assert page.locator("img.icon-array").first.bounding_box()["width"] >= 500
-    check_screen(page, f"{prefix}_17_result")
     assert t("content_version", version=CONTENT.version) in page.inner_text("body")
 
     # What if: one tap opens it; pick a question and another answer; the steps show again.
@@ -270,10 +333,14 @@ def test_a_new_patient_goes_through_every_screen(browser_page, streamlit_server,
     page.get_by_text(t("sure_all_yes")).wait_for()
     check_screen(page, f"{prefix}_17b_result_after_taps")
 
-    # Start over (from the end) asks once, then the welcome screen is back, empty.
+    # Start over (from the end) asks once, in view, then the welcome screen is back, empty.
     tap(page, page.locator(".st-key-restart_end button"))
-    check_screen(page, f"{prefix}_18_start_over_confirm")
-    tap(page, page.locator(".st-key-yes_start_over_end button"))
+    yes = page.locator(".st-key-yes_start_over_end button")
+    yes.wait_for()
+    assert in_viewport(page, yes) and in_viewport(page, page.locator(".st-key-keep_going_end button"))
+    page.screenshot(path=str(ARTIFACTS / f"{prefix}_18_start_over_confirm.png"))
+    yes.tap()
+    wait_for_app(page)
     page.get_by_role("heading", name=t.of(CONTENT.meta.title)).wait_for()
     tap(page, page.get_by_role("button", name=t("start"), exact=True))
     assert page.locator(".chosen").count() == 0
@@ -313,7 +380,7 @@ def test_idle_tablet_warns_then_wipes(browser_page, streamlit_server):
     page.get_by_text(t("idle_title")).wait_for(timeout=20_000)
     check_screen(page, "en_21_idle_warning")
     tap(page, page.get_by_role("button", name=t("still_here"), exact=True))
-    assert page.get_by_text(t("idle_title")).count() == 0
+    assert not page.get_by_text(t("idle_title")).is_visible()
     tap(page, page.locator(".st-key-back button"))
     page.get_by_text(t("your_answer", answer=t.of(first.answers[0].text))).wait_for()
 
@@ -438,3 +505,122 @@ def test_shared_answers_reach_the_clinician_by_code_behind_the_pin_and_survive_a
         unlock_and_open(clinic, base, code)
         assert clinic.locator(".clin-flag-caution").count() == 1
         clinic_ctx.close()
+
+
+# ------------------------------------------------------------------ issue 16: an aid that fits the wait
+
+TYPICAL = {q.id: q.codes[0] for q in QUESTIONS}
+
+
+def to_result(page, t: Words, given: dict[str, str], safety: dict[str, str] | None = None) -> None:
+    tap(page, page.get_by_role("button", name=t("start"), exact=True))
+    go_through_questions(page, t, given, prefix=None)
+    for qid, code in (safety or {}).items():
+        tap(page, choice(page, t, qid, code))
+    tap(page, page.locator(".st-key-see_result button"))
+    page.get_by_role("heading", name=t("result_title")).wait_for()
+
+
+def warning_shown(page) -> bool:
+    return bool(page.evaluate("document.documentElement.classList.contains('kiosk-warn')")) or (
+        page.locator(".kiosk-warning").is_visible()
+    )
+
+
+@pytest.mark.parametrize("streamlit_server", [{"DECISION_IDLE_SECONDS": "10"}], indirect=True)
+def test_scrolling_the_result_for_twice_its_idle_time_keeps_it_with_no_warning(browser_page, streamlit_server):
+    """Question screens wait 10 s here, the result 20 s; reading (scrolling stMain) is activity."""
+    page, t = browser_page, words_for("en-CA")
+    page.goto(streamlit_server)
+    wait_for_app(page)
+    to_result(page, t, {"wants_needles": "yes", "problem_kind": "tight_knot"})
+    step = 120
+    for i in range(24):  # 48 s of reading: more than twice the result's 20 s
+        page.evaluate(
+            f"(() => {{ const m = document.querySelector('[data-testid=\"stMain\"]');"
+            f" m.scrollTop = {(i % 12) * step}; }})()"
+        )
+        page.wait_for_timeout(2000)
+        assert not warning_shown(page), f"warning while reading, after {2 * (i + 1)} s"
+    assert page.get_by_role("heading", name=t("result_title")).is_visible()
+    # Then left alone: a calm countdown in the last seconds, and the wipe.
+    page.wait_for_function("document.documentElement.classList.contains('kiosk-warn')", timeout=25_000)
+    count = int(page.locator(".idle-count").inner_text())
+    assert 1 <= count <= 6
+    page.screenshot(path=str(ARTIFACTS / "en_21b_result_countdown.png"))  # no resize: that scrolls, which is reading
+    page.get_by_role("heading", name=t.of(CONTENT.meta.title)).wait_for(timeout=20_000)
+    assert page.locator(".chosen").count() == 0
+
+
+def test_a_patient_called_in_at_question_5_gets_a_code_and_the_physiotherapist_carries_on(browser, tmp_path):
+    from conftest import run_streamlit
+
+    from decision.records.pin import hash_pin
+
+    t = words_for("en-CA")
+    env = {"DECISION_DB_PATH": str(tmp_path / "handoffs.sqlite3"), "CLINICIAN_PIN_HASH": hash_pin("2468")}
+    given = {q.id: q.codes[0] for q in QUESTIONS[:4]}
+    with run_streamlit(env) as base:
+        ctx = browser.new_context(viewport=TABLET, is_mobile=True, has_touch=True, locale="en-CA")
+        page = ctx.new_page()
+        page.goto(base)
+        wait_for_app(page)
+        tap(page, page.get_by_role("button", name=t("start"), exact=True))
+        for q in QUESTIONS[:4]:
+            tap(page, answer_button(page, t, q.id, given[q.id]))
+        page.get_by_role("heading", name=t.of(QUESTIONS[4].text)).wait_for()  # question 5
+        keep = page.locator(".st-key-keep_answers button")
+        assert in_viewport(page, keep)
+        check_screen(page, "en_06_question5_keep")
+        tap(page, keep)
+        shown = page.locator(".handoff-code")
+        code = shown.get_attribute("data-code")
+        assert code and len(code) == 6
+        check_screen(page, "en_40_kept_code")
+        ctx.close()
+
+        ctx = browser.new_context(viewport=TABLET, is_mobile=True, has_touch=True, locale="en-CA")
+        clinic = ctx.new_page()
+        clinic.goto(f"{base}/clinician")
+        wait_for_app(clinic)
+        clinic.get_by_label(t("clin_pin_label")).fill("2468")
+        tap(clinic, clinic.locator(".st-key-unlock button"))
+        clinic.get_by_label(t("clin_code_label")).fill(code)
+        tap(clinic, clinic.locator(".st-key-open_code button"))
+        clinic.get_by_text(t("clin_incomplete_opened", code=code, n=len(given))).wait_for()
+        # Assessment mode, with the patient's answers chosen and the rest still open.
+        for q in QUESTIONS[:4]:
+            chosen = clinic.locator(f".st-key-a_{q.id} [aria-checked=true]")
+            assert chosen.count() == 1 and chosen.inner_text().strip() == t.of(q.answer(given[q.id]).text)
+        assert clinic.locator(f".st-key-a_{QUESTIONS[4].id} [aria-checked=true]").count() == 0
+        check_screen(clinic, "en_41_clinician_carries_on")
+        ctx.close()
+
+
+@pytest.mark.parametrize("browser_locale", ["en-CA", "fr-CA"], indirect=True)
+def test_a_stopped_result_shows_no_step_2(browser_page, streamlit_server, browser_locale):
+    page, t = browser_page, words_for(browser_locale)
+    w = Wording(CONTENT, t.lang)
+    page.goto(streamlit_server)
+    wait_for_app(page)
+    to_result(page, t, {**TYPICAL, "needle_feelings": "panic_faint"})
+    main = page.locator("[data-testid=stMain]").inner_text()
+    assert w.t("step1_title") in main and w.t("step2_title") not in main
+    assert page.locator(".steps .step").count() == 1 and page.locator("img.seesaw-img").count() == 0
+    assert w.t("you_decide") not in main
+    n = screens(page, f"{t.lang}_20b_result_stopped")
+    assert n <= MAX_RESULT_SCREENS_NO_NEEDLES, n
+
+
+def test_a_patient_who_does_not_want_needles_reads_at_most_3_screens(browser_page, streamlit_server):
+    page, t = browser_page, words_for("en-CA")
+    page.goto(streamlit_server)
+    wait_for_app(page)
+    to_result(page, t, {**TYPICAL, "wants_needles": "no", "needle_feelings": "very_anxious"})
+    n = screens(page, "en_23_result_no_needles")
+    print(f"no needles: {n:.2f} screens")
+    assert n <= MAX_RESULT_SCREENS_NO_NEEDLES
+    assert not page.locator(".og").first.is_visible()  # the needle detail is one tap away
+    tap(page, page.locator(".needles-later > summary"))
+    assert page.locator(".og").first.is_visible()
+    check_screen(page, "en_23b_result_no_needles_open")

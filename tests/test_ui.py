@@ -11,20 +11,11 @@ import pytest
 
 from decision import load_content, score
 from decision.checks import grid_words
+from decision.presentation import present
 from decision.wording import Wording
 from ui import kiosk
 from ui.charts import coloured_rects, denominator, icon_array_svg, marks_coloured, seesaw_svg, svg_image
-from ui.panels import (
-    cell_short,
-    flag_panels,
-    option_grid,
-    safety_lines,
-    side_effects,
-    step1_why,
-    step2_why,
-    step_pushes,
-    steps_html,
-)
+from ui.panels import cell_short, flag_panels, note_lines, option_grid, side_effects, steps_html
 from ui.words import Words, date, initial_language, number
 
 CONTENT = load_content()
@@ -124,73 +115,52 @@ def test_side_effects_give_both_framings_one_denominator_and_a_note_on_counting(
     assert EN("no_needles_no_needle_effects", option=EN.option("no_needling")) in out
 
 
-# ------------------------------------------------------------------ what moved each step
+# ------------------------------------------------------------------ flags and the two steps (HTML)
+
+ORDER = tuple(q.id for q in CONTENT.questions_of_kind("questions"))
+ALL_ROWS = tuple(r.id for r in CONTENT.comparison)
 
 
-def test_the_answers_behind_each_step_come_from_the_contributions():
-    answers = {"wants_needles": "yes", "lie_still": "no", "problem_kind": "tight_knot", "strong_sensation": "no"}
-    result = score(CONTENT, answers)
-    order = [q.id for q in CONTENT.questions_of_kind("questions")]
-    step2 = step_pushes(result, "step2", "en", order)
-    assert [(p.question, p.toward, p.points) for p in step2] == [
-        ("problem_kind", "ims", 3),
-        ("strong_sensation", "acupuncture", 3),
-        ("lie_still", "ims", 2),
-    ]
-    step1 = step_pushes(result, "step1", "en", order)
-    assert [(p.question, p.toward, p.points) for p in step1] == [("wants_needles", "needles", 2)]
-    shown = unescaped(step2_why(result, EN, order))
-    assert shown.count('class="ss-item"') == 3
-    for p in step2:
-        assert p.reason in shown
-    assert CONTENT.questions["lie_still"].label.en in shown
-    one = unescaped(step1_why(result, EN, order))
-    assert "Wants needles: Yes" in one and "2 points" in one
-    assert EN("why_none") in one  # nothing pulled toward no needles
+def view(answers, lang="en"):
+    return present(CONTENT, score(CONTENT, answers), lang, ORDER)
 
 
-def test_a_capped_answer_says_it_was_counted_only_up_to_the_limit():
-    result = score(CONTENT, {"past_ims": "helped", "past_acupuncture": "did_not_help"})
-    pushes = step_pushes(result, "step2", "en")
-    capped = [p for p in pushes if p.capped]
-    assert len(capped) == 1 and capped[0].points == 1 and capped[0].full_points == 2
-    shown = unescaped(step2_why(result, EN))
-    assert Wording(CONTENT, "en").contribution_points(1, 2) in shown
-
-
-# ------------------------------------------------------------------ flags and the two steps
-
-
-def test_flags_come_as_red_and_amber_panels_and_the_rest_as_quiet_lines():
-    result = score(CONTENT, {"unwell_today": "yes", "blood_thinners": "yes", "pregnant": "not_sure"})
-    out = flag_panels(result, EN)
+def test_flags_come_as_red_and_amber_panels_and_skipped_safety_questions_as_an_amber_line():
+    v = view({"unwell_today": "yes", "blood_thinners": "yes", "pregnant": "not_sure"})
+    out = flag_panels(v)
     assert out.index("flag-stop") < out.index("flag-caution")
     assert "flag-info" not in out
     assert EN("stop_title_all") in unescaped(out)
-    lines = unescaped(safety_lines(result, EN))
+    lines = note_lines(v)
     w = Wording(CONTENT, "en")
     skipped = len(CONTENT.questions_of_kind("safety")) - 3
-    assert w.plural("safety_skipped", skipped) in lines
-    notes = sum(1 for f in result.flags if f.level == "info" and not f.skipped)
-    assert w.plural("info_notes", notes) in lines
-    assert w.t("no_flags") not in lines
-    assert flag_panels(score(CONTENT, {}), EN) == ""
-    assert w.t("no_flags") in unescaped(safety_lines(score(CONTENT, ALL_NO), EN))
+    assert 'class="note-line note-caution"' in lines
+    assert w.plural("safety_skipped", skipped) in unescaped(lines)
+    notes = sum(1 for f in score(CONTENT, {"pregnant": "not_sure"}).flags if f.level == "info" and not f.skipped)
+    assert w.plural("info_notes", notes) in unescaped(lines)
+    assert flag_panels(view({})) == ""
 
 
-def test_nothing_answered_never_says_no_flags():
-    lines = unescaped(safety_lines(score(CONTENT, {}), EN))
-    assert Wording(CONTENT, "en").t("no_flags") not in lines
-    assert Wording(CONTENT, "en").plural("safety_skipped", len(ALL_NO)) in lines
+def test_the_two_steps_show_the_answers_behind_them_in_words_one_tap_away():
+    answers = {"wants_needles": "yes", "problem_kind": "tight_knot", "lie_still": "yes"}
+    out = unescaped(steps_html(view(answers), EN))
+    assert out.count('class="why-more"') == 2
+    assert "Wants needles: Yes" in out
+    assert EN("why_toward", option=EN.option("ims")) in out and EN("why_toward", option=EN.option("acupuncture")) in out
+    assert not re.search(r"\d+ points?", out)
+    assert "seesaw" not in out
+    plain = unescaped(steps_html(view(answers), EN, behind=False))
+    assert "why-more" not in plain and EN("step1_title") in plain
 
 
 def test_the_two_steps_are_worded_by_the_core_and_never_say_much_better():
     for answers in ({}, {"wants_needles": "no"}, {"wants_needles": "yes", "problem_kind": "tight_knot"}):
         result = score(CONTENT, answers)
         for t in (EN, FR):
-            out = unescaped(steps_html(result, t))
+            out = unescaped(steps_html(present(CONTENT, result, t.lang, ORDER), t))
             for title, sentence in Wording(CONTENT, t.lang).lean_lines(result):
-                assert title in out and sentence in out
+                if title:
+                    assert title in out and sentence in out
             assert "much better" not in out
             assert Wording(CONTENT, t.lang).t("you_decide") in out
 
@@ -199,7 +169,7 @@ def test_the_two_steps_are_worded_by_the_core_and_never_say_much_better():
 
 
 def test_the_option_grid_has_three_columns_and_one_row_per_question_people_ask():
-    out = unescaped(option_grid(CONTENT, OPTIONS, EN))
+    out = unescaped(option_grid(CONTENT, OPTIONS, ALL_ROWS, EN))
     assert out.count('class="og-h"') == 3
     assert out.count('class="og-row"') == len(CONTENT.comparison)
     assert out.count('class="og-cell"') == sum(len(r.cells) for r in CONTENT.comparison)
@@ -210,12 +180,20 @@ def test_the_option_grid_has_three_columns_and_one_row_per_question_people_ask()
             assert f"Last checked: {date(cell.reviewed_on, 'en')}" in out
             for sid in cell.source:
                 assert CONTENT.sources[sid].title in out  # source titles by id, one tap away
-    assert out.count("<details") == sum(len(r.cells) for r in CONTENT.comparison)
+    # One "More" per row: it opens under the row, across the full width, one block per option.
+    assert out.count("<details") == len(CONTENT.comparison)
+    assert out.count('class="og-detail"') == sum(len(r.cells) for r in CONTENT.comparison)
+
+
+def test_the_grid_shows_only_the_rows_asked_for_in_content_order():
+    rows = ALL_ROWS[3:5] + ALL_ROWS[:1]
+    out = option_grid(CONTENT, OPTIONS, rows, EN)
+    assert re.findall(r'data-row="([a-z_]+)"', out) == [ALL_ROWS[0], *ALL_ROWS[3:5]]
 
 
 def test_the_grid_is_built_once_per_content_and_language():
-    assert option_grid(CONTENT, OPTIONS, EN) is option_grid(CONTENT, OPTIONS, Words(CONTENT, "en"))
-    assert option_grid(CONTENT, OPTIONS, FR) is not option_grid(CONTENT, OPTIONS, EN)
+    assert option_grid(CONTENT, OPTIONS, ALL_ROWS, EN) is option_grid(CONTENT, OPTIONS, ALL_ROWS, Words(CONTENT, "en"))
+    assert option_grid(CONTENT, OPTIONS, ALL_ROWS, FR) is not option_grid(CONTENT, OPTIONS, ALL_ROWS, EN)
 
 
 def test_the_grid_shows_each_cell_s_short_answer():
@@ -235,14 +213,35 @@ def test_idle_settings():
     assert kiosk.idle_seconds({"DECISION_IDLE_SECONDS": "soon"}) == 180
     assert kiosk.idle_seconds({"DECISION_IDLE_SECONDS": "0"}) == 180
     assert kiosk.warning_seconds(180) == 30
-    assert kiosk.tick_seconds(180) == 10
-    assert kiosk.warning_seconds(8) == 2 and kiosk.tick_seconds(8) == 1
+    assert kiosk.warning_seconds(8) == 2
 
 
-def test_the_idle_check_wipes_after_the_limit_and_records_activity():
-    state = {"answers": {"goal": "both"}, "step": 3, "_last_activity": 1000.0}
-    assert not kiosk.check_idle_on_rerun(state, 180, now=1100.0)
-    assert state["answers"] and state["_last_activity"] == 1100.0
-    assert kiosk.check_idle_on_rerun(state, 180, now=1300.0)
-    assert state == {"_last_activity": 1300.0}
-    assert not kiosk.has_patient_data(state)
+def test_idle_numbers_keep_a_reader_whom_the_browser_keeps():
+    """The browser wipes after the screen's idle; it tells the server at most every ping
+    seconds; the server's hard limit must outlast both, on the longest screen."""
+    for idle in (10, 30, 180, 600):
+        assert kiosk.screen_idle(idle, on_result=False) == idle
+        assert kiosk.screen_idle(idle, on_result=True) == kiosk.result_idle(idle) == 2 * idle
+        assert kiosk.hard_limit(idle) > kiosk.result_idle(idle) + kiosk.ping_seconds(idle)
+        assert kiosk.warning_seconds(idle) < idle
+        assert kiosk.tick_seconds(idle) <= kiosk.hard_limit(idle) - kiosk.result_idle(idle)
+    assert (kiosk.result_idle(180), kiosk.ping_seconds(180), kiosk.hard_limit(180), kiosk.tick_seconds(180)) == (
+        360,
+        90.0,
+        540,
+        60.0,
+    )
+
+
+def test_the_page_script_carries_the_screen_s_idle_timer():
+    words = {"title": "Still there?", "before": "Wiped in ", "after": " s </script><b>", "still": "Here"}
+    script = kiosk.page_script("fr", 4, idle=60, ping=15, armed=True, words=words, keep="keep_answers")
+    assert 'document.documentElement.lang="fr"' in script and "/* screen 4 */" in script
+    assert '"idle":60,"warn":20,"ping":15,"armed":true,"keep":"keep_answers"' in script
+    assert script.count("</script>") == 1 and "<\\/script>" in script  # the words cannot end the script
+    assert "innerHTML" not in script and "textContent" in script  # the words are text, never HTML
+    for event in ("pointerdown", "touchstart", "scroll", "toggle", "keydown"):
+        assert f"'{event}'" in script
+    assert "capture:true" in script  # scrolls inside stMain do not bubble; the capture phase sees them
+    assert "idle_wipe" in script and "idle_ping" in script
+    assert "idle" not in kiosk.page_script("en", None).replace("documentElement", "")

@@ -1,19 +1,29 @@
 """Kiosk behaviour: one shared tablet, nothing left behind for the next patient.
 
 Everything a patient enters lives only in ``st.session_state`` (never in a
-cache, a file or a log). It is wiped by Start over, and by the idle check: on
-every rerun (which also catches a tablet that slept) and from a watchdog
-fragment that ticks while the page is open.
+cache, a file or a log). It is wiped by Start over, and when the tablet is left
+alone. Reading is activity: the browser itself listens for touches, scrolling
+(also inside the scrolling main area) and opened details, runs the countdown,
+shows the warning only in its last seconds and then asks the server to wipe
+(:func:`page_script`). It tells the server that the patient is still reading
+only now and then (at most every :func:`ping_seconds`), never on each touch.
+The server keeps a longer hard limit (:func:`hard_limit`) as a backstop: on
+every rerun (which also catches a tablet that slept) and from a slow watchdog
+fragment. The numbers are in docs/screens.md.
 """
 
 from __future__ import annotations
 
 import gc
+import json
+import logging
 import time
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 from decision.settings import Settings, load_settings
+
+log = logging.getLogger("decision_aid")
 
 DEFAULT_IDLE_SECONDS = 180
 # Python's cyclic garbage collector: first generation collected every 20,000 net
@@ -27,6 +37,8 @@ STEP = "step"
 ANSWERS = "answers"
 LAST_ACTIVITY = "_last_activity"
 CONFIRM_START_OVER = "confirm_start_over"
+SHARED = "shared"  # {"code": ..., "answers": {...}} once the patient shared, or {"failed": True}
+KEPT = "kept"  # {"code": ...} after "Keep my answers": the answers are gone, the code stays on screen
 
 
 def idle_seconds(env: MutableMapping[str, str] | None = None) -> int:
@@ -37,13 +49,33 @@ def idle_seconds(env: MutableMapping[str, str] | None = None) -> int:
 
 
 def warning_seconds(idle: int) -> int:
-    """How long before the wipe the "Are you still there?" warning shows."""
+    """How long before the wipe the calm countdown ("Are you still there?") shows."""
     return max(2, min(30, idle // 3))
 
 
+def result_idle(idle: int) -> int:
+    """The result screen is read for minutes without a tap: it waits twice as long."""
+    return 2 * idle
+
+
+def screen_idle(idle: int, on_result: bool) -> int:
+    return result_idle(idle) if on_result else idle
+
+
+def ping_seconds(idle: int) -> float:
+    """At most this often the browser tells the server that the patient is still there."""
+    return float(max(2, idle // 2))
+
+
+def hard_limit(idle: int) -> int:
+    """The server's backstop: longer than the longest screen's idle plus the browser's
+    gap between two reports, so a reader the browser keeps is never wiped by the server."""
+    return result_idle(idle) + idle
+
+
 def tick_seconds(idle: int) -> float:
-    """How often the watchdog looks: often enough to show the warning in time."""
-    return float(max(1, min(10, warning_seconds(idle) // 3)))
+    """How often the server's watchdog looks (a backstop: the browser runs the countdown)."""
+    return float(max(5, min(60, idle // 3)))
 
 
 # The physiotherapist's view: its own keys and its widgets' keys (app_pages/clinician.py).
@@ -56,7 +88,7 @@ CLINICIAN_PREFIXES = ("clin_", "assess_", "a_", "download_")
 
 def has_patient_data(state: MutableMapping[str, Any]) -> bool:
     """Anything a patient did that the next patient must not see."""
-    return bool(state.get(ANSWERS)) or bool(state.get(STEP)) or bool(state.get(LANG_CHOSEN))
+    return bool(state.get(ANSWERS)) or bool(state.get(STEP)) or bool(state.get(LANG_CHOSEN)) or bool(state.get(KEPT))
 
 
 def is_clinician_key(key: object) -> bool:
@@ -126,15 +158,110 @@ def tune_gc(*, keep_defaults: bool = False) -> None:
         gc.set_threshold(*GC_THRESHOLDS)
 
 
+def result_step(content: Any) -> int:
+    """The result screen's step: after the questions and the safety check."""
+    return len(content.questions_of_kind("questions")) + 2
+
+
+def keep(
+    state: MutableMapping[str, Any], store: Callable[[], Any], content: Any, lang: str, *, incomplete: bool
+) -> str | None:
+    """The one way answers leave the tablet: save them as a record with a code.
+
+    Share (the result screen) and "Keep my answers" (any screen, the idle warning)
+    both come here. An unfinished questionnaire is saved marked ``incomplete`` (with
+    how many questions were answered), so the physiotherapist carries on with it in
+    Assessment mode. Returns the code, or None when the store failed (the message
+    names the database, never the answers).
+    """
+    from decision import score
+    from decision.records.store import StoreError
+    from ui import share_key
+
+    answers = dict(state.get(ANSWERS) or {})
+    # One record per result: a second tap (or a tap that raced the first) returns the first code.
+    key = f"{share_key(state, answers, lang)}:{'incomplete' if incomplete else 'result'}"
+    result = score(content, answers)
+    payload = result.to_json(lang)
+    if incomplete:
+        payload["incomplete"] = True
+        payload["answered"] = len(answers)
+    try:
+        record = store().save(answers, lang, payload, content.version, share_key=key)  # opening it may fail too
+    except StoreError as exc:
+        log.warning("saving the answers failed: %s", exc)
+        return None
+    return str(record.code)
+
+
+# The browser's side of the idle timer: installed once per page (window.__kiosk), its
+# settings replaced on each new screen. Touch, keys, wheel, scrolling anywhere (the
+# capture phase sees scrolls inside stMain) and opened <details> count as activity.
+# The warning is the browser's own bar (built with textContent, never HTML): no
+# Streamlit element on any rerun. Its "Keep my answers" presses the screen's own button.
+_IDLE_JS = (
+    "(function(c){var K=window.__kiosk;if(!K){K=window.__kiosk={};}K.cfg=c;K.last=Date.now();"
+    "K.pinged=Date.now();K.wiping=false;var R=document.documentElement;"
+    "function press(k){var b=k&&document.querySelector('.st-key-'+k+' button');if(b){b.click();return true;}"
+    "return false;}"
+    "function el(t,cls,txt){var e=document.createElement(t);if(cls){e.className=cls;}"
+    "if(txt!==undefined){e.textContent=txt;}return e;}"
+    "function bar(){var w=c.words||{};var B=document.getElementById('kiosk-warning');"
+    "if(!B){B=el('div','kiosk-warning');B.id='kiosk-warning';B.setAttribute('role','alert');"
+    "document.body.appendChild(B);}B.textContent='';B.appendChild(el('p','idle-title',w.title||''));"
+    "var p=el('p','idle-text',w.before||'');K.count=el('span','idle-count','');p.appendChild(K.count);"
+    "p.appendChild(document.createTextNode(w.after||''));B.appendChild(p);"
+    "var s=el('button','still-here',w.still||'');s.type='button';B.appendChild(s);"
+    "if(c.keep&&w.keep){var k=el('button','keep-idle',w.keep);k.type='button';"
+    "k.addEventListener('click',function(){press(K.cfg.keep);});B.appendChild(k);}}"
+    "bar();"
+    "function tick(){var c=K.cfg;if(!c||!c.armed){R.classList.remove('kiosk-warn');return;}"
+    "var now=Date.now(),left=c.idle-(now-K.last)/1000;"
+    "if(left<=0){R.classList.remove('kiosk-warn');if(!K.wiping&&press('idle_wipe')){K.wiping=true;}return;}"
+    "if(left<=c.warn){R.classList.add('kiosk-warn');if(K.count){K.count.textContent=String(Math.ceil(left));}}"
+    "else{R.classList.remove('kiosk-warn');}"
+    "if(K.last>K.pinged&&now-K.pinged>c.ping*1000&&press('idle_ping')){K.pinged=now;}}"
+    "K.tick=tick;"
+    "if(!K.on){K.on=true;var a=function(){K.last=Date.now();K.tick();};"
+    "['pointerdown','touchstart','keydown','wheel','scroll','toggle'].forEach(function(e){"
+    "document.addEventListener(e,a,{capture:true,passive:true});});"
+    "setInterval(function(){K.tick();},1000);}"
+    "})"
+)
+
 _TO_TOP = (
     "(function(){function top(){var m=document.querySelector('[data-testid=\"stMain\"]');"
     "if(m){m.scrollTop=0;}window.scrollTo(0,0);}top();setTimeout(top,120);})();"
 )
 
 
-def page_script(lang: str, screen: int | None) -> str:
-    """``<html lang>`` for screen readers; with a screen number, also scroll to the top."""
+def page_script(
+    lang: str,
+    screen: int | None,
+    *,
+    idle: int = 0,
+    ping: float = 0,
+    armed: bool = False,
+    words: dict[str, str] | None = None,
+    keep: str = "",
+) -> str:
+    """``<html lang>`` for screen readers; with a screen number, also scroll to the top;
+    with ``idle``, the browser's idle timer for this screen (armed when there is
+    something to wipe), the warning's ``words`` (title, before, after, still, keep) and
+    the key of the screen's button that keeps the answers (``keep``, or none). The block
+    changes with the screen, so the browser runs it again."""
     js = f'document.documentElement.lang="{lang}";'
     if screen is not None:
         js += f"/* screen {int(screen)} */{_TO_TOP}"
+    if idle:
+        cfg = {
+            "idle": int(idle),
+            "warn": warning_seconds(idle),
+            "ping": ping or ping_seconds(idle),
+            "armed": bool(armed),
+            "keep": keep,
+            "words": words or {},
+        }
+        data = json.dumps(cfg, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")  # stays in <script>
+        js += f"{_IDLE_JS}({data});"
     return f"<script>{js}</script>"

@@ -13,16 +13,13 @@ from __future__ import annotations
 import html
 import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from functools import wraps
 
-from decision import contract
 from decision.content import Content
-from decision.engine import RaisedFlag, Result
 from decision.models import Cell, Row
-from decision.wording import Wording
-from ui.charts import OPTION_COLOURS, OPTION_TINTS, denominator, icon_array_svg, seesaw_svg, svg_image
+from decision.presentation import FlagPanel, ResultView, StepView
+from ui.charts import OPTION_COLOURS, OPTION_TINTS, denominator, icon_array_svg, svg_image
 from ui.words import Words
 
 e = html.escape
@@ -66,117 +63,40 @@ def _key_part(value: object) -> object:
     return tuple(value) if isinstance(value, list | tuple) else value
 
 
-def wording(t: Words) -> Wording:
-    return Wording(t.content, t.lang)
+# ------------------------------------------------------------------ flags and lines (decision.presentation)
 
 
-# ------------------------------------------------------------------ what moved each step
-
-
-@dataclass(frozen=True)
-class Push:
-    """One answer that moved a step: its reason, which way, and by how much."""
-
-    reason: str
-    toward: str  # a target id
-    points: int  # counted, after the topic cap
-    full_points: int = 0  # what the rule gives
-    question: str = ""
-    answer: str = ""
-
-    @property
-    def capped(self) -> bool:
-        return self.points < self.full_points
-
-
-STEPS = {"step1": contract.STEP1, "step2": contract.STEP2}
-
-
-def step_pushes(result: Result, step: str, lang: str, order: Sequence[str] = ()) -> list[Push]:
-    """The answers behind one step, from the result's contributions.
-
-    Per rule: the first target's points minus the second's (so a rule that gave both
-    sides counts once, by its net push). A contribution the topic cap cut to nothing
-    is still listed, so the patient sees that the answer was counted only once.
-    """
-    first, second = STEPS[step]
-    net: dict[str, int] = {}
-    full: dict[str, int] = {}
-    seen: dict[str, tuple] = {}
-    for option in result.options:
-        if option.target not in (first, second):
-            continue
-        sign = 1 if option.target == first else -1
-        for c in option.contributions:
-            rid = c.rule.id
-            net[rid] = net.get(rid, 0) + sign * c.points
-            full[rid] = full.get(rid, 0) + sign * c.full_points
-            seen.setdefault(rid, (c, option.target))
-    position = {qid: i for i, qid in enumerate(order)}
-    ids = sorted(seen, key=lambda rid: position.get(seen[rid][0].question, len(position)))
-    pushes = []
-    for rid in ids:
-        c, _ = seen[rid]
-        n, f = net[rid], full[rid]
-        if n == 0 and f == 0:
-            continue
-        toward = first if (n or f) > 0 else second
-        pushes.append(Push(c.rule.reason.get(lang), toward, abs(n), abs(f), c.question, c.answer))
-    return pushes
-
-
-# ------------------------------------------------------------------ flags and safety lines
-
-
-def flag_panels(result: Result, t: Words) -> str:
+def flag_panels(view: ResultView) -> str:
     """A red panel for stop flags and an amber one for cautions. Empty when neither."""
-    parts: list[str] = []
-    stops = result.flags_at("stop")
-    if stops:
-        stopped = [o for o in contract.NEEDLE_OPTIONS if o in {x for f in stops for x in f.flag.options}]
-        if result.lean.stopped or len(stopped) != 1:
-            title = t("stop_title_all")
-        else:
-            title = t("stop_title_one", option=t.option(stopped[0]))
-        parts.append(_panel("stop", title, stops, t, footer=t("stop_talk")))
-    cautions = result.flags_at("caution")
-    if cautions:
-        parts.append(_panel("caution", t("caution_title"), cautions, t))
-    return "".join(parts)
+    return "".join(_panel(p) for p in view.panels)
 
 
-def _panel(level: str, title: str, flags: Sequence[RaisedFlag], t: Words, footer: str = "") -> str:
-    items = "".join(f"<li>{e(t.of(f.flag.message))}</li>" for f in flags)
-    foot = f'<p class="flag-foot">{e(footer)}</p>' if footer else ""
+def _panel(p: FlagPanel) -> str:
+    items = "".join(f"<li>{e(m)}</li>" for m in p.messages)
+    foot = f'<p class="flag-foot">{e(p.footer)}</p>' if p.footer else ""
     return (
-        f'<section class="flag flag-{level}" aria-label="{e(title)}">'
-        f'<h2 class="flag-title"><span class="flag-mark" aria-hidden="true">!</span>{e(title)}</h2>'
+        f'<section class="flag flag-{p.level}" aria-label="{e(p.title)}">'
+        f'<h2 class="flag-title"><span class="flag-mark" aria-hidden="true">!</span>{e(p.title)}</h2>'
         f'<ul class="flag-list">{items}</ul>{foot}</section>'
     )
 
 
-def safety_lines(result: Result, t: Words) -> str:
-    """Skipped safety questions and notes for the physiotherapist: one quiet line each,
-    with the details one tap away. "No flags" only when nothing was raised."""
-    w = wording(t)
-    skipped = [f for f in result.flags if f.skipped]
-    notes = [f for f in result.flags if f.level == "info" and not f.skipped]
-    behind = {}
-    if skipped:
-        behind[w.plural("safety_skipped", len(skipped))] = skipped
-    if notes:
-        behind[w.plural("info_notes", len(notes))] = notes
+def note_lines(view: ResultView) -> str:
+    """Skipped safety questions as an amber line, the rest quiet; details one tap away."""
     parts = []
-    for line in w.safety_summary(result):
-        flags = behind.get(line)
-        if flags:
-            items = "".join(f"<li>{e(t.of(f.flag.message))}</li>" for f in flags)
+    for line in view.lines:
+        mark = "!" if line.level == "caution" else "i"
+        cls = f"note-line note-{line.level}"
+        if line.details:
+            items = "".join(f"<li>{e(d)}</li>" for d in line.details)
             parts.append(
-                f'<details class="note-line"><summary><span class="note-mark" aria-hidden="true">i</span>'
-                f'{e(line)}</summary><ul class="note-list">{items}</ul></details>'
+                f'<details class="{cls}"><summary><span class="note-mark" aria-hidden="true">{mark}</span>'
+                f'{e(line.text)}</summary><ul class="note-list">{items}</ul></details>'
             )
         else:
-            parts.append(f'<p class="note-line plain">{e(line)}</p>')
+            parts.append(
+                f'<p class="{cls} plain"><span class="note-mark" aria-hidden="true">{mark}</span>{e(line.text)}</p>'
+            )
     return f'<div class="notes">{"".join(parts)}</div>' if parts else ""
 
 
@@ -187,100 +107,51 @@ def _step_colour(option: str | None) -> str:
     return OPTION_COLOURS.get(option or "", "#4a5566")
 
 
-def lean_sentence(result: Result, t: Words) -> str:
-    """The first thing the patient reads about the decision: step 1's sentence."""
-    return wording(t).lean_lines(result)[0][1]
-
-
-def steps_html(result: Result, t: Words) -> str:
-    """The decision in two steps (Wording.lean_lines), each with "you decide"."""
-    lean = result.lean
-    options = [lean.step1.option if not lean.stopped else "no_needling", lean.step2.option]
-    parts = []
-    for i, (title, sentence) in enumerate(wording(t).lean_lines(result)):
-        if not title:
-            parts.append(f'<p class="step-note" role="note">{e(sentence)}</p>')
-            continue
-        colour = _step_colour(options[i] if i < len(options) else None)
-        parts.append(
-            f'<section class="step" style="border-color:{colour}" aria-label="{e(title)}">'
-            f'<h2 class="step-title">{e(title)}</h2><p class="step-text">{e(sentence)}</p></section>'
+def _behind(step: StepView, t: Words) -> str:
+    """The answers behind one step, in words, one tap away: one column per side, the
+    same picture for both steps, each answer's reason under the columns."""
+    if not step.sides:
+        return f'<p class="why-empty">{e(step.empty)}</p>' if step.empty else ""
+    cols = []
+    for side in step.sides:
+        colour = _step_colour(side.target)
+        items = "".join(f'<li class="why-said">{e(r.said)}</li>' for r in side.reasons)
+        cols.append(
+            f'<div class="why-col" style="border-color:{colour}">'
+            f'<p class="why-head" style="color:{colour}">{e(side.heading)}</p><ul class="why-list">{items}</ul></div>'
         )
+    why = "".join(f"<li>{e(r.why)}</li>" for side in step.sides for r in side.reasons)
+    n = sum(len(side.reasons) for side in step.sides)
+    return (
+        f'<details class="why-more"><summary>{e(t("why_show_answers_n", n=n))}</summary>'
+        f'<div class="why-cols{" one" if len(cols) == 1 else ""}">{"".join(cols)}</div>'
+        f'<p class="why-reasons-title">{e(t("why_they_count"))}</p><ul class="why-reasons">{why}</ul></details>'
+    )
+
+
+def step_html(step: StepView, t: Words, *, behind: bool = True) -> str:
+    notes = "".join(f'<p class="step-cap">{e(n)}</p>' for n in step.notes)
+    more = _behind(step, t) if behind else ""
+    return (
+        f'<section class="step step-{step.key}" style="border-color:{_step_colour(step.option)}" '
+        f'aria-label="{e(step.title)}"><h2 class="step-title">{e(step.title)}</h2>'
+        f'<p class="step-text">{e(step.sentence)}</p>{notes}{more}</section>'
+    )
+
+
+def steps_html(view: ResultView, t: Words, *, behind: bool = True) -> str:
+    """The decision in two steps (one after a stop), each with the answers behind it in words."""
+    parts = [step_html(s, t, behind=behind) for s in view.steps]
+    if view.worry:
+        parts.append(f'<p class="step-note" role="note">{e(view.worry)}</p>')
     return f'<div class="steps">{"".join(parts)}</div>'
 
 
-def _push_item(p: Push, w: Wording, reason: bool) -> str:
-    said = w.t("why_answer", question=w.question_label(p.question), answer=w.answer_text(p.question, p.answer))
-    pts = w.contribution_points(p.points, p.full_points)
-    cls = "ss-item" if reason else "s1-item"
-    if not reason:
-        return f'<li class="{cls}"><span class="why-said">{e(said)}</span> · <span class="why-pts">{e(pts)}</span></li>'
-    return (
-        f'<li><details class="{cls}"><summary><span class="why-said">{e(said)}</span> · '
-        f'<span class="why-pts">{e(pts)}</span></summary><p class="why-reason">{e(p.reason)}</p></details></li>'
-    )
-
-
-def _columns(pushes: list[Push], sides: tuple[str, str], totals: dict[str, int], w: Wording, reason: bool) -> str:
-    """One column per side with answers; a side with none gets one line instead."""
-    cols, empty = [], []
-    for side in sides:
-        mine = [p for p in pushes if p.toward == side]
-        head = f"{w.t('toward', option=w.option_name(side))} · {w.points(totals[side])}"
-        if not mine:
-            line = w.t("why_answer", question=head, answer=w.t("why_none"))
-            empty.append(f'<p class="why-empty">{e(line)}</p>')
-            continue
-        items = "".join(_push_item(p, w, reason) for p in mine)
-        cols.append(
-            f'<div class="why-col" style="border-color:{OPTION_COLOURS[side]}">'
-            f'<p class="why-head" style="color:{OPTION_COLOURS[side]}">{e(head)}</p>'
-            f'<ul class="why-list">{items}</ul></div>'
-        )
-    grid = f'<div class="why-cols{" one" if len(cols) == 1 else ""}">{"".join(cols)}</div>' if cols else ""
-    return grid + "".join(empty)
-
-
-def step1_why(result: Result, t: Words, order: Sequence[str] = ()) -> str:
-    """The answers behind step 1 (needles or not), with each side's points."""
-    w = wording(t)
-    pushes = step_pushes(result, "step1", t.lang, order)
-    totals = {o.target: o.score for o in result.options}
-    wish = f'<p class="help">{e(w.t("why_step1_wish"))}</p>' if result.lean.wish else ""
-    answers = (
-        _columns(pushes, contract.STEP1, totals, w, reason=False)
-        if pushes
-        else f'<p class="why-empty">{e(w.t("why_step1_none"))}</p>'
-    )
-    return f'<h3 class="why-title">{e(w.t("step1_title"))}</h3>{wish}{answers}'
-
-
-def seesaw(result: Result, t: Words) -> str:
-    """The balance picture for step 2 with each option's total under its end."""
-    w = wording(t)
-    left, right = contract.STEP2
-    lp, rp = result.option(left).score, result.option(right).score
-    alt = t(
-        "seesaw_alt", left=t.option(left), left_points=w.points(lp), right=t.option(right), right_points=w.points(rp)
-    )
-    img = svg_image(seesaw_svg(lp, rp, OPTION_COLOURS[left], OPTION_COLOURS[right]), alt, "seesaw-img")
-    return (
-        f'<div class="seesaw">{img}<div class="seesaw-labels" aria-hidden="true">'
-        f'<span style="color:{OPTION_COLOURS[left]}"><strong>{e(t.option(left))}</strong><br>{e(w.points(lp))}</span>'
-        f'<span class="right" style="color:{OPTION_COLOURS[right]}"><strong>{e(t.option(right))}</strong><br>'
-        f"{e(w.points(rp))}</span></div></div>"
-    )
-
-
-def step2_why(result: Result, t: Words, order: Sequence[str] = ()) -> str:
-    """The see-saw for step 2 and the answers on each side; each reason one tap away."""
-    w = wording(t)
-    pushes = step_pushes(result, "step2", t.lang, order)
-    totals = {o.target: o.score for o in result.options}
-    answers = _columns(pushes, contract.STEP2, totals, w, reason=True)
-    if pushes:  # the picture first; the answers behind it one tap away
-        answers = f'<details class="why-more"><summary>{e(w.t("why_show_answers"))}</summary>{answers}</details>'
-    return f'<h3 class="why-title">{e(w.t("step2_title"))}</h3>{seesaw(result, t)}{answers}'
+def later_html(view: ResultView, t: Words) -> str:
+    """Step 2 after a stop that passes: folded, "for another day"."""
+    if view.later is None:
+        return ""
+    return f'<details class="later"><summary>{e(view.later.title)}</summary>{step_html(view.later, t)}</details>'
 
 
 def option_card(content: Content, option_id: str, t: Words, heading: str = "") -> str:
@@ -334,17 +205,22 @@ def _cell_more(content: Content, cell: Cell, t: Words, short: str) -> str:
 
 
 @per_content_and_language
-def option_grid(content: Content, option_ids: tuple[str, ...], t: Words) -> str:
+def option_grid(content: Content, option_ids: tuple[str, ...], row_ids: tuple[str, ...], t: Words) -> str:
     """Three columns (one per option), one row per question people ask, read across.
 
-    Each cell is a short answer ending in "More": a tap anywhere on it opens the full
-    text, the caveat, the sources and the review date (a <details>, no script)."""
+    Each row shows the cells' short answers; its "More" opens under the row across
+    the full width (a <details>, no script): each option's full text, caveat,
+    sources and review date, in the cells' font size. ``row_ids`` picks the rows
+    (all of them when empty), in content order.
+    """
     head = "".join(
         f'<div class="og-h" style="background:{OPTION_COLOURS[o]}">{e(t.option(o))}</div>' for o in option_ids
     )
     rows = []
     for row in content.comparison:
-        cells = []
+        if row_ids and row.id not in row_ids:
+            continue
+        cells, more = [], []
         for oid in option_ids:
             cell = row.cells.get(oid)
             if cell is None:
@@ -352,16 +228,21 @@ def option_grid(content: Content, option_ids: tuple[str, ...], t: Words) -> str:
                 continue
             short = cell_short(cell, t.lang)
             name = t.option(oid)
+            colour = OPTION_COLOURS[oid]
             cells.append(
-                f'<div class="og-cell" style="border-color:{OPTION_COLOURS[oid]};background:{OPTION_TINTS[oid]}">'
-                f'<p class="og-opt" style="color:{OPTION_COLOURS[oid]}">{e(name)}</p>'
-                f'<details class="og-more"><summary><span class="og-short">{e(short)}</span> '
-                f'<span class="og-more-label">{e(t("grid_more"))}</span></summary>'
-                f"{_cell_more(content, cell, t, short)}</details></div>"
+                f'<div class="og-cell" style="border-color:{colour};background:{OPTION_TINTS[oid]}">'
+                f'<p class="og-opt og-sr" style="color:{colour}">{e(name)}</p><p class="og-short">{e(short)}</p></div>'
             )
+            more.append(
+                f'<div class="og-detail" style="border-color:{colour}">'
+                f'<p class="og-opt" style="color:{colour}">{e(name)}</p>{_cell_more(content, cell, t, short)}</div>'
+            )
+        question = t.of(row.question)
         rows.append(
-            f'<section class="og-row" aria-label="{e(t.of(row.question))}">'
-            f'<h3 class="og-q">{e(t.of(row.question))}</h3><div class="og-cells">{"".join(cells)}</div></section>'
+            f'<section class="og-row" data-row="{e(row.id)}" aria-label="{e(question)}">'
+            f'<h3 class="og-q">{e(question)}</h3><div class="og-cells">{"".join(cells)}</div>'
+            f'<details class="og-more"><summary>{e(t("grid_more"))}</summary>'
+            f'<div class="og-more-body">{"".join(more)}</div></details></section>'
         )
     return (
         f'<div class="og" data-columns="{len(option_ids)}"><div class="og-head" aria-hidden="true">{head}</div>'

@@ -92,6 +92,10 @@ p, li { line-height: 1.45; }
   height: 1.3rem; border-radius: 50%; background: #4a5566; color: #fff; font: italic 800 0.85rem serif;
   margin-right: 0.5rem; }
 .note-list { margin: 0.2rem 0 0.4rem; padding-left: 2.4rem; }
+.note-caution { background: #fff4d9; border: 2px solid #a86400; border-radius: 0.4rem; padding: 0.25rem 0.7rem;
+  color: #3d2600; font-weight: 700; }
+.note-caution .note-mark { background: #a86400; font-style: normal; font-family: inherit; }
+[data-testid="stHtml"] details.note-line > summary { min-height: 44px; display: flex; align-items: center; }
 
 /* One-tap details (<details>): the summary is a full touch target. */
 [data-testid="stHtml"] details > summary { cursor: pointer; min-height: 2rem; display: block; list-style: none;
@@ -113,6 +117,18 @@ details > summary:focus-visible { outline: 3px solid #1c5a9e; outline-offset: 2p
 .step-text { font-size: 1.15rem; font-weight: 700; line-height: 1.35; margin: 0; color: #111827; }
 .step-note { background: #fff4d9; border: 2px solid #a86400; border-radius: 0.4rem; padding: 0.45rem 0.9rem;
   color: #3d2600; font-weight: 700; margin: 0 0 0.55rem; }
+
+.step-cap { margin: 0.3rem 0 0; font-weight: 700; color: #3d2600; }
+.step .why-cols { margin-top: 0.4rem; }
+.step .why-more > summary { font-size: 0.9rem; }
+.why-reasons { margin: 0.1rem 0 0.3rem; padding-left: 1.2rem; font-size: 0.9rem; }
+.later, .needles-later, .rows-more { margin: 0 0 0.6rem; }
+[data-testid="stHtml"] .later > summary, [data-testid="stHtml"] .needles-later > summary,
+[data-testid="stHtml"] .rows-more > summary { min-height: 44px; display: flex; align-items: center; font-weight: 700;
+  color: #1c5a9e; border: 2px solid #1c5a9e; border-radius: 0.4rem; padding-left: 1.6rem; }
+[data-testid="stHtml"] .later > summary::before, [data-testid="stHtml"] .needles-later > summary::before,
+[data-testid="stHtml"] .rows-more > summary::before { left: 0.6rem; top: 50%; margin-top: -0.3em; }
+.later .step { margin-top: 0.4rem; }
 
 /* Option cards. */
 .opt-card { border: 3px solid; border-radius: 0.6rem; padding: 0.6rem 1rem; margin: 0 0 0.6rem; background: #fff; }
@@ -153,14 +169,15 @@ details > summary:focus-visible { outline: 3px solid #1c5a9e; outline-offset: 2p
   line-height: 1.35; min-width: 0; overflow-wrap: break-word; hyphens: auto; }
 .og-opt { position: absolute; width: 1px; height: 1px; margin: -1px; overflow: hidden; clip: rect(0, 0, 0, 0);
   white-space: nowrap; }
-[data-testid="stHtml"] .og-more > summary { padding: 0 0 0.3rem; min-height: 2rem; }
-[data-testid="stHtml"] .og-more > summary::before { display: none; }
-.og-short { color: #111827; }
-.og-more-label { font-weight: 700; color: #1c5a9e; white-space: nowrap; text-decoration: underline;
-  text-underline-offset: 0.15em; }
-.og-more-label::after { content: ""; display: inline-block; margin-left: 0.3em; vertical-align: 0.1em;
-  border-left: 0.4em solid #1c5a9e; border-top: 0.28em solid transparent; border-bottom: 0.28em solid transparent; }
-.og-more[open] .og-more-label::after { transform: rotate(90deg); }
+.og-short { color: #111827; margin: 0 0 0.2rem; }
+/* "More" on a row: opens under the row, across the full width, in the cells' font size. */
+[data-testid="stHtml"] .og-more > summary { font-size: 0.85rem; font-weight: 700; color: #1c5a9e;
+  text-decoration: underline; text-underline-offset: 0.15em; min-height: 44px; display: flex; align-items: center; }
+[data-testid="stHtml"] .og-more > summary::before { top: 50%; margin-top: -0.3em; }
+.og-more-body { font-size: 0.85rem; line-height: 1.35; display: grid; gap: 0.4rem; }
+.og-detail { border-left: 0.3rem solid; padding: 0.1rem 0 0.1rem 0.6rem; }
+.og-detail .og-opt { position: static; width: auto; height: auto; margin: 0; clip: auto; white-space: normal;
+  font-weight: 800; }
 .og-more[open] { margin-bottom: 0.3rem; }
 .og-full, .og-caveat, .og-date, .og-src-title { margin: 0.25rem 0; }
 .og-caveat { background: #f6f1e4; border-radius: 0.3rem; padding: 0.25rem 0.45rem; color: #2f2410; }
@@ -206,17 +223,35 @@ details > summary:focus-visible { outline: 3px solid #1c5a9e; outline-offset: 2p
 .icons-none { margin: 0.4rem 0 0; }
 .whatif .steps { margin-top: 0.2rem; }
 
-/* Idle warning: fixed at the bottom so it shows wherever the patient scrolled. */
-.st-key-idle_warning { position: fixed; left: 0; right: 0; bottom: 0; z-index: 1000; background: #fff4d9;
-  border-top: 4px solid #a86400; padding: 0.8rem 1.4rem 1rem; box-shadow: 0 -4px 16px rgba(0,0,0,0.18); }
+/* Idle warning: the browser's own bar (ui/kiosk.py), shown only in the countdown's last
+   seconds, fixed at the bottom so it shows wherever the patient scrolled. */
+.kiosk-warning { display: none; }
+html.kiosk-warn .kiosk-warning { display: flex; flex-direction: column; gap: 0.5rem; position: fixed; left: 0;
+  right: 0; bottom: 0; z-index: 1000000; background: #fff4d9; border-top: 4px solid #a86400;
+  padding: 0.8rem 1.4rem 1rem; box-shadow: 0 -4px 16px rgba(0,0,0,0.18); font-size: 22px; }
+.st-key-idle_ping, .st-key-idle_wipe { display: none !important; }
+.idle-count { font-variant-numeric: tabular-nums; }
+.keep-idle { display: block; width: 100%; min-height: 2.6rem; border: 2px solid #1c5a9e; border-radius: 0.5rem;
+  background: #fff; color: #1c5a9e; font: inherit; font-weight: 700; cursor: pointer; }
 .idle-title { font-size: 1.25rem; font-weight: 800; margin: 0; color: #3d2600; }
 .idle-text { margin: 0.2rem 0 0.4rem; color: #3d2600; }
+.still-here { display: block; width: 100%; min-height: 2.6rem; border: 0; border-radius: 0.5rem; background: #1c5a9e;
+  color: #fff; font: inherit; font-weight: 700; cursor: pointer; }
+.still-here:focus-visible { outline: 3px solid #10233d; outline-offset: 2px; }
 
 /* The handoff code: large, spaced, easy to read out. */
 .handoff-code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 2.6rem; font-weight: 800;
   letter-spacing: 0.18em; text-align: center; margin: 0.3rem 0; padding: 0.5rem 0; color: #10233d;
   background: #eef3f9; border: 3px solid #1c5a9e; border-radius: 0.6rem; }
 .handoff-intro { font-weight: 700; margin: 0.2rem 0; }
+.share-first { border: 3px solid #1c5a9e; border-radius: 0.6rem; padding: 0.5rem 1rem 0.6rem; margin: 0 0 0.4rem;
+  background: #f4f8fc; }
+.share-first .help { margin: 0.1rem 0 0.3rem; }
+.st-key-share button, .st-key-keep_answers_end button { min-height: 2.8rem; }
+.st-key-keep_answers button { min-height: 2.2rem; line-height: 1.2; }
+.st-key-topbar button * { white-space: normal !important;
+  overflow: visible !important; text-overflow: clip !important; }
+.kept-code-note { font-weight: 700; }
 .share-failed { background: #fff4d9; border: 3px solid #a86400; border-radius: 0.5rem; padding: 0.6rem 1rem;
   color: #3d2600; font-weight: 700; }
 
