@@ -113,7 +113,7 @@ def _open_code() -> None:
     state[MESSAGE] = None
     state[FORM_MESSAGE] = None
     if record.result.get("incomplete"):  # the patient was called in mid-way: carry on with them
-        _assess_from(record.answers)
+        _assess_from(record.answers, record.code)  # saving keeps the link to the patient's code
         _say("info", t("clin_incomplete_opened", code=record.code, n=len(record.answers)))
 
 
@@ -659,7 +659,6 @@ elif not state.get(UNLOCKED):
     gate.pin_screen(PIN_HASH, t, ZONE, intro=t("clin_pin_intro"), message_key=MESSAGE)
 else:
     ui.purge_soon()  # a clinician action: expired records go now (at most every half minute)
-    st.page_link("app_pages/dashboard.py", label=t("dash_open"), icon=":material/insights:")
     state.setdefault(MODE, "code")
     with st.container(key="clin_mode_box"):
         mode = st.segmented_control(
@@ -675,3 +674,7 @@ else:
         assessment_screen()
     else:
         code_screen()
+    if mode != "assess" and state.get(RECORD) is None:  # on the code screen, not under a record
+        st.divider()
+        if st.button(t("dash_open"), key="clin_open_dashboard", icon=":material/insights:", width="stretch"):
+            st.switch_page("app_pages/dashboard.py")  # behind the same unlock: the clinic's counts, no patient

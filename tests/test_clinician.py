@@ -691,12 +691,15 @@ def test_without_a_clinic_time_zone_the_view_names_the_zone_it_uses(monkeypatch)
     assert not any("DECISION_TIMEZONE" in c.value for c in clinic.caption)
 
 
-def test_an_incomplete_record_says_to_carry_on_in_assessment_mode():
-    answers = {"main_area": "low_back"}
-    result = {**score(CONTENT, answers).to_json("en"), "incomplete": True}
+def test_an_incomplete_record_opens_in_assessment_mode_with_its_answers_and_its_code_kept():
+    answers = {"main_area": "low_back", "wants_needles": "yes"}
+    result = {**score(CONTENT, answers).to_json("en"), "incomplete": True, "answered": 2}
     record = store().save(answers, "en", result, CONTENT.version)
     clinic = open_code(unlock(to_clinician(new_app())), record.code)
-    assert EN("clin_incomplete") in [w.value for w in clinic.warning]
+    assert clinic.session_state["clin_mode"] == "assess"
+    assert clinic.session_state["assess_answers"] == answers
+    assert clinic.session_state["clin_assess_from"] == record.code  # saving keeps the link to this code
+    assert EN("clin_incomplete_opened", code=record.code, n=2) in [i.value for i in clinic.info]
 
 
 def test_assessment_mode_keeps_the_clinician_s_lean_in_a_sticky_box_that_follows_the_answers():

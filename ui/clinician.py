@@ -166,11 +166,23 @@ def flags_html(content: Content, saved: SavedResult, answers: Mapping[str, str],
     if not saved.flags:
         return f'<p class="clin-missing">{e(t("clin_no_flags"))}</p>'
     tags = {"stop": t("clin_level_stop"), "caution": t("clin_level_caution"), "info": t("clin_level_info")}
+    # A flag in context (lung disease with neck pain) says what its parts say, for this area:
+    # its parts are named on one line under it instead of a box each (the PDF keeps every word).
+    raised = {f.id: f for f in saved.flags}
+    replaces = {f.id: f.replaces for f in content.flags}
+    parts = {f.id: [raised[r] for r in replaces.get(f.id, ()) if r in raised] for f in saved.flags}
+    folded = {p.id for found in parts.values() for p in found}
     out = []
     for level in LEVEL_ORDER:
         for flag in saved.flags:
-            if flag.level == level and not flag.skipped:
-                out.append(_flag_box(content, flag, answers, w, tags[level]))
+            if flag.level == level and not flag.skipped and flag.id not in folded:
+                box = _flag_box(content, flag, answers, w, tags[level])
+                if parts[flag.id]:
+                    also = "; ".join(f"{_behind(p, answers, w)} ({p.id})" for p in parts[flag.id])
+                    box = box.replace(
+                        "</p></div>", f'</p><p class="clin-cite">{e(t("clin_also_raised"))}: {e(also)}</p></div>'
+                    )
+                out.append(box)
     skipped = saved.skipped_safety
     if skipped:
         items = ", ".join(w.question_label(q) for q in skipped)
