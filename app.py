@@ -15,16 +15,22 @@ import streamlit as st
 
 import ui
 from decision import ContentError
-from ui import kiosk, plain_records, screens, style
+from ui import keys, kiosk, plain_records, screens, style
 from ui.words import Words, initial_language
 
 log = logging.getLogger("decision_aid")
 
-PAGE = {
-    "layout": "centered",
-    "initial_sidebar_state": "collapsed",
-    "menu_items": {"Get help": None, "Report a bug": None, "About": None},
-}
+
+def set_page(title: str) -> None:
+    """The page's title; the layout and no Streamlit menu, the same on every screen."""
+    st.set_page_config(
+        page_title=title,
+        layout="centered",
+        initial_sidebar_state="collapsed",
+        menu_items={"Get help": None, "Report a bug": None, "About": None},
+    )
+
+
 SETTINGS = ui.get_settings()
 kiosk.tune_gc(keep_defaults=SETTINGS.gc_defaults)
 style.apply()
@@ -32,13 +38,13 @@ style.apply()
 try:
     content = ui.get_content()
 except ContentError as exc:
-    st.set_page_config(page_title=screens.CONTENT_PROBLEM_TITLE, **PAGE)
+    set_page(screens.CONTENT_PROBLEM_TITLE)
     screens.content_problems(exc.problems, staff=ui.on_staff_page())
     if ui.on_staff_page():
         plain_records.records_without_content()  # shared codes can still be opened
     st.stop()
 except OSError as exc:
-    st.set_page_config(page_title=screens.CONTENT_PROBLEM_TITLE, **PAGE)
+    set_page(screens.CONTENT_PROBLEM_TITLE)
     screens.content_problems(
         None, f"content folder missing or unreadable: {exc.filename or exc}", staff=ui.on_staff_page()
     )
@@ -51,10 +57,10 @@ IDLE_SECONDS = SETTINGS.idle
 # backstop, checked on every run (which also catches a tablet that slept).
 HARD_LIMIT = kiosk.hard_limit(IDLE_SECONDS)
 wiped = kiosk.check_idle_on_rerun(state, HARD_LIMIT)
-if kiosk.LANG not in state:
-    state[kiosk.LANG] = initial_language(st.query_params.get("lang"), st.context.locale)
-t = Words(content, state[kiosk.LANG])
-st.set_page_config(page_title=t.of(content.meta.title), **PAGE)
+if keys.LANG not in state:
+    state[keys.LANG] = initial_language(st.query_params.get("lang"), st.context.locale)
+t = Words(content, state[keys.LANG])
+set_page(t.of(content.meta.title))
 
 patient = st.Page("app_pages/patient.py", title=t.of(content.meta.title), default=True)
 clinician = st.Page("app_pages/clinician.py", title=t("clin_title"), url_path="clinician")
@@ -74,12 +80,12 @@ if page is patient:
 # One script block a run: the page's language (for screen readers), for a patient a new
 # screen starts at its top (Streamlit keeps the old scroll position), and the browser's
 # idle timer for this screen. The block changes with the screen, so the browser runs it again.
-screen = int(state.get(kiosk.STEP, 0)) if page is patient else None
+screen = int(state.get(keys.STEP, 0)) if page is patient else None
 on_result = screen is not None and screen >= kiosk.result_step(content)
 before, _, after = t("idle_countdown").partition("{seconds}")
 keep = ""  # the button the warning's "Keep my answers" presses: the screen's own
-if screen is not None and state.get(kiosk.ANSWERS) and not state.get(kiosk.KEPT):
-    keep = "share" if on_result else "keep_answers"
+if screen is not None and state.get(keys.ANSWERS) and not state.get(keys.KEPT):
+    keep = keys.SHARE if on_result else keys.KEEP_ANSWERS
 st.html(
     kiosk.page_script(
         t.lang,
@@ -102,7 +108,7 @@ st.html(
 
 
 def _still_here() -> None:
-    state[kiosk.LAST_ACTIVITY] = time.time()
+    state[keys.LAST_ACTIVITY] = time.time()
 
 
 @st.fragment(run_every=kiosk.tick_seconds(IDLE_SECONDS))
@@ -115,8 +121,8 @@ def idle_watchdog() -> None:
     if kiosk.idle_for(state) > HARD_LIMIT:
         kiosk.wipe(state)
         st.rerun()
-    st.button("ping", key="idle_ping", on_click=_still_here)
-    if st.button("wipe", key="idle_wipe"):
+    st.button("ping", key=keys.IDLE_PING, on_click=_still_here)
+    if st.button("wipe", key=keys.IDLE_WIPE):
         kiosk.wipe(state)
         st.rerun()
 
@@ -134,7 +140,7 @@ except Exception as exc:  # never a traceback on the tablet; never answers in th
         raise
     log.error("page failed: %s\n%s", type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
     screens.friendly_error(t("error_title"), t("error_text"))
-    st.button(t("start_over"), key="error_start_over", type="primary", on_click=kiosk.wipe, args=(state,))
+    st.button(t("start_over"), key=keys.ERROR_START_OVER, type="primary", on_click=kiosk.wipe, args=(state,))
 finally:
-    if not state.get("clin_unlocked"):
+    if not state.get(keys.UNLOCKED):
         ui.drop_unused_downloads()  # a locked view's files stop being served when this run ends

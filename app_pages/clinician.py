@@ -25,6 +25,7 @@ import html
 import json
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 import streamlit as st
 
@@ -33,32 +34,26 @@ from decision import score
 from decision.records import consent as consent_records
 from decision.records import export
 from decision.records.consent import ConsentError, RecordExtras
-from decision.records.fhir import fhir_consent, fhir_questionnaire
+from decision.records.fhir import fhir_consent, fhir_questionnaire, fhir_questionnaire_response
 from decision.records.pin import configured_pin_hash, valid_pin_hash
-from decision.records.saved import SavedResult, parse_saved
-from decision.records.store import ExpiredCode, HandoffRecord, StoreError, UnknownCode, normalize_code
+from decision.records.saved import HandoffRecord, SavedResult, parse_saved
+from decision.records.store import ExpiredCode, StoreError, UnknownCode, normalize_code
 from decision.wording import Wording
 from ui import clinician as clin
-from ui import gate, kiosk, metrics, panels
+from ui import gate, keys, kiosk, metrics, panels
 from ui.words import Words, other_language
 
 log = logging.getLogger("decision_aid")
 e = html.escape
 
-UNLOCKED = gate.UNLOCKED
-RECORD = "clin_record"
-MESSAGE = "clin_message"
-MODE = "clin_mode"
-ASSESS = "assess_answers"
-CONFIRM_DELETE = "clin_confirm_delete"
-DOWNLOADS = "clin_downloads"
-ASSESS_FROM = "clin_assess_from"  # the patient's code an assessment started from
-FORM_MESSAGE = "clin_form_message"  # said beside the consent and SURE forms
-STAFF = "clin_staff"  # the physiotherapist's name and registration, until the view locks
+# This view's session keys (ui/keys.py).
+UNLOCKED, RECORD, MESSAGE, MODE, ASSESS = keys.UNLOCKED, keys.RECORD, keys.MESSAGE, keys.MODE, keys.ASSESS
+CONFIRM_DELETE, DOWNLOADS, ASSESS_FROM = keys.CONFIRM_DELETE, keys.DOWNLOADS, keys.ASSESS_FROM
+FORM_MESSAGE, STAFF = keys.FORM_MESSAGE, keys.STAFF
 
 content = ui.get_content()
 state = st.session_state
-t = Words(content, state.get(kiosk.LANG, "en"))
+t = Words(content, state.get(keys.LANG, "en"))
 OPTION_IDS = tuple(content.options)
 st.html(clin.CSS)
 
@@ -78,7 +73,7 @@ def _say(kind: str, text: str) -> None:
 
 
 def _set_language(lang: str) -> None:
-    state[kiosk.LANG] = lang
+    state[keys.LANG] = lang
 
 
 def _lock() -> None:
@@ -86,7 +81,7 @@ def _lock() -> None:
 
 
 def _open_code() -> None:
-    typed = str(state.get("handoff_code") or "")
+    typed = str(state.get(keys.HANDOFF_CODE) or "")
     code = normalize_code(typed)
     if not code:
         _say("error", t("clin_code_empty"))
@@ -108,7 +103,7 @@ def _open_code() -> None:
         _say("error", t("clin_store_error", detail=str(exc)))
         return
     state[RECORD] = record
-    state["handoff_code"] = ""
+    state[keys.HANDOFF_CODE] = ""
     state[CONFIRM_DELETE] = False
     state[MESSAGE] = None
     state[FORM_MESSAGE] = None
@@ -138,7 +133,7 @@ def _ask_delete() -> None:
 
 
 def _clear_assessment_widgets() -> None:
-    for key in [k for k in state if str(k).startswith("a_")]:
+    for key in [k for k in state if str(k).startswith(keys.ASSESS_PREFIX)]:
         del state[key]
 
 
@@ -151,7 +146,7 @@ def _assess_from(answers: dict[str, str], code: str | None = None) -> None:
 
 
 def _assess_set(qid: str) -> None:
-    value = state.get(f"a_{qid}")
+    value = state.get(keys.assess_key(qid))
     if value is None:
         state[ASSESS].pop(qid, None)
     else:
@@ -191,11 +186,11 @@ def _form_say(kind: str, text: str) -> None:
 
 def _field(record: HandoffRecord, name: str) -> str:
     """A widget key of the consent and SURE forms, one set per record (no value carries over)."""
-    return f"cf_{name}_{record.code}"
+    return keys.record_field_key(record.code, name)
 
 
 def _save_consent(record: HandoffRecord) -> None:
-    def get(name: str) -> object:
+    def get(name: str) -> Any:
         return state.get(_field(record, name))
 
     name, registration = str(get("name") or ""), str(get("registration") or "")
@@ -262,21 +257,21 @@ def extras_of(record: HandoffRecord) -> RecordExtras:
 
 
 def top_bar() -> None:
-    with st.container(key="clin_topbar"):
+    with st.container(key=keys.CLIN_TOPBAR):
         left, middle, right = st.columns(3)
-        if left.button(t("to_patient_view"), key="to_patient_view", icon=":material/tablet:", width="stretch"):
+        if left.button(t("to_patient_view"), key=keys.TO_PATIENT_VIEW, icon=":material/tablet:", width="stretch"):
             kiosk.wipe(state)  # nothing of the clinician's stays for the next patient
             st.switch_page("app_pages/patient.py")
         other = other_language(t.lang)
         middle.button(
             t("lang_fr") if other == "fr" else t("lang_en"),
-            key="clin_switch_lang",
+            key=keys.CLIN_SWITCH_LANG,
             width="stretch",
             on_click=_set_language,
             args=(other,),
         )
         if state.get(UNLOCKED):
-            right.button(t("clin_lock"), key="lock", icon=":material/lock:", width="stretch", on_click=_lock)
+            right.button(t("clin_lock"), key=keys.LOCK, icon=":material/lock:", width="stretch", on_click=_lock)
 
 
 def message() -> None:
@@ -292,7 +287,7 @@ def record_view(record: HandoffRecord) -> None:
     before and after, talk prompts; the checklist, consent, SURE-after and audit folded below."""
     result, answers = record.saved, record.answers
     extras = extras_of(record)
-    with st.container(key="clin_record_box"):
+    with st.container(key=keys.CLIN_RECORD_BOX):
         st.header(t("clin_record_title", code=record.code), anchor=False)
         st.html(clin.record_meta(record, content, t, ZONE))
         if ui.get_settings().timezone is None:
@@ -339,27 +334,27 @@ def record_view(record: HandoffRecord) -> None:
             st.html(clin.scores_html(content, result, record.language, t))
         comparison()
 
-    with st.container(key="clin_actions"):
+    with st.container(key=keys.CLIN_ACTIONS):
         change, close, delete = st.columns(3)
         change.button(
             t("clin_change_answers"),
-            key="assess_from_record",
+            key=keys.ASSESS_FROM_RECORD,
             icon=":material/edit:",
             width="stretch",
             on_click=_assess_from,
             args=(answers, record.code),
         )
         close.button(
-            t("clin_close"), key="close_record", icon=":material/close:", width="stretch", on_click=_close_record
+            t("clin_close"), key=keys.CLOSE_RECORD, icon=":material/close:", width="stretch", on_click=_close_record
         )
         delete.button(
-            t("clin_delete"), key="delete_record", icon=":material/delete:", width="stretch", on_click=_ask_delete
+            t("clin_delete"), key=keys.DELETE_RECORD, icon=":material/delete:", width="stretch", on_click=_ask_delete
         )
         if state.get(CONFIRM_DELETE):
             st.warning(t("clin_delete_confirm", code=record.code))
             st.button(
                 t("clin_delete_yes"),
-                key="delete_record_yes",
+                key=keys.DELETE_RECORD_YES,
                 type="primary",
                 on_click=_delete_record,
                 args=(record.code,),
@@ -369,7 +364,7 @@ def record_view(record: HandoffRecord) -> None:
 def download_row(record: HandoffRecord, extras: RecordExtras) -> None:
     """The downloads, first on the record: the chart PDF, the take-home summary, FHIR, CSV, consent."""
     files = downloads(record, extras)
-    with st.container(key="clin_downloads_box"):
+    with st.container(key=keys.CLIN_DOWNLOADS_BOX):
         columns = st.columns(3)
         shown_kinds = [k for k in DOWNLOAD_KINDS if k[0] != "consent" or extras.consent is not None]
         for i, (kind, label, icon, name, mime) in enumerate(shown_kinds):
@@ -380,7 +375,7 @@ def download_row(record: HandoffRecord, extras: RecordExtras) -> None:
                 continue
             column.download_button(
                 t(label),
-                key=f"download_{kind}",
+                key=keys.download_key(kind),
                 icon=icon,
                 width="stretch",
                 type="primary" if kind == "pdf" else "secondary",
@@ -406,7 +401,7 @@ def consent_form(record: HandoffRecord, extras: RecordExtras) -> None:
     before = extras.consent
     staff = state.get(STAFF) or ("", "")
     st.html(f'<p class="help">{e(t("clin_consent_intro"))}</p>')
-    with st.form(f"consent_form_{record.code}", border=False):
+    with st.form(keys.consent_form_key(record.code), border=False):
         st.pills(
             w.t("export_consent_discussed"),
             list(consent_records.DISCUSSED_OPTIONS),
@@ -461,7 +456,7 @@ def consent_form(record: HandoffRecord, extras: RecordExtras) -> None:
         )
         st.form_submit_button(
             t("clin_consent_save"),
-            key="save_consent",
+            key=keys.SAVE_CONSENT,
             type="primary",
             width="stretch",
             icon=":material/assignment_turned_in:",
@@ -475,7 +470,7 @@ def sure_after_form(record: HandoffRecord, extras: RecordExtras) -> None:
     w = Wording(content, t.lang)
     before = extras.sure_after.answers if extras.sure_after else {}
     st.html(f'<p class="help">{e(t("clin_sure_after_intro"))}</p>')
-    with st.form(f"sure_after_form_{record.code}", border=False):
+    with st.form(keys.sure_after_form_key(record.code), border=False):
         for q in content.questions_of_kind("sure"):
             st.segmented_control(
                 w.question_text(q.id),
@@ -486,7 +481,7 @@ def sure_after_form(record: HandoffRecord, extras: RecordExtras) -> None:
             )
         st.form_submit_button(
             t("clin_sure_after_save"),
-            key="save_sure_after",
+            key=keys.SAVE_SURE_AFTER,
             type="primary",
             width="stretch",
             icon=":material/fact_check:",
@@ -514,7 +509,7 @@ def _make(kind: str, record: HandoffRecord, extras: RecordExtras) -> bytes | Non
     if kind == "takehome":  # in the patient's own language
         return export.take_home_pdf(content, record, extras=extras, tz=ZONE)
     if kind == "fhir":
-        response = export.fhir_questionnaire_response(content, record, t.lang)
+        response = fhir_questionnaire_response(content, record, t.lang)
         return json.dumps(response, ensure_ascii=False, indent=2).encode("utf-8")
     if kind == "questionnaire":  # what the response's answers mean, for an EMR or form tool
         questionnaire = fhir_questionnaire(content, lang=t.lang)
@@ -580,14 +575,14 @@ def result_sections(result: SavedResult, answers: dict[str, str], saved_lang: st
 
 
 def code_screen() -> None:
-    with st.form("code_form", border=False):
+    with st.form(keys.CODE_FORM, border=False):
         typed, go = st.columns([2, 1], vertical_alignment="bottom")  # one row: the record starts higher
         typed.text_input(
-            t("clin_code_label"), key="handoff_code", max_chars=12, placeholder="ABC234", autocomplete="off"
+            t("clin_code_label"), key=keys.HANDOFF_CODE, max_chars=12, placeholder="ABC234", autocomplete="off"
         )
         go.form_submit_button(
             t("clin_open"),
-            key="open_code",
+            key=keys.OPEN_CODE,
             type="primary",
             width="stretch",
             icon=":material/search:",
@@ -604,13 +599,15 @@ def assessment_screen() -> None:
     st.html(f'<p class="help">{e(t("clin_assess_intro"))}</p>')
     message()
     record = state.get(RECORD)
-    with st.container(key="clin_assess_start"):
+    with st.container(key=keys.CLIN_ASSESS_START):
         cols = st.columns(2)
-        cols[0].button(t("clin_assess_empty"), key="assess_empty", width="stretch", on_click=_assess_from, args=({},))
+        cols[0].button(
+            t("clin_assess_empty"), key=keys.ASSESS_EMPTY, width="stretch", on_click=_assess_from, args=({},)
+        )
         if record is not None:
             cols[1].button(
                 t("clin_assess_load", code=record.code),
-                key="assess_load",
+                key=keys.ASSESS_LOAD,
                 width="stretch",
                 on_click=_assess_from,
                 args=(record.answers, record.code),
@@ -619,7 +616,7 @@ def assessment_screen() -> None:
     if source:
         st.caption(t("clin_assess_from", code=source))
     result = parse_saved(score(content, answers).to_json(t.lang))
-    with st.container(key="clin_live_lean"):  # sticky: stays in view while the answers below change
+    with st.container(key=keys.CLIN_LIVE_LEAN):  # sticky: stays in view while the answers below change
         st.html(clin.clinician_lean_html(content, result, t, live=True))
     for section in content.sections:
         st.subheader(t.of(section.title), anchor=False)
@@ -628,7 +625,7 @@ def assessment_screen() -> None:
                 t.of(q.label),
                 list(q.codes),
                 format_func=lambda code, q=q: t.of(q.answer(code).text),
-                key=f"a_{q.id}",
+                key=keys.assess_key(q.id),
                 default=answers.get(q.id),
                 on_change=_assess_set,
                 args=(q.id,),
@@ -637,7 +634,7 @@ def assessment_screen() -> None:
     result_sections(result, answers, t.lang)
     st.button(
         t("clin_save_assessment"),
-        key="save_assessment",
+        key=keys.SAVE_ASSESSMENT,
         type="primary",
         width="stretch",
         icon=":material/save:",
@@ -660,7 +657,7 @@ elif not state.get(UNLOCKED):
 else:
     ui.purge_soon()  # a clinician action: expired records go now (at most every half minute)
     state.setdefault(MODE, "code")
-    with st.container(key="clin_mode_box"):
+    with st.container(key=keys.CLIN_MODE_BOX):
         mode = st.segmented_control(
             t("clin_mode"),
             ["code", "assess"],
@@ -676,5 +673,5 @@ else:
         code_screen()
     if mode != "assess" and state.get(RECORD) is None:  # on the code screen, not under a record
         st.divider()
-        if st.button(t("dash_open"), key="clin_open_dashboard", icon=":material/insights:", width="stretch"):
+        if st.button(t("dash_open"), key=keys.CLIN_OPEN_DASHBOARD, icon=":material/insights:", width="stretch"):
             st.switch_page("app_pages/dashboard.py")  # behind the same unlock: the clinic's counts, no patient

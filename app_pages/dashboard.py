@@ -15,6 +15,7 @@ import html
 import logging
 from datetime import UTC, datetime
 
+import pandas as pd
 import streamlit as st
 
 import ui
@@ -23,50 +24,54 @@ from decision.records.pin import configured_pin_hash, valid_pin_hash
 from decision.records.store import StoreError
 from ui import clinician as clin
 from ui import dashboard as dash
-from ui import gate, kiosk
+from ui import gate, keys, kiosk
 from ui.words import Words, other_language
 
 log = logging.getLogger("decision_aid")
 e = html.escape
 
-MESSAGE = "clin_dash_message"
-PERIOD = "clin_dash_period"
+MESSAGE, PERIOD = keys.DASH_MESSAGE, keys.DASH_PERIOD  # this page's session keys (ui/keys.py)
 
 content = ui.get_content()
 state = st.session_state
-t = Words(content, state.get(kiosk.LANG, "en"))
+t = Words(content, state.get(keys.LANG, "en"))
 st.html(clin.CSS)
 ZONE = ui.clinic_zone()
 
 
 def _set_language(lang: str) -> None:
-    state[kiosk.LANG] = lang
+    state[keys.LANG] = lang
 
 
 def top_bar() -> None:
-    with st.container(key="clin_dash_topbar"):
+    with st.container(key=keys.DASH_TOPBAR):
         left, middle, right = st.columns(3)
         if left.button(
-            t("dash_to_clinician"), key="clin_dash_to_clinician", icon=":material/arrow_back:", width="stretch"
+            t("dash_to_clinician"), key=keys.DASH_TO_CLINICIAN, icon=":material/arrow_back:", width="stretch"
         ):
             st.switch_page("app_pages/clinician.py")
         other = other_language(t.lang)
         middle.button(
             t("lang_fr") if other == "fr" else t("lang_en"),
-            key="clin_dash_lang",
+            key=keys.DASH_LANG,
             width="stretch",
             on_click=_set_language,
             args=(other,),
         )
-        if state.get(gate.UNLOCKED):
+        if state.get(keys.UNLOCKED):
             right.button(
-                t("clin_lock"), key="lock", icon=":material/lock:", width="stretch", on_click=kiosk.wipe, args=(state,)
+                t("clin_lock"),
+                key=keys.LOCK,
+                icon=":material/lock:",
+                width="stretch",
+                on_click=kiosk.wipe,
+                args=(state,),
             )
 
 
-def section(key: str, title: str, intro: str, chart, table) -> None:
+def section(key: str, title: str, intro: str, chart: dash.AnyChart | None, table: pd.DataFrame) -> None:
     """A heading, one line of what it shows, then the chart and its table one tap apart."""
-    with st.container(key=f"clin_dash_{key}"):
+    with st.container(key=keys.dash_section_key(key)):
         st.subheader(title, anchor=False)
         st.html(f'<p class="help">{e(intro)}</p>')
         as_chart, as_table = st.tabs([t("dash_tab_chart"), t("dash_tab_table")])
@@ -83,7 +88,7 @@ def board() -> None:
     settings = ui.get_settings()
     if not settings.metrics_on:
         st.info(t("dash_off"))
-    with st.container(key="clin_dash_period_box"):
+    with st.container(key=keys.DASH_PERIOD_BOX):
         choice = st.segmented_control(
             t("dash_period"),
             ["4w", "13w", "all"],
@@ -138,7 +143,7 @@ def board() -> None:
     st.subheader(t("dash_export"), anchor=False)
     st.download_button(
         t("dash_export_csv"),
-        key="download_dashboard_csv",
+        key=keys.DASH_CSV,
         icon=":material/table:",
         width="stretch",
         data=m.aggregates_csv(rows, fewer=t("dash_fewer")).encode("utf-8-sig"),
@@ -157,7 +162,7 @@ if not PIN_HASH:
     st.info(t("clin_no_pin_help"))
 elif not valid_pin_hash(PIN_HASH):
     st.error(t("clin_pin_hash_invalid"))
-elif not state.get(gate.UNLOCKED):
+elif not state.get(keys.UNLOCKED):
     gate.pin_screen(PIN_HASH, t, ZONE, intro=t("dash_pin_intro"), message_key=MESSAGE)
 else:
     board()

@@ -9,6 +9,7 @@ buttons, ``q_<id>`` for the safety and SURE rows.
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 
@@ -16,23 +17,22 @@ import streamlit as st
 
 import ui
 from decision import score
+from decision.contract import NO_NEEDLING
 from decision.engine import Result
 from decision.models import Question
 from decision.presentation import present
 from decision.wording import Wording
-from ui import kiosk, metrics, panels, reading_time
+from ui import keys, kiosk, metrics, panels, reading_time
 from ui.words import Words, other_language
 
 e = html.escape
 log = logging.getLogger("decision_aid")
-SHARED = kiosk.SHARED
-KEEP_FAILED = "keep_failed"
 
 content = ui.get_content()
 state = st.session_state
-state.setdefault(kiosk.STEP, 0)
-state.setdefault(kiosk.ANSWERS, {})
-t = Words(content, state[kiosk.LANG])
+state.setdefault(keys.STEP, 0)
+state.setdefault(keys.ANSWERS, {})
+t = Words(content, state[keys.LANG])
 w = Wording(content, t.lang)
 
 QUESTIONS: tuple[Question, ...] = content.questions_of_kind("questions")
@@ -49,36 +49,36 @@ ORDER = tuple(q.id for q in QUESTIONS)
 
 
 def _go(step: int) -> None:
-    state[kiosk.STEP] = max(0, min(RESULT_STEP, step))
-    state[kiosk.CONFIRM_START_OVER] = None
+    state[keys.STEP] = max(0, min(RESULT_STEP, step))
+    state[keys.CONFIRM_START_OVER] = None
 
 
 def _answer(qid: str, code: str, step: int) -> None:
-    state[kiosk.ANSWERS][qid] = code
+    state[keys.ANSWERS][qid] = code
     _go(step + 1)
 
 
 def _store(qid: str) -> None:
     """A safety or SURE row changed: copy the widget's value into the answers."""
-    value = state.get(f"q_{qid}")
+    value = state.get(keys.row_answer_key(qid))
     if value is None:
-        state[kiosk.ANSWERS].pop(qid, None)
+        state[keys.ANSWERS].pop(qid, None)
     else:
-        state[kiosk.ANSWERS][qid] = value
+        state[keys.ANSWERS][qid] = value
 
 
 def _set_language(lang: str) -> None:
-    state[kiosk.LANG] = lang
-    state[kiosk.LANG_CHOSEN] = True
+    state[keys.LANG] = lang
+    state[keys.LANG_CHOSEN] = True
 
 
 def _picked_language() -> None:
-    if state.get("lang_picker"):
-        _set_language(state["lang_picker"])
+    if state.get(keys.LANG_PICKER):
+        _set_language(state[keys.LANG_PICKER])
 
 
 def _ask_start_over(where: str) -> None:
-    state[kiosk.CONFIRM_START_OVER] = where
+    state[keys.CONFIRM_START_OVER] = where
 
 
 def _start_over() -> None:
@@ -89,24 +89,30 @@ def _keep() -> None:
     """Called in: save what was answered (marked incomplete), then wipe; only the code stays."""
     code = kiosk.keep(state, ui.get_store, content, t.lang, incomplete=True)
     if not code:  # nothing was saved: the answers stay, and the patient is told
-        state[KEEP_FAILED] = True
+        state[keys.KEEP_FAILED] = True
         return
     metrics.called_in()
-    lang = state[kiosk.LANG]
+    lang = state[keys.LANG]
     kiosk.wipe(state)
-    state[kiosk.LANG] = lang
-    state[kiosk.KEPT] = {"code": code}
+    state[keys.LANG] = lang
+    state[keys.KEPT] = {"code": code}
 
 
 def _cancel_start_over() -> None:
-    state[kiosk.CONFIRM_START_OVER] = None
+    state[keys.CONFIRM_START_OVER] = None
 
 
 def _new_whatif_question() -> None:
-    state.pop("whatif_a", None)
+    state.pop(keys.WHATIF_ANSWER, None)
 
 
 # ------------------------------------------------------------------ pieces
+
+
+def _answer_text(q: Question, code: str) -> str:
+    """An answer's words (every code shown is one of the question's own)."""
+    answer = q.answer(code)
+    return t.of(answer.text) if answer is not None else code
 
 
 def _spaced(code: str) -> str:
@@ -117,7 +123,7 @@ def _spaced(code: str) -> str:
 def _confirm_dialog(where: str) -> None:
     """Start over asks once, in a dialog in the middle of the screen (always in view),
     and asks whether the code was noted when there is one."""
-    code = (state.get(SHARED) or {}).get("code")
+    code = (state.get(keys.SHARED) or {}).get("code")
     st.html(f'<p class="confirm" role="alert">{e(t("confirm_start_over"))}</p>')
     if code:
         st.html(
@@ -125,51 +131,51 @@ def _confirm_dialog(where: str) -> None:
             f'<p class="handoff-code" aria-label="{e(" ".join(code))}">{e(_spaced(code))}</p>'
         )
     yes, no = st.columns(2)
-    if yes.button(t("yes_start_over"), key=f"yes_start_over_{where}", type="primary", width="stretch"):
+    if yes.button(t("yes_start_over"), key=keys.yes_start_over_key(where), type="primary", width="stretch"):
         kiosk.wipe(state)
         st.rerun()
-    if no.button(t("keep_going"), key=f"keep_going_{where}", width="stretch"):
-        state[kiosk.CONFIRM_START_OVER] = None
+    if no.button(t("keep_going"), key=keys.keep_going_key(where), width="stretch"):
+        state[keys.CONFIRM_START_OVER] = None
         st.rerun()
 
 
 def confirm_start_over(where: str) -> None:
     """Start over asks once; the dialog opens from the flag its button set."""
-    if state.get(kiosk.CONFIRM_START_OVER) == where:
+    if state.get(keys.CONFIRM_START_OVER) == where:
         _confirm_dialog(where)
 
 
 def top_bar(back_to: int, keep: bool = True) -> None:
     """Back, the other language, Keep my answers (once something is answered), Start over:
     always the same place, at the top."""
-    lang = state[kiosk.LANG]
-    can_keep = keep and bool(state[kiosk.ANSWERS])
-    with st.container(key="topbar"):
+    lang = state[keys.LANG]
+    can_keep = keep and bool(state[keys.ANSWERS])
+    with st.container(key=keys.TOPBAR):
         cols = st.columns([0.9, 0.9, 1.6, 1.3] if can_keep else 3)
         cols[0].button(
-            t("back"), key="back", icon=":material/arrow_back:", width="stretch", on_click=_go, args=(back_to,)
+            t("back"), key=keys.BACK, icon=":material/arrow_back:", width="stretch", on_click=_go, args=(back_to,)
         )
         other = other_language(lang)
         cols[1].button(
             t("lang_fr") if other == "fr" else t("lang_en"),
-            key="switch_lang",
+            key=keys.SWITCH_LANG,
             width="stretch",
             on_click=_set_language,
             args=(other,),
         )
         if can_keep:
             cols[2].button(
-                t("keep_answers"), key="keep_answers", icon=":material/save:", width="stretch", on_click=_keep
+                t("keep_answers"), key=keys.KEEP_ANSWERS, icon=":material/save:", width="stretch", on_click=_keep
             )
         cols[-1].button(
             t("start_over"),
-            key="start_over",
+            key=keys.START_OVER,
             icon=":material/restart_alt:",
             width="stretch",
             on_click=_ask_start_over,
             args=("top",),
         )
-    if state.pop(KEEP_FAILED, None):
+    if state.pop(keys.KEEP_FAILED, None):
         st.html(f'<p class="share-failed" role="alert">{e(t("kept_failed"))}</p>')
     confirm_start_over("top")
 
@@ -214,17 +220,17 @@ def welcome() -> None:
         t("language"),
         ["en", "fr"],
         format_func=lambda code: t("lang_en") if code == "en" else t("lang_fr"),
-        key="lang_picker",
-        default=state[kiosk.LANG],
+        key=keys.LANG_PICKER,
+        default=state[keys.LANG],
         required=True,
         on_change=_picked_language,
         width="stretch",
     )
-    st.button(t("start"), key="start", type="primary", width="stretch", on_click=_go, args=(1,))
+    st.button(t("start"), key=keys.START, type="primary", width="stretch", on_click=_go, args=(1,))
     with st.expander(t("about_aid")):
         st.html(f"<p>{e(t.of(content.meta.disclaimer))}</p><p>{e(t.of(content.meta.about))}</p>")
     # A discreet way in for staff; the PIN is the protection, not the link.
-    if st.button(t("for_staff"), key="to_clinician", type="tertiary", icon=":material/lock:"):
+    if st.button(t("for_staff"), key=keys.TO_CLINICIAN, type="tertiary", icon=":material/lock:"):
         st.switch_page("app_pages/clinician.py")
 
 
@@ -240,24 +246,24 @@ def question_screen(step: int) -> None:
     st.title(t.of(q.text), anchor=False)
     if q.help:
         help_line(t.of(q.help))
-    current = state[kiosk.ANSWERS].get(q.id)
+    current = state[keys.ANSWERS].get(q.id)
     chosen = q.answer(current) if current else None
     if chosen is not None:
         st.html(f'<p class="chosen">{e(t("your_answer", answer=t.of(chosen.text)))}</p>')
     elif step == 1:
         help_line(t("tap_to_answer"))
-    with st.container(key="answers"):
+    with st.container(key=keys.ANSWER_BUTTONS):
         for a in q.answers:
             st.button(
                 t.of(a.text),
-                key=f"q_{q.id}__{a.code}",
+                key=keys.answer_button_key(q.id, a.code),
                 type="primary" if a.code == current else "secondary",
                 icon=":material/check:" if a.code == current else None,
                 width="stretch",
                 on_click=_answer,
                 args=(q.id, a.code, step),
             )
-    st.button(t("skip"), key="skip", type="tertiary", on_click=_go, args=(step + 1,))
+    st.button(t("skip"), key=keys.SKIP, type="tertiary", on_click=_go, args=(step + 1,))
 
 
 def choice_row(q: Question) -> None:
@@ -268,9 +274,9 @@ def choice_row(q: Question) -> None:
         t.of(q.text),
         list(q.codes),
         label_visibility="collapsed",
-        format_func=lambda code, q=q: t.of(q.answer(code).text),
-        key=f"q_{q.id}",
-        default=state[kiosk.ANSWERS].get(q.id),
+        format_func=functools.partial(_answer_text, q),
+        key=keys.row_answer_key(q.id),
+        default=state[keys.ANSWERS].get(q.id),
         on_change=_store,
         args=(q.id,),
         width="stretch",
@@ -285,14 +291,14 @@ def safety_screen() -> None:
     st.title(t.of(section.title), anchor=False)
     help_line(t.of(section.intro) if section.intro else t("safety_why"))
     for q in SAFETY:
-        with st.container(border=True, key=f"row_{q.id}"):
+        with st.container(border=True, key=keys.row_box_key(q.id)):
             choice_row(q)
-    left = sum(1 for q in SAFETY if q.id not in state[kiosk.ANSWERS])
+    left = sum(1 for q in SAFETY if q.id not in state[keys.ANSWERS])
     if left:
         help_line(t("safety_left", n=left))
     st.button(
         t("see_result"),
-        key="see_result",
+        key=keys.SEE_RESULT,
         type="primary",
         width="stretch",
         icon=":material/arrow_forward:",
@@ -302,7 +308,7 @@ def safety_screen() -> None:
 
 
 def result_screen() -> None:
-    answers = state[kiosk.ANSWERS]
+    answers = state[keys.ANSWERS]
     result = score(content, answers)
     metrics.result(result)
     view = present(content, result, t.lang, ORDER)
@@ -318,9 +324,9 @@ def result_screen() -> None:
     # Share first: right under the steps.
     share_block()
     if view.stopped:
-        st.html(panels.option_card(content, "no_needling", t, heading=t("instead_title")) + panels.later_html(view, t))
+        st.html(panels.option_card(content, NO_NEEDLING, t, heading=t("instead_title")) + panels.later_html(view, t))
     elif view.fold_needles:
-        st.html(panels.option_card(content, "no_needling", t, heading=t("your_wish_title")))
+        st.html(panels.option_card(content, NO_NEEDLING, t, heading=t("your_wish_title")))
 
     # The Option Grid (the rows patients ask first, the rest one tap away), then side effects.
     # Not wanting needles, or stopped: the needle detail is one tap away.
@@ -351,7 +357,7 @@ def result_screen() -> None:
     help_line(t("finish_text"))
     st.button(
         t("start_over"),
-        key="restart_end",
+        key=keys.RESTART_END,
         type="primary",
         width="stretch",
         icon=":material/restart_alt:",
@@ -364,17 +370,17 @@ def result_screen() -> None:
 
 def kept_screen() -> None:
     """After "Keep my answers": the code, and nothing else of the patient's."""
-    code = (state.get(kiosk.KEPT) or {}).get("code", "")
+    code = (state.get(keys.KEPT) or {}).get("code", "")
     st.title(t("kept_title"), anchor=False)
     st.html(
         f'<p class="handoff-intro">{e(t("kept_show"))}</p>'
         f'<p class="handoff-code" data-code="{e(code)}" aria-label="{e(" ".join(code))}">{e(_spaced(code))}</p>'
         f'<p class="help">{e(t("kept_text", hours=_ttl_hours()))}</p>'
     )
-    st.button(t("kept_done"), key="kept_done", type="primary", width="stretch", on_click=_start_over)
+    st.button(t("kept_done"), key=keys.KEPT_DONE, type="primary", width="stretch", on_click=_start_over)
 
 
-def _steps(result: Result) -> tuple:
+def _steps(result: Result) -> tuple[object, ...]:
     lean = result.lean
     return lean.option, lean.strength, lean.stopped, lean.step1, lean.step2, lean.enough_answers
 
@@ -382,12 +388,12 @@ def _steps(result: Result) -> tuple:
 def what_if(result: Result) -> None:
     """Try another answer and see the two steps move. Nothing here touches the answers."""
     help_line(t("whatif_intro"))
-    answers = state[kiosk.ANSWERS]
+    answers = state[keys.ANSWERS]
     qid = st.pills(
         t("whatif_pick_question"),
         list(ORDER),
         format_func=lambda i: t.of(content.questions[i].label),
-        key="whatif_q",
+        key=keys.WHATIF_QUESTION,
         on_change=_new_whatif_question,
     )
     if not qid:
@@ -399,8 +405,8 @@ def what_if(result: Result) -> None:
     code = st.pills(
         t("whatif_pick_answer"),
         [c for c in q.codes if c != current],
-        format_func=lambda c: t.of(q.answer(c).text),
-        key="whatif_a",
+        format_func=functools.partial(_answer_text, q),
+        key=keys.WHATIF_ANSWER,
     )
     if not code:
         return
@@ -421,7 +427,7 @@ def sure_block(result: Result) -> None:
     if section.intro:
         help_line(t.of(section.intro))
     for q in SURE:
-        with st.container(border=True, key=f"row_{q.id}"):
+        with st.container(border=True, key=keys.row_box_key(q.id)):
             choice_row(q)
     if result.sure is not None and result.sure.answered == len(SURE):
         note = t("sure_some_no") if result.sure.unsure else t("sure_all_yes")
@@ -430,20 +436,22 @@ def sure_block(result: Result) -> None:
 
 def _share() -> None:
     """Save a handoff record (kiosk.keep, the one way out); keep only its code (and what was shared)."""
-    answers = dict(state[kiosk.ANSWERS])
+    answers = dict(state[keys.ANSWERS])
     code = kiosk.keep(state, ui.get_store, content, t.lang, incomplete=False)
-    state[SHARED] = {"code": code, "answers": answers} if code else {"failed": True, **(state.get(SHARED) or {})}
+    state[keys.SHARED] = (
+        {"code": code, "answers": answers} if code else {"failed": True, **(state.get(keys.SHARED) or {})}
+    )
     if code:
         metrics.shared()
 
 
 def share_block() -> None:
     """Share first, right under the steps: one tap, and the code stays until Start over is confirmed."""
-    shared = state.get(SHARED) or {}
+    shared = state.get(keys.SHARED) or {}
     code = shared.get("code")
-    with st.container(key="share_box"):
+    with st.container(key=keys.SHARE_BOX):
         if code:
-            current = shared.get("answers") == state[kiosk.ANSWERS]
+            current = shared.get("answers") == state[keys.ANSWERS]
             data = f' data-code="{e(code)}"' if current else ""  # the code of these answers
             st.html(
                 f'<div class="share-first"><p class="handoff-intro">{e(t("share_done"))}</p>'
@@ -460,7 +468,7 @@ def share_block() -> None:
             st.html(f'<p class="share-failed" role="alert">{e(t("share_failed"))}</p>')
         st.button(
             t("share_again") if code else t("share_button"),
-            key="share",
+            key=keys.SHARE,
             type="primary",
             width="stretch",
             icon=":material/send:",
@@ -479,8 +487,8 @@ def _ttl_hours() -> int:
 
 # ------------------------------------------------------------------ main
 
-step = int(state[kiosk.STEP])
-if state.get(kiosk.KEPT):
+step = int(state[keys.STEP])
+if state.get(keys.KEPT):
     kept_screen()
 elif step <= 0:
     welcome()

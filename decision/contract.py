@@ -16,11 +16,15 @@ YES_NO_NOT_SURE = ("yes", "no", "not_sure")
 
 # The three options a patient reads about, and the four scoring targets: step 1 sets
 # "needles" (either kind) against "no_needling"; step 2 sets "ims" against "acupuncture".
-OPTIONS = ("ims", "acupuncture", "no_needling")
-NEEDLE_OPTIONS = ("ims", "acupuncture")
-TARGETS = ("ims", "acupuncture", "no_needling", "needles")
-STEP1 = ("needles", "no_needling")
-STEP2 = ("ims", "acupuncture")
+IMS = "ims"
+ACUPUNCTURE = "acupuncture"
+NO_NEEDLING = "no_needling"
+NEEDLES = "needles"  # a target only: either kind of needling, against no needling (step 1)
+OPTIONS = (IMS, ACUPUNCTURE, NO_NEEDLING)
+NEEDLE_OPTIONS = (IMS, ACUPUNCTURE)
+TARGETS = (IMS, ACUPUNCTURE, NO_NEEDLING, NEEDLES)
+STEP1 = (NEEDLES, NO_NEEDLING)
+STEP2 = (IMS, ACUPUNCTURE)
 
 Strength = Literal["strong", "normal", "slight"]
 STRENGTH_POINTS: dict[str, int] = {"strong": 3, "normal": 2, "slight": 1}

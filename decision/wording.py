@@ -218,9 +218,6 @@ class Wording:
     def flag_message(self, flag: RaisedFlag) -> str:
         return flag.flag.message.get(self.lang)
 
-    def flag_clinician(self, flag: RaisedFlag) -> str:
-        return flag.flag.clinician.get(self.lang)
-
     def safety_summary(self, result: ResultLike) -> list[str]:
         """The patient's lines about what is not in the flag panels: skipped safety
         questions and the count of notes for the physiotherapist. "No flags" only

@@ -28,6 +28,8 @@ from decision.settings import (
     load_settings,
     read_secrets_file,
 )
+from ui import keys
+from ui.keys import SessionState
 
 if TYPE_CHECKING:  # SQLAlchemy is imported only when a result is shared or the clinician view opens
     from decision.records.store import HandoffStore, PurgeSchedule
@@ -278,11 +280,11 @@ def _address() -> str | None:
     return client_address(peer if isinstance(peer, str) else None, _headers())  # (not a str under AppTest)
 
 
-def check_proxy(state: Any) -> None:
+def check_proxy(state: SessionState) -> None:
     """Once per session, look at who forwards this browser's requests (logs an untrusted proxy once)."""
-    if state.get("proxy_checked"):
+    if state.get(keys.PROXY_CHECKED):
         return
-    state["proxy_checked"] = True
+    state[keys.PROXY_CHECKED] = True
     _address()
 
 
@@ -316,10 +318,7 @@ def client_ids() -> list[str]:
     return ids
 
 
-_SHARE_NONCE = "share_nonce"
-
-
-def share_key(state: Any, answers: Mapping[str, str], lang: str) -> str:
+def share_key(state: SessionState, answers: Mapping[str, str], lang: str) -> str:
     """The share key of this result in this session (see HandoffStore.save): the same answers in the
     same language give the same key until the session is wiped (Start over, idle), so a double tap
     on Share stores one record; another patient, or changed answers, give another key."""
@@ -327,19 +326,18 @@ def share_key(state: Any, answers: Mapping[str, str], lang: str) -> str:
     import json
     import secrets
 
-    nonce = state.get(_SHARE_NONCE)
+    nonce = state.get(keys.SHARE_NONCE)
     if not isinstance(nonce, str):
-        nonce = state[_SHARE_NONCE] = secrets.token_hex(16)
+        nonce = state[keys.SHARE_NONCE] = secrets.token_hex(16)
     shared = json.dumps({"answers": dict(answers), "lang": lang}, sort_keys=True)
     return f"{nonce}:{hashlib.sha256(shared.encode()).hexdigest()}"
 
 
 CODE_LOOKUPS = 10  # code look-ups allowed per session ...
 CODE_LOOKUP_WINDOW_S = 60.0  # ... within this many seconds (a physiotherapist opens a few codes an hour)
-_LOOKUPS = "clin_code_lookups"
 
 
-def code_lookup_wait(state: Any, *, now: float | None = None) -> int:
+def code_lookup_wait(state: SessionState, *, now: float | None = None) -> int:
     """Count one code look-up; 0 if it may go ahead, else the seconds to wait.
 
     Kept in the session: a reload ends the session and locks the view, and unlocking
@@ -349,11 +347,11 @@ def code_lookup_wait(state: Any, *, now: float | None = None) -> int:
     import time
 
     moment = time.monotonic() if now is None else now
-    recent = [t for t in state.get(_LOOKUPS, []) if moment - t < CODE_LOOKUP_WINDOW_S]
+    recent = [t for t in state.get(keys.CODE_LOOKUPS, []) if moment - t < CODE_LOOKUP_WINDOW_S]
     if len(recent) >= CODE_LOOKUPS:
-        state[_LOOKUPS] = recent
+        state[keys.CODE_LOOKUPS] = recent
         return max(1, int(CODE_LOOKUP_WINDOW_S - (moment - recent[0]) + 0.999))
-    state[_LOOKUPS] = [*recent, moment]
+    state[keys.CODE_LOOKUPS] = [*recent, moment]
     return 0
 
 

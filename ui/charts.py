@@ -14,9 +14,11 @@ import html
 from collections.abc import Iterable
 from functools import lru_cache
 
+from decision.contract import ACUPUNCTURE, IMS, NEEDLES, NO_NEEDLING
+
 # Colours: option colours pass 4.5:1 on white and on their tint; grey marks are background only.
-OPTION_COLOURS = {"ims": "#1c5a9e", "acupuncture": "#9a4a06", "no_needling": "#5f3d87", "needles": "#2b5f4a"}
-OPTION_TINTS = {"ims": "#eaf1f9", "acupuncture": "#fbf0e6", "no_needling": "#f2eef8", "needles": "#e8f3ee"}
+OPTION_COLOURS = {IMS: "#1c5a9e", ACUPUNCTURE: "#9a4a06", NO_NEEDLING: "#5f3d87", NEEDLES: "#2b5f4a"}
+OPTION_TINTS = {IMS: "#eaf1f9", ACUPUNCTURE: "#fbf0e6", NO_NEEDLING: "#f2eef8", NEEDLES: "#e8f3ee"}
 MARK_EMPTY = "#c9d0d9"
 
 # Icon arrays: 100 marks in one 10 x 10 block, or 1,000 marks in ten 10 x 10 blocks

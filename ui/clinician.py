@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime, tzinfo
 
 from decision.content import Content
-from decision.contract import NEEDLE_OPTIONS
+from decision.contract import NEEDLE_OPTIONS, STEP1, STEP2
 from decision.records import export
 from decision.records.consent import ConsentRecord, RecordExtras, sure_score
 from decision.records.saved import HandoffRecord, SavedContribution, SavedFlag, SavedResult
@@ -283,7 +283,7 @@ def scores_html(content: Content, saved: SavedResult, saved_lang: str, t: Words)
     every contribution: points (capped ones say so), rule id, topic, answer, reason."""
     w = Wording(content, t.lang)
     parts = [f'<p class="clin-cite">{e(w.t("export_scores", cap=content.meta.lean.topic_cap))}</p>']
-    order = ("needles", "no_needling", "ims", "acupuncture")
+    order = (*STEP1, *STEP2)
     targets = sorted(saved.options, key=lambda o: order.index(o.target) if o.target in order else len(order))
     for target in targets:
         colour = OPTION_COLOURS.get(target.target, "#333")

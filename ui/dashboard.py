@@ -16,6 +16,7 @@ import altair as alt
 import pandas as pd
 
 from decision.content import Content
+from decision.contract import IMS, NEEDLES, OPTIONS, STEP1, STEP2
 from decision.records import metrics as m
 from ui.charts import OPTION_COLOURS
 from ui.words import Words
@@ -23,6 +24,7 @@ from ui.words import Words
 FONT = 16  # readable on the tablet held at arm's length
 BAR = 38  # px per bar
 COUNT_AXIS = alt.Axis(format="d", tickMinStep=1)  # counts: whole numbers only
+AnyChart = alt.Chart | alt.LayerChart | alt.FacetChart  # what the charts here return (alt.layer may facet)
 
 
 class Labels:
@@ -53,7 +55,7 @@ class Labels:
     def option(self, oid: str) -> str:
         if oid in ("none", ""):
             return self.t("dash_no_lean")
-        if oid == "needles":
+        if oid == NEEDLES:
             return self.t("dash_needles")
         return self.t.option(oid) if oid in self.content.options else oid
 
@@ -64,13 +66,14 @@ class Labels:
         return self.fewer if b is None else self.t(f"dash_bucket_{b}")
 
 
-def _theme(chart: alt.Chart, rows: int, legend: bool = False) -> alt.Chart:
+def _theme(chart: AnyChart, rows: int, legend: bool = False) -> AnyChart:
     # Streamlit fits the whole chart (axes and legend too) into this height.
-    return (
+    themed: AnyChart = (  # (altair's configure_* methods are untyped)
         chart.properties(height=max(2, rows) * BAR + (170 if legend else 80))
         .configure_axis(labelFontSize=FONT, titleFontSize=FONT, labelLimit=320)
         .configure_legend(labelFontSize=FONT, titleFontSize=FONT, orient="bottom", labelLimit=320)
     )
+    return themed
 
 
 def screens(content: Content) -> list[str]:
@@ -97,13 +100,13 @@ def funnel_frames(rows: Sequence[m.CounterRow], content: Content, lab: Labels) -
     return chart, table
 
 
-def funnel_chart(data: pd.DataFrame, lab: Labels, stages: int) -> alt.Chart:
+def funnel_chart(data: pd.DataFrame, lab: Labels, stages: int) -> AnyChart:
     base = alt.Chart(data).encode(
         y=alt.Y("stage:N", sort=alt.SortField("order"), title=None),
         x=alt.X("n:Q", title=lab.t("dash_axis_sessions"), axis=COUNT_AXIS),
         tooltip=[alt.Tooltip("stage:N", title=lab.t("dash_col_stage")), alt.Tooltip("n:Q", title=lab.t("dash_col_n"))],
     )
-    bars = base.mark_bar(color=OPTION_COLOURS.get("ims", "#2b6cb0"))
+    bars = base.mark_bar(color=OPTION_COLOURS.get(IMS, "#2b6cb0"))
     text = base.mark_text(align="left", dx=4, fontSize=FONT).encode(text="n:Q")
     return _theme(alt.layer(bars, text), stages)
 
@@ -138,7 +141,7 @@ def screen_frames(rows: Sequence[m.CounterRow], content: Content, lab: Labels) -
     return chart, table
 
 
-def screen_chart(data: pd.DataFrame, lab: Labels, n: int) -> alt.Chart:
+def screen_chart(data: pd.DataFrame, lab: Labels, n: int) -> AnyChart:
     top = max([int(v) for v in data["n"]] or [1])
     base = alt.Chart(data).encode(
         y=alt.Y("screen:N", sort=alt.SortField("order"), title=None),
@@ -163,7 +166,7 @@ def screen_chart(data: pd.DataFrame, lab: Labels, n: int) -> alt.Chart:
 
 def stacked_chart(
     data: pd.DataFrame, lab: Labels, colour_title: str, domain: list[str], colours: list[str]
-) -> alt.Chart:
+) -> AnyChart:
     rows = data["row"].nunique() if len(data) else 1
     chart = (
         alt.Chart(data)
@@ -204,9 +207,9 @@ def _frames(
 STRENGTHS = ("strong", "slight", "none")
 STRENGTH_COLOURS = ["#22543d", "#68d391", "#a0aec0"]
 STEP_OPTIONS = {
-    "step1": ("needles", "no_needling", "none"),
-    "step2": ("ims", "acupuncture", "none"),
-    "final": ("ims", "acupuncture", "no_needling", "none"),
+    "step1": (*STEP1, "none"),
+    "step2": (*STEP2, "none"),
+    "final": (*OPTIONS, "none"),
 }
 
 
@@ -304,7 +307,7 @@ def week_frames(rows: Sequence[m.CounterRow], lab: Labels) -> tuple[pd.DataFrame
     return chart, markers, table
 
 
-def week_chart(data: pd.DataFrame, markers: pd.DataFrame, lab: Labels) -> alt.Chart:
+def week_chart(data: pd.DataFrame, markers: pd.DataFrame, lab: Labels) -> AnyChart:
     lines = (
         alt.Chart(data)
         .mark_line(point=True, strokeWidth=3)
@@ -328,12 +331,13 @@ def week_chart(data: pd.DataFrame, markers: pd.DataFrame, lab: Labels) -> alt.Ch
             .encode(x="week:O", y=alt.value(8), text=alt.Text("version:N"))
         )
         layers += [rule, label]
-    return (
+    themed: AnyChart = (  # (altair's configure_* methods are untyped)
         alt.layer(*layers)
         .properties(height=380)
         .configure_axis(labelFontSize=FONT, titleFontSize=FONT)
         .configure_legend(labelFontSize=FONT, orient="bottom")
     )
+    return themed
 
 
 def since_for(choice: str, today: date) -> date:

@@ -16,12 +16,12 @@ import streamlit as st
 import ui
 from decision.records.pin import PinGate
 from decision.records.store import StoreError
+from ui import keys
 from ui.words import Words
 
 log = logging.getLogger("decision_aid")
 
-UNLOCKED = "clin_unlocked"  # one unlock for every staff page
-PIN = "pin"  # the PIN field: emptied on every try, never kept
+UNLOCKED, PIN = keys.UNLOCKED, keys.PIN  # one unlock for every staff page; the PIN field (never kept)
 
 
 def locked_text(t: Words, until: datetime, zone: tzinfo) -> str:
@@ -79,11 +79,11 @@ def pin_screen(pin_hash: str, t: Words, zone: tzinfo, *, intro: str, message_key
         st.html(ui.DEVICE_SCRIPT, unsafe_allow_javascript=True)
         st.info(t("clin_device_wait"))
         locked = True
-    with st.form("pin_form", border=False):
+    with st.form(keys.PIN_FORM, border=False):
         st.text_input(t("clin_pin_label"), key=PIN, type="password", max_chars=32, autocomplete="off", disabled=locked)
         st.form_submit_button(
             t("clin_unlock"),
-            key="unlock",
+            key=keys.UNLOCK,
             type="primary",
             width="stretch",
             icon=":material/lock_open:",

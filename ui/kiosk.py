@@ -22,6 +22,8 @@ from collections.abc import Callable, MutableMapping
 from typing import Any
 
 from decision.settings import Settings, load_settings
+from ui import keys
+from ui.keys import SessionState
 
 log = logging.getLogger("decision_aid")
 
@@ -29,16 +31,6 @@ DEFAULT_IDLE_SECONDS = 180
 # Python's cyclic garbage collector: first generation collected every 20,000 net
 # allocations instead of 700, older ones every 20th time instead of 10th.
 GC_THRESHOLDS = (20_000, 20, 20)
-
-# Session keys the app owns (widget keys are wiped with everything else).
-LANG = "lang"
-LANG_CHOSEN = "lang_chosen"
-STEP = "step"
-ANSWERS = "answers"
-LAST_ACTIVITY = "_last_activity"
-CONFIRM_START_OVER = "confirm_start_over"
-SHARED = "shared"  # {"code": ..., "answers": {...}} once the patient shared, or {"failed": True}
-KEPT = "kept"  # {"code": ...} after "Keep my answers": the answers are gone, the code stays on screen
 
 
 def idle_seconds(env: MutableMapping[str, str] | None = None) -> int:
@@ -78,55 +70,52 @@ def tick_seconds(idle: int) -> float:
     return float(max(5, min(60, idle // 3)))
 
 
-# The physiotherapist's view: its own keys and its widgets' keys (app_pages/clinician.py).
-CLINICIAN_KEYS = frozenset({
-    "pin", "unlock", "handoff_code", "open_code", "lock", "to_patient_view", "clin_switch_lang",
-    "close_record", "delete_record", "delete_record_yes", "save_assessment",
-})  # fmt: skip
-CLINICIAN_PREFIXES = ("clin_", "assess_", "a_", "download_")
-
-
-def has_patient_data(state: MutableMapping[str, Any]) -> bool:
+def has_patient_data(state: SessionState) -> bool:
     """Anything a patient did that the next patient must not see."""
-    return bool(state.get(ANSWERS)) or bool(state.get(STEP)) or bool(state.get(LANG_CHOSEN)) or bool(state.get(KEPT))
+    return (
+        bool(state.get(keys.ANSWERS))
+        or bool(state.get(keys.STEP))
+        or bool(state.get(keys.LANG_CHOSEN))
+        or bool(state.get(keys.KEPT))
+    )
 
 
 def is_clinician_key(key: object) -> bool:
-    return isinstance(key, str) and (key in CLINICIAN_KEYS or key.startswith(CLINICIAN_PREFIXES))
+    return isinstance(key, str) and (key in keys.CLINICIAN_KEYS or key.startswith(keys.CLINICIAN_PREFIXES))
 
 
-def has_clinician_data(state: MutableMapping[str, Any]) -> bool:
+def has_clinician_data(state: SessionState) -> bool:
     """The unlock, an opened record, downloads, assessment answers: anything of the clinician view."""
-    return any(is_clinician_key(key) for key in list(state.keys()))
+    return any(is_clinician_key(key) for key in list(state))
 
 
-def has_private_data(state: MutableMapping[str, Any]) -> bool:
+def has_private_data(state: SessionState) -> bool:
     """What the idle wipe protects: the patient's data and the clinician's."""
     return has_patient_data(state) or has_clinician_data(state)
 
 
-def forget_clinician(state: MutableMapping[str, Any]) -> bool:
+def forget_clinician(state: SessionState) -> bool:
     """Forget every clinician key (the view is locked again); True if there was any."""
-    keys = [key for key in list(state.keys()) if is_clinician_key(key)]
+    keys = [key for key in list(state) if is_clinician_key(key)]
     for key in keys:
         del state[key]
     return bool(keys)
 
 
-def wipe(state: MutableMapping[str, Any]) -> None:
+def wipe(state: SessionState) -> None:
     """Forget everything in this session: answers, screen, language, widgets."""
-    for key in list(state.keys()):
+    for key in list(state):
         del state[key]
 
 
-def idle_for(state: MutableMapping[str, Any], now: float | None = None) -> float:
-    last = state.get(LAST_ACTIVITY)
+def idle_for(state: SessionState, now: float | None = None) -> float:
+    last = state.get(keys.LAST_ACTIVITY)
     if last is None:
         return 0.0
     return (time.time() if now is None else now) - float(last)
 
 
-def check_idle_on_rerun(state: MutableMapping[str, Any], idle: int, now: float | None = None) -> bool:
+def check_idle_on_rerun(state: SessionState, idle: int, now: float | None = None) -> bool:
     """Call once per full run (a tap): wipe if the last tap was too long ago.
 
     Returns True when it wiped. Then records this run as activity.
@@ -136,7 +125,7 @@ def check_idle_on_rerun(state: MutableMapping[str, Any], idle: int, now: float |
     if idle_for(state, now) > idle:
         wipe(state)
         wiped = True
-    state[LAST_ACTIVITY] = now
+    state[keys.LAST_ACTIVITY] = now
     return wiped
 
 
@@ -163,9 +152,7 @@ def result_step(content: Any) -> int:
     return len(content.questions_of_kind("questions")) + 2
 
 
-def keep(
-    state: MutableMapping[str, Any], store: Callable[[], Any], content: Any, lang: str, *, incomplete: bool
-) -> str | None:
+def keep(state: SessionState, store: Callable[[], Any], content: Any, lang: str, *, incomplete: bool) -> str | None:
     """The one way answers leave the tablet: save them as a record with a code.
 
     Share (the result screen) and "Keep my answers" (any screen, the idle warning)
@@ -178,7 +165,7 @@ def keep(
     from decision.records.store import StoreError
     from ui import share_key
 
-    answers = dict(state.get(ANSWERS) or {})
+    answers = dict(state.get(keys.ANSWERS) or {})
     # One record per result: a second tap (or a tap that raced the first) returns the first code.
     key = f"{share_key(state, answers, lang)}:{'incomplete' if incomplete else 'result'}"
     result = score(content, answers)

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import MutableMapping
+from typing import TYPE_CHECKING, Any, cast
 
 import streamlit as st
 
 import ui
+from ui import keys
 
 if TYPE_CHECKING:
     from decision.engine import Result
@@ -69,7 +71,9 @@ def _tally() -> Tally | None:
     from decision.records.metrics import Tally
 
     sink, version = _counters(settings)
-    return Tally(sink, st.session_state, version)
+    # Tally (decision/records) asks for a MutableMapping[str, Any]; st.session_state is one keyed
+    # by str | int (ui.keys.SessionState says what the app needs of it).
+    return Tally(sink, cast("MutableMapping[str, Any]", st.session_state), version)
 
 
 def _safely(action: str, do: Any) -> None:
@@ -83,7 +87,7 @@ def _safely(action: str, do: Any) -> None:
 
 def screen(screen_id: str) -> None:
     """The patient is on ``screen_id`` ("welcome", a question id, "safety")."""
-    if screen_id == "welcome" and "_metrics_tally" not in st.session_state:
+    if screen_id == "welcome" and keys.METRICS_TALLY not in st.session_state:
         return  # nobody has started: nothing to count or to time
     _safely("a screen", lambda t: t.screen(screen_id))
 

@@ -11,13 +11,14 @@ answered goes into that cache.
 from __future__ import annotations
 
 import html
-import re
 import threading
 from collections.abc import Callable, Iterable
 from functools import wraps
+from typing import Any
 
 from decision.content import Content
-from decision.models import Cell, Row
+from decision.contract import NO_NEEDLING
+from decision.models import Cell, Frequency, Row
 from decision.presentation import FlagPanel, ResultView, StepView
 from ui.charts import OPTION_COLOURS, OPTION_TINTS, denominator, icon_array_svg, svg_image
 from ui.words import Words
@@ -26,7 +27,7 @@ e = html.escape
 
 # ------------------------------------------------------------------ cache (content and language only)
 
-_CACHE: dict[tuple, str] = {}
+_CACHE: dict[tuple[object, ...], str] = {}
 _CACHE_MAX = 256
 _LOCK = threading.Lock()
 
@@ -39,7 +40,7 @@ def per_content_and_language(fn: Callable[..., str]) -> Callable[..., str]:
     """
 
     @wraps(fn)
-    def cached(*args):
+    def cached(*args: Any) -> str:
         t = args[-1]
         key = (fn.__name__, t.content.version, t.lang, *(_key_part(a) for a in args[:-1]))
         hit = _CACHE.get(key)
@@ -167,15 +168,6 @@ def option_card(content: Content, option_id: str, t: Words, heading: str = "") -
 
 # ------------------------------------------------------------------ the Option Grid
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_WORD = re.compile(r"\w+(?:['’-]\w+)*")
-SHORT_MAX_WORDS = 25
-SHORT_MIN_WORDS = 6
-
-
-def words_in(text: str) -> int:
-    return len(_WORD.findall(text))
-
 
 def cell_short(cell: Cell, lang: str) -> str:
     """The cell's short answer for the grid (required by the content checks, 25 words at most)."""
@@ -293,7 +285,7 @@ def comparison_sources(row: Row, option_ids: tuple[str, ...], t: Words) -> str:
 # ------------------------------------------------------------------ side effects
 
 
-def _effect_figure(oid: str, fr, total: int, t: Words) -> str:
+def _effect_figure(oid: str, fr: Frequency, total: int, t: Words) -> str:
     colour = OPTION_COLOURS.get(oid, "#333")
     n = fr.per_1000 * total / 1000
     kind = "patients" if fr.per == "patients" else "treatments"
@@ -316,10 +308,10 @@ def side_effects(content: Content, option_ids: tuple[str, ...], t: Words) -> str
     out of 1,000 (:func:`ui.charts.denominator`); one denominator for both needle
     options. The most common side effect is shown; the others are one tap away.
     """
-    effects: list[tuple[str, str, dict[str, object]]] = []  # (frequency id, label, {option: Frequency})
+    effects: list[tuple[str, str, dict[str, Frequency]]] = []  # (frequency id, label, {option: Frequency})
     notes: list[str] = []
     for row in content.comparison:
-        found: dict[str, dict[str, object]] = {}
+        found: dict[str, dict[str, Frequency]] = {}
         labels: dict[str, str] = {}
         for oid in option_ids:
             cell = row.cells.get(oid)
@@ -337,7 +329,7 @@ def side_effects(content: Content, option_ids: tuple[str, ...], t: Words) -> str
     effects.sort(key=lambda eff: -max(fr.per_1000 for fr in eff[2].values()))
     pers = {fr.per for eff in effects for fr in eff[2].values()}
 
-    def block(fid: str, label: str, by_option: dict[str, object]) -> str:
+    def block(fid: str, label: str, by_option: dict[str, Frequency]) -> str:
         total = denominator(fr.per_1000 for fr in by_option.values())
         figs = "".join(_effect_figure(oid, fr, total, t) for oid, fr in by_option.items())
         return f'<h3 class="icons-label">{e(label)}</h3><div class="icons-grid">{figs}</div>'
@@ -356,6 +348,6 @@ def side_effects(content: Content, option_ids: tuple[str, ...], t: Words) -> str
     parts += [
         f'<p class="icons-none">{e(t("no_needles_no_needle_effects", option=t.option(o)))}</p>'
         for o in without
-        if o == "no_needling"
+        if o == NO_NEEDLING
     ]
     return "".join(parts)

@@ -13,6 +13,8 @@ import logging
 
 import streamlit as st
 
+from ui import keys
+
 log = logging.getLogger("decision_aid")
 
 # --------------------------------------------------------------------------- records without content
@@ -37,10 +39,13 @@ PLAIN = {
     "not_found": "No live record has this code. · Aucun dossier actif n'a ce code.",
     "record": "Record {code} · Dossier {code}",
 }
-_PLAIN_RECORD = "clin_plain_record"
-_PLAIN_MESSAGE = "clin_plain_message"
-_UNLOCKED = "clin_unlocked"
-_PLAIN_AT = "clin_plain_at"  # the last action: an unlocked view left alone locks itself (no idle watchdog here)
+# Its session keys (ui/keys.py); PLAIN_AT: an unlocked view left alone locks itself (no idle watchdog here).
+_PLAIN_RECORD, _PLAIN_MESSAGE, _UNLOCKED, _PLAIN_AT = (
+    keys.PLAIN_RECORD,
+    keys.PLAIN_MESSAGE,
+    keys.UNLOCKED,
+    keys.PLAIN_AT,
+)
 
 
 def _plain_try_pin(pin_hash: str) -> None:
@@ -49,8 +54,8 @@ def _plain_try_pin(pin_hash: str) -> None:
     from decision.records.store import StoreError
 
     state = st.session_state
-    pin = str(state.get("pin") or "")
-    state["pin"] = ""
+    pin = str(state.get(keys.PIN) or "")
+    state[keys.PIN] = ""
     if not pin.strip() or ui.needs_device_key():
         state[_PLAIN_MESSAGE] = PLAIN["device" if pin.strip() else "wrong"]
         return
@@ -69,8 +74,8 @@ def _plain_open() -> None:
     from decision.records.store import HandoffError, StoreError
 
     state = st.session_state
-    typed = str(state.get("handoff_code") or "")
-    state["handoff_code"] = ""
+    typed = str(state.get(keys.HANDOFF_CODE) or "")
+    state[keys.HANDOFF_CODE] = ""
     if ui.code_lookup_wait(state):
         state[_PLAIN_MESSAGE] = PLAIN["too_fast"]
         return
@@ -125,16 +130,18 @@ def records_without_content() -> None:
         if waiting:
             st.html(ui.DEVICE_SCRIPT, unsafe_allow_javascript=True)
             st.info(PLAIN["device"])
-        with st.form("pin_form", border=False):
-            st.text_input(PLAIN["pin"], key="pin", type="password", max_chars=32, autocomplete="off", disabled=waiting)
+        with st.form(keys.PIN_FORM, border=False):
+            st.text_input(
+                PLAIN["pin"], key=keys.PIN, type="password", max_chars=32, autocomplete="off", disabled=waiting
+            )
             st.form_submit_button(
-                PLAIN["unlock"], key="unlock", type="primary", on_click=_plain_try_pin, args=(pin_hash,)
+                PLAIN["unlock"], key=keys.UNLOCK, type="primary", on_click=_plain_try_pin, args=(pin_hash,)
             )
         return
-    st.button(PLAIN["lock"], key="lock", on_click=_plain_lock)
-    with st.form("code_form", border=False):
-        st.text_input(PLAIN["code"], key="handoff_code", max_chars=12, autocomplete="off")
-        st.form_submit_button(PLAIN["open"], key="open_code", type="primary", on_click=_plain_open)
+    st.button(PLAIN["lock"], key=keys.LOCK, on_click=_plain_lock)
+    with st.form(keys.CODE_FORM, border=False):
+        st.text_input(PLAIN["code"], key=keys.HANDOFF_CODE, max_chars=12, autocomplete="off")
+        st.form_submit_button(PLAIN["open"], key=keys.OPEN_CODE, type="primary", on_click=_plain_open)
     record = state.get(_PLAIN_RECORD)
     if record is None:
         return

@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 
 from decision import score
 from decision.content import Content
+from decision.contract import NO_NEEDLING
 from decision.presentation import present
 
 WORDS_PER_MINUTE = 150
@@ -166,7 +167,7 @@ def result_html(content: Content, lang: str, answers: dict[str, str] | None = No
     options = tuple(content.options)
     parts = [panels.flag_panels(view), panels.note_lines(view), panels.steps_html(view, t)]
     if view.stopped or view.fold_needles:
-        parts.append(panels.option_card(content, "no_needling", t))
+        parts.append(panels.option_card(content, NO_NEEDLING, t))
         parts.append(f"<details><summary>{t('needles_later')}</summary></details>")
     else:
         parts.append(panels.option_grid(content, options, view.grid_rows, t))

@@ -22,11 +22,6 @@ CONTENT_PROBLEM_STAFF_WHERE = (
     "Staff: open /clinician on this app for the details. "
     "· Personnel\u00a0: ouvrez /clinician dans cette application pour les détails."
 )
-# The only words not in content/ui.yaml: shown when the content itself cannot be read.
-FALLBACK_ERROR = (
-    "Sorry, something went wrong. Please ask the front desk. "
-    "· Désolé, un problème est survenu. Veuillez demander de l'aide à l'accueil."
-)
 
 
 def content_problems(problems: list[Problem] | None, detail: str = "", *, staff: bool = True) -> None:
