@@ -14,7 +14,7 @@ DEV     := $(VENV)/.installed-dev
 # pytest workers: the suite is built to pass in parallel on a busy 2-core machine.
 WORKERS ?= 2
 
-.PHONY: install install-dev run test test-fast lint typecheck-app check docs bench clean
+.PHONY: install install-dev run test test-fast lint check docs bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,10 +40,6 @@ lint: install-dev
 	$(PY) -m ruff format --check .
 	$(PY) -m ruff check .
 	$(PY) -m mypy
-
-# The Streamlit layer under strict mypy, not yet part of lint (see [tool.mypy] in pyproject.toml).
-typecheck-app: install-dev
-	$(PY) -m mypy app.py app_pages ui
 
 test: lint
 	$(PY) -m pytest -n $(WORKERS)

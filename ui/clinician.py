@@ -206,7 +206,7 @@ def lean_html(content: Content, saved: SavedResult, t: Words) -> str:
     steps = "".join(
         f'<p class="lean-text">{e(f"{title} {sentence}".strip())}</p>' for title, sentence in w.lean_lines(saved)
     )
-    scores = f"{pts('needles')} · {pts('no_needling')} | {pts('ims')} · {pts('acupuncture')}"
+    scores = " | ".join(" · ".join(pts(o) for o in step) for step in (STEP1, STEP2))
     stopped = ""
     if lean.stopped_options and not lean.stopped:
         names = ", ".join(w.option_name(o) for o in lean.stopped_options)
@@ -354,7 +354,7 @@ def clinician_lean_html(content: Content, saved: SavedResult, t: Words, *, live:
         return f"{w.option_name(target)} {w.points(found.score if found else 0)}"
 
     lines = "".join(f"<p>{e(line)}</p>" for line in export.clinician_lean(saved, w))
-    scores = f"{pts('needles')} · {pts('no_needling')} | {pts('ims')} · {pts('acupuncture')}"
+    scores = " | ".join(" · ".join(pts(o) for o in step) for step in (STEP1, STEP2))
     title = f"<p class='clin-cite'>{e(t('clin_live_lean'))}</p>" if live else ""
     note = f'<p class="lean-note">{e(scores)}</p>'
     return f'<div class="clin-live" role="status" aria-live="polite">{title}{lines}{note}</div>'
