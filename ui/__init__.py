@@ -347,11 +347,11 @@ def code_lookup_wait(state: SessionState, *, now: float | None = None) -> int:
     import time
 
     moment = time.monotonic() if now is None else now
-    recent = [t for t in state.get(keys.CODE_LOOKUPS, []) if moment - t < CODE_LOOKUP_WINDOW_S]
+    recent = [t for t in state.get(keys.CODE_LOOKUP_TIMES, []) if moment - t < CODE_LOOKUP_WINDOW_S]
     if len(recent) >= CODE_LOOKUPS:
-        state[keys.CODE_LOOKUPS] = recent
+        state[keys.CODE_LOOKUP_TIMES] = recent
         return max(1, int(CODE_LOOKUP_WINDOW_S - (moment - recent[0]) + 0.999))
-    state[keys.CODE_LOOKUPS] = [*recent, moment]
+    state[keys.CODE_LOOKUP_TIMES] = [*recent, moment]
     return 0
 
 

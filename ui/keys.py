@@ -79,7 +79,7 @@ PIN = "pin"  # the PIN field: emptied on every try, never kept
 UNLOCK = "unlock"  # the PIN form's Unlock
 PIN_FORM = "pin_form"  # the PIN form
 LOCK = "lock"  # Lock: wipes the session (clinician view, dashboard, plain records)
-CODE_LOOKUPS = "clin_code_lookups"  # the times of this session's recent code look-ups (ui.code_lookup_wait)
+CODE_LOOKUP_TIMES = "clin_code_lookups"  # the times of this session's recent code look-ups (ui.code_lookup_wait)
 
 # ---------------------------------------------------------------- the clinician view (app_pages/clinician.py)
 RECORD = "clin_record"  # the opened HandoffRecord, or None
