@@ -25,7 +25,7 @@ CONTENT_PROBLEM_STAFF_WHERE = (
 # The only words not in content/ui.yaml: shown when the content itself cannot be read.
 FALLBACK_ERROR = (
     "Sorry, something went wrong. Please ask the front desk. "
-    "· Désolé, un problème est survenu. Veuillez demander de l'aide à l'accueil."
+    "· Désolés, un problème est survenu. Veuillez demander de l'aide à l'accueil."
 )
 
 
