@@ -131,7 +131,7 @@ def _sides(found: list[Reason], targets: tuple[str, str], w: Wording) -> tuple[S
     for target in targets:
         mine = tuple(r for r in found if r.toward == target)
         if mine:
-            sides.append(Side(target, w.t("why_toward", option=w.option_name(target)), mine))
+            sides.append(Side(target, w.t("why_toward", option=w.option_in_text(target)), mine))
     return tuple(sides)
 
 

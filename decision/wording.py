@@ -80,6 +80,10 @@ class Wording:
         option = self.content.options.get(target)
         return option.name.get(self.lang) if option is not None else target
 
+    def option_in_text(self, target: str) -> str:
+        """The option named inside a sentence: lower case, with its French article."""
+        return self.t(f"option_in_text_{target}")
+
     def question_label(self, qid: str) -> str:
         q = self.content.questions.get(qid)
         return q.label.get(self.lang) if q is not None else qid

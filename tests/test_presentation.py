@@ -50,8 +50,18 @@ def test_both_steps_list_their_answers_the_same_way_under_your_answers_that_poin
     for step in view.steps:
         assert step.sides, step.key
         for side in step.sides:
-            assert side.heading == EN.t("why_toward", option=EN.option_name(side.target))
+            assert side.heading == EN.t("why_toward", option=EN.option_in_text(side.target))
             assert side.target in (contract.STEP1 if step.key == "step1" else contract.STEP2)
+
+
+@pytest.mark.parametrize(
+    ("lang", "want"),
+    [("en", "Your answers that point toward acupuncture"), ("fr", "Vos réponses qui vont vers l'acupuncture")],
+)
+def test_the_heading_of_the_answers_names_the_option_in_running_text(lang, want):
+    view = present(CONTENT, score(CONTENT, TYPICAL), lang, ORDER)
+    headings = [side.heading for step in view.steps for side in step.sides]
+    assert want in headings, headings
 
 
 def test_a_capped_answer_is_still_listed_once():
