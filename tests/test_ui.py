@@ -146,7 +146,8 @@ def test_the_two_steps_show_the_answers_behind_them_in_words_one_tap_away():
     out = unescaped(steps_html(view(answers), EN))
     assert out.count('class="why-more"') == 2
     assert "Wants needles: Yes" in out
-    assert EN("why_toward", option=EN.option("ims")) in out and EN("why_toward", option=EN.option("acupuncture")) in out
+    for option in ("ims", "acupuncture"):  # named as in running text: "toward acupuncture"
+        assert EN("why_toward", option=EN(f"option_in_text_{option}")) in out
     assert not re.search(r"\d+ points?", out)
     assert "seesaw" not in out
     plain = unescaped(steps_html(view(answers), EN, behind=False))
