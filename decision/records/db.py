@@ -201,6 +201,8 @@ class Database:
         self.is_postgresql = self.backend == "postgresql"
         file = parsed.database if self.is_sqlite and parsed.database not in (None, "", ":memory:") else None
         self.where = file or ("(SQLite in memory)" if self.is_sqlite else _describe(parsed))
+        # The same place without English words, for the staff's words in their language.
+        self.place = file or (":memory:" if self.is_sqlite else _describe(parsed, "{database} ({host}{port})"))
         self._file: Path | None = Path(file) if file else None
         self._identity: tuple[int, int] | None = None  # (device, inode) of the file in use
         self._shm_seen: tuple[int, int, int] | None = None  # (device, inode, size) of the -shm last seen
@@ -216,7 +218,7 @@ class Database:
             self._identity = self._file_identity()
             if self._identity is None:
                 self._engine.dispose()
-                raise store_error("clin_db_vanished", where=self.where)
+                raise store_error("clin_db_vanished", where=self.where, place=self.place)
 
     def _new_engine(self, parsed: URL) -> Engine:
         options: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
@@ -225,9 +227,9 @@ class Database:
         try:
             return create_engine(parsed, **options)
         except ImportError as exc:
-            raise store_error("clin_db_no_driver", where=self.where, reason=first_line(exc)) from None
+            raise store_error("clin_db_no_driver", where=self.where, place=self.place, reason=first_line(exc)) from None
         except ArgumentError:
-            raise store_error("clin_db_unknown_kind", where=self.where) from None
+            raise store_error("clin_db_unknown_kind", where=self.where, place=self.place) from None
 
     def _prepare_folder(self, path: Path) -> None:
         """The folder (0700 when the app makes it, and always for the default data/) and the file (0600)."""
@@ -267,7 +269,9 @@ class Database:
             return
         now = self._file_identity()
         if now != self._identity:
-            raise store_error("clin_db_removed" if now is None else "clin_db_replaced", where=self.where)
+            raise store_error(
+                "clin_db_removed" if now is None else "clin_db_replaced", where=self.where, place=self.place
+            )
 
     def _create_schema(self) -> None:
         """Create the tables if missing, in one transaction; refuse tables of another shape.
@@ -312,7 +316,9 @@ class Database:
             index.create(conn, checkfirst=True)  # an index on an added column (made above or before)
         lacking = [c.name for c in table.columns if c.name not in have]
         if lacking:
-            raise store_error("clin_db_old_table", table=table.name, where=self.where, lacking=", ".join(lacking))
+            raise store_error(
+                "clin_db_old_table", table=table.name, where=self.where, place=self.place, lacking=", ".join(lacking)
+            )
 
     def close(self) -> None:
         self._engine.dispose()
@@ -368,7 +374,7 @@ class Database:
                 self._shm_seen = (info.st_dev, info.st_ino, max(info.st_size, seen[2]))
 
     def _shm_problem(self, shm: Path, why: str) -> StoreError:
-        return store_error("clin_db_shm_unsafe", where=self.where, shm=shm.name, reason=why)
+        return store_error("clin_db_shm_unsafe", where=self.where, place=self.place, shm=shm.name, reason=why)
 
     @contextmanager
     def _guard(self, action: str) -> Iterator[None]:
@@ -378,7 +384,7 @@ class Database:
             yield
         except GUARDED as exc:
             # `from None`: SQLAlchemy messages can carry SQL parameters (answers).
-            raise explain(exc, action=action, where=self.where, is_sqlite=self.is_sqlite) from None
+            raise explain(exc, action=action, where=self.where, place=self.place, is_sqlite=self.is_sqlite) from None
         finally:
             self._shm_seen_after()
 
@@ -425,13 +431,13 @@ def _with_default_driver(url: URL) -> URL:
     return url
 
 
-def _describe(url: URL) -> str:
+def _describe(url: URL, form: str = "{database} on {host}{port}") -> str:
     """Where a server database is, for messages: name, host and port, never the user or password."""
     host = url.host or url.query.get("host") or "the local socket"
     if isinstance(host, tuple):
         host = ",".join(host)
     port = f":{url.port}" if url.port else ""
-    return f"{url.database or '(default)'} on {host}{port}"
+    return form.format(database=url.database or "(default)", host=host, port=port)
 
 
 def _pg_connect_args(url: URL) -> dict[str, Any]:

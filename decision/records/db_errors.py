@@ -122,8 +122,14 @@ class StoreError(DecisionError):
 
 
 def store_error(key: str, **fields: object) -> StoreError:
-    """The :class:`StoreError` for ``key``, its English sentence filled from ``fields``."""
+    """The :class:`StoreError` for ``key``, its English sentence filled from ``fields``.
+
+    ``where`` names the database in English words (a file path, or "name on host:port");
+    ``place`` (by default ``where``) names it without words, for the staff's words.
+    """
     values = {name: str(value) for name, value in fields.items()}
+    if "where" in values:
+        values.setdefault("place", values["where"])
     return StoreError(ENGLISH[key].format(**values), key=key, fields=values)
 
 
@@ -188,15 +194,15 @@ def said(text: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> str | Non
     return next((key for key, words in table if all(word in low for word in words)), None)
 
 
-def explain(exc: BaseException, *, action: str, where: str, is_sqlite: bool) -> StoreError:
-    """The :class:`StoreError` for a failure of ``action`` on the database ``where``."""
+def explain(exc: BaseException, *, action: str, where: str, place: str, is_sqlite: bool) -> StoreError:
+    """The :class:`StoreError` for a failure of ``action`` on the database ``where`` (``place``, in no words)."""
     if isinstance(exc, PoolTimeout):
-        return store_error("clin_db_pool_busy", where=where)
+        return store_error("clin_db_pool_busy", where=where, place=place)
     if not is_sqlite and isinstance(exc, DBAPIError):
-        return explain_server(exc, action=action, where=where)
+        return explain_server(exc, action=action, where=where, place=place)
     reason = first_line(getattr(exc, "orig", None) or exc)
     key = said(reason, SQLITE_SAYS) or "clin_db_failed"
-    return store_error(key, where=where, reason=reason, action=action)
+    return store_error(key, where=where, place=place, reason=reason, action=action)
 
 
 def sqlstate(exc: DBAPIError) -> tuple[str, str]:
@@ -206,7 +212,7 @@ def sqlstate(exc: DBAPIError) -> tuple[str, str]:
     return str(state), type(orig).__name__ if orig is not None else type(exc).__name__
 
 
-def explain_server(exc: DBAPIError, *, action: str, where: str) -> StoreError:
+def explain_server(exc: DBAPIError, *, action: str, where: str, place: str) -> StoreError:
     """A database server's error, by its SQLSTATE: the server's own text may quote values.
 
     Only errors raised while connecting (no SQLSTATE: libpq's words about the host,
@@ -224,4 +230,4 @@ def explain_server(exc: DBAPIError, *, action: str, where: str) -> StoreError:
     else:
         reason = SERVER_REASONS.get(key, "{state}").format(kind=kind, state=state, code=state or "without a code")
         reason = reason.strip()
-    return store_error(key, where=where, reason=reason, action=action)
+    return store_error(key, where=where, place=place, reason=reason, action=action)
