@@ -10,12 +10,14 @@ time zone never stops the PIN from being read.
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 import tomllib
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -26,6 +28,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 DEFAULT_DB_PATH = Path("data") / "handoffs.sqlite3"
 DEFAULT_IDLE_SECONDS = 180
+DEFAULT_TTL = timedelta(hours=12)  # how long a shared code lives without a setting
 # Keys the secrets file may hold (the environment uses DECISION_<KEY>, upper case).
 SECRET_KEYS = ("db_url", "handoff_ttl_hours", "timezone", "clinician_pin_hash", "metrics")
 
@@ -130,7 +133,7 @@ class Settings(BaseSettings):
         """How long a shared code lives: more than 0 and at most a week; 12 hours by default."""
         raw = self.handoff_ttl_hours
         if raw is None:
-            return timedelta(hours=12)
+            return DEFAULT_TTL
         try:
             hours = float(raw)
         except ValueError:
@@ -138,6 +141,23 @@ class Settings(BaseSettings):
         if not 0 < hours <= 24 * 7:
             raise SettingsError(f"handoff_ttl_hours must be more than 0 and at most 168 (one week), got {raw[:40]!r}")
         return timedelta(hours=hours)
+
+    @property
+    def zone(self) -> tzinfo:
+        """The clinic's time zone for every time a person reads (times are stored in UTC).
+
+        ``timezone``: an IANA name such as ``America/Toronto``; without one, the server's
+        local zone (:func:`local_zone`). A name that is not a time zone is a :class:`SettingsError`.
+        """
+        raw = self.timezone
+        if raw is None:
+            return local_zone()
+        try:
+            return ZoneInfo(str(raw).strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(
+                f"timezone must be an IANA time zone name such as America/Toronto, got {str(raw)[:60]!r}"
+            ) from None
 
     @property
     def idle(self) -> int:
@@ -163,6 +183,21 @@ class Settings(BaseSettings):
             except ValueError:
                 continue
         return tuple(nets)
+
+
+def local_zone() -> tzinfo:
+    """The server's own time zone (``TZ``, else /etc/localtime), with its daylight-saving rules."""
+    name = os.environ.get("TZ", "").strip().lstrip(":")
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    try:
+        with open("/etc/localtime", "rb") as f:
+            return ZoneInfo.from_file(f, key="localtime")
+    except (OSError, ValueError):
+        return datetime.now().astimezone().tzinfo or UTC
 
 
 def _from_secrets(secrets: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -502,6 +502,18 @@ def test_share_fails_calmly_when_the_data_folder_was_deleted(own_database):
     assert not own_database.parent.exists()
 
 
+def test_a_database_failure_after_unlocking_is_told_in_the_staff_s_language(own_database):
+    from ui.clinician import md_escape
+
+    clinic = unlock(to_clinician(new_app(locale="fr-CA")))
+    assert clinic.text_input(key="handoff_code").label == FR("clin_code_label")  # the view is in French
+    own_database.unlink()  # removed under the running app: nothing more may be saved or read there
+    open_code(clinic, "ABC234")
+    screen = shown(clinic)
+    assert FR("clin_db_removed", place=md_escape(own_database)) in screen
+    assert "while the app was running" not in screen and "handoff database" not in screen
+
+
 # ------------------------------------------------------------------ deletion on time
 
 

@@ -23,6 +23,8 @@ import pytest
 from servers import PostgresCluster, postgres_cluster
 from sqlalchemy import text
 
+from decision.records import db as db_module
+from decision.records import handoffs as handoff_module
 from decision.records import store as store_module
 from decision.records.store import (
     CODE_ALPHABET,
@@ -193,7 +195,7 @@ def test_delete_wipes_a_record(store: HandoffStore):
 def test_a_live_code_is_never_reused_but_an_expired_one_may_be(store: HandoffStore, monkeypatch):
     # Drive the stdlib's random choice (not our code) to force a clash.
     drawn = iter("AAAAAA" + "AAAAAA" + "BBBBBB" + "AAAAAA")
-    monkeypatch.setattr(store_module.secrets, "choice", lambda seq: next(drawn))
+    monkeypatch.setattr(handoff_module.secrets, "choice", lambda seq: next(drawn))
     first = store.save(ANSWERS, "en", RESULT, "v1", now=T0)
     second = store.save(ANSWERS, "en", RESULT, "v1", now=T0 + timedelta(hours=1))
     assert (first.code, second.code) == ("AAAAAA", "BBBBBB")
@@ -518,7 +520,7 @@ def test_postgresql_down_fails_plainly_then_recovers_without_a_restart(pg: Postg
 
 
 def test_postgresql_pool_exhaustion_is_reported_as_busy(pg: PostgresCluster, monkeypatch):
-    monkeypatch.setattr(store_module, "PG_POOL", {"pool_size": 1, "max_overflow": 0, "pool_timeout": 0.5})
+    monkeypatch.setattr(db_module, "PG_POOL", {"pool_size": 1, "max_overflow": 0, "pool_timeout": 0.5})
     s = HandoffStore(pg.create_database())
     with s._engine.connect():  # the only connection, held
         with pytest.raises(StoreError) as caught:

@@ -36,8 +36,8 @@ from decision.errors import DecisionError
 
 if TYPE_CHECKING:
     from decision.content import Content
+    from decision.records.handoffs import HandoffStore
     from decision.records.saved import HandoffRecord
-    from decision.records.store import HandoffStore
 
 # The options a physiotherapist can discuss, and what can be chosen (decide_later: not yet).
 DISCUSSED_OPTIONS = ("ims", "acupuncture", "no_needling")
@@ -226,7 +226,7 @@ def forget(conn: Connection, codes: Sequence[str] | Select[Any]) -> None:
 
 
 def _upsert(store: HandoffStore, record: HandoffRecord, column: str, value: str) -> None:
-    from decision.records.store import handoffs
+    from decision.records.handoffs import handoffs
 
     with store.transaction("save the consent") as conn:
         live = conn.execute(

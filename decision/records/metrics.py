@@ -41,7 +41,7 @@ from sqlalchemy.engine import Connection
 from decision.models import LEVELS
 
 if TYPE_CHECKING:
-    from decision.records.store import HandoffStore
+    from decision.records.handoffs import HandoffStore
 
 MIN_CELL = 5  # any count under this is shown as "fewer than 5"; a day with fewer sessions joins its week
 KEEP_MONTHS = 13

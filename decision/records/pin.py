@@ -164,6 +164,20 @@ def write_pin_hash(secrets_path: Path, pin_hash: str) -> None:
         raise ValueError("not a PIN hash made by hash_pin()")
     path = Path(os.path.realpath(secrets_path))
     old = path.read_bytes().decode("utf-8") if path.exists() else ""
+    text = _with_pin_hash(old, pin_hash)
+    try:
+        parsed = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{secrets_path} is not valid TOML ({exc}); fix it, then set the PIN again") from None
+    if parsed.get(SECRETS_KEY) != pin_hash:
+        raise ValueError(
+            f"could not set {SECRETS_KEY} in {secrets_path}: it is defined in an unusual way; edit it by hand"
+        )
+    _write_atomically(path, text)
+
+
+def _with_pin_hash(old: str, pin_hash: str) -> str:
+    """The secrets file's text with its top-level ``clinician_pin_hash`` line set (in place, or added)."""
     newline = "\r\n" if "\r\n" in old else "\n"
     entry = f'{SECRETS_KEY} = "{pin_hash}"{newline}'
     lines = old.splitlines(keepends=True)
@@ -176,16 +190,11 @@ def write_pin_hash(secrets_path: Path, pin_hash: str) -> None:
         if top and not top[-1].endswith(("\n", "\r")):
             top[-1] += newline
         top.append(entry)
-    text = "".join(top + lines[first_table:])
-    try:
-        parsed = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{secrets_path} is not valid TOML ({exc}); fix it, then set the PIN again") from None
-    if parsed.get(SECRETS_KEY) != pin_hash:
-        raise ValueError(
-            f"could not set {SECRETS_KEY} in {secrets_path}: it is defined in an unusual way; edit it by hand"
-        )
+    return "".join(top + lines[first_table:])
 
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename, keeping the file's mode (600 if new)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o600
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -259,7 +268,7 @@ class PinGate:
     ):
         if max_failures < 1 or max_everyone < 1:
             raise ValueError("max_failures and max_everyone must be at least 1")
-        from decision.records.store import PinLimits
+        from decision.records.lockout import PinLimits
 
         limits = PinLimits(max_failures, lock_for, max_everyone, window, lock_everyone_for)
         if max_everyone <= limits.most_from_one_client:
