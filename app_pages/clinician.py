@@ -80,11 +80,6 @@ def _lock() -> None:
     kiosk.wipe(state)
 
 
-def _store_words(exc: StoreError) -> str:
-    """A database failure in the staff's words and language (its key's words in ui.yaml; the English is for logs)."""
-    return t(exc.key, **{name: clin.md_escape(value) for name, value in exc.fields.items()})
-
-
 def _open_code() -> None:
     typed = str(state.get(keys.HANDOFF_CODE) or "")
     code = normalize_code(typed)
@@ -105,7 +100,7 @@ def _open_code() -> None:
         _say("error", t("clin_expired_code", code=clin.md_escape(code), when=when))
         return
     except StoreError as exc:
-        _say("error", _store_words(exc))
+        _say("error", clin.store_words(t, exc))
         return
     state[RECORD] = record
     state[keys.HANDOFF_CODE] = ""
@@ -127,7 +122,7 @@ def _delete_record(code: str) -> None:
     try:
         ui.get_store().delete(code)
     except StoreError as exc:
-        _say("error", _store_words(exc))
+        _say("error", clin.store_words(t, exc))
         return
     _close_record()
     _say("success", t("clin_deleted", code=code))
@@ -167,7 +162,7 @@ def _save_assessment() -> None:
     try:
         record = ui.get_store().save(answers, t.lang, result.to_json(t.lang), content.version, origin="clinician")
     except StoreError as exc:
-        _say("error", _store_words(exc))
+        _say("error", clin.store_words(t, exc))
         return
     source = state.get(ASSESS_FROM)
     if source:
@@ -225,7 +220,7 @@ def _save_consent(record: HandoffRecord) -> None:
         _form_say("error", t("clin_consent_fix", fields=", ".join(named)) if named else str(exc))
         return
     except StoreError as exc:
-        _form_say("error", _store_words(exc))
+        _form_say("error", clin.store_words(t, exc))
         return
     metrics.count_consent(consent.option_chosen, record.saved.lean.option, record=record.code)
     state[STAFF] = (consent.physio_name, consent.physio_registration)  # for the next record, until the view locks
@@ -241,7 +236,7 @@ def _save_sure_after(record: HandoffRecord) -> None:
         _form_say("error", str(exc))
         return
     except StoreError as exc:
-        _form_say("error", _store_words(exc))
+        _form_say("error", clin.store_words(t, exc))
         return
     sure = consent_records.sure_score(content, after.answers)
     metrics.count_sure_after(sure.score, sure.answered, record=record.code)

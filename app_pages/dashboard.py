@@ -102,7 +102,7 @@ def board() -> None:
     try:
         rows = m.read_counts(ui.get_store(), dash.since_for(choice or "13w", today))
     except StoreError as exc:
-        st.error(t("clin_store_error", detail=str(exc)))
+        st.error(clin.store_words(t, exc))
         return
     lab = dash.Labels(content, t)
     sessions = m.total(rows, "event", "started")

@@ -17,6 +17,7 @@ from decision.content import Content
 from decision.contract import NEEDLE_OPTIONS, STEP1, STEP2
 from decision.records import export
 from decision.records.consent import ConsentRecord, RecordExtras, sure_score
+from decision.records.db_errors import StoreError
 from decision.records.saved import HandoffRecord, SavedContribution, SavedFlag, SavedResult
 from decision.wording import Wording
 from ui.charts import OPTION_COLOURS
@@ -109,6 +110,11 @@ CSS = """
 }
 </style>
 """
+
+
+def store_words(t: Words, exc: StoreError) -> str:
+    """A database failure in the staff's words and language (its key's words in ui.yaml; the English is for logs)."""
+    return t(exc.key, **{name: md_escape(value) for name, value in exc.fields.items()})
 
 
 def _when(value: datetime, zone: tzinfo) -> str:
