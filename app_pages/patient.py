@@ -352,6 +352,7 @@ def result_screen() -> None:
     with st.expander(t("whatif_title"), icon=":material/tune:"):
         what_if(result)
     sure_block(result)
+    share_block(end=True)
 
     st.header(t("finish_title"), anchor=False)
     help_line(t("finish_text"))
@@ -445,13 +446,18 @@ def _share() -> None:
         metrics.shared()
 
 
-def share_block() -> None:
-    """Share first, right under the steps: one tap, and the code stays until Start over is confirmed."""
+def share_block(*, end: bool = False) -> None:
+    """Share first, right under the steps: one tap, and the code stays until Start over is confirmed.
+
+    ``end``: again after the SURE questions, where the patient is when they finish: Share,
+    the code once shared, or "add my new answers" when they answered more since (the new
+    answers go to the same code).
+    """
     shared = state.get(keys.SHARED) or {}
     code = shared.get("code")
-    with st.container(key=keys.SHARE_BOX):
+    current = bool(code) and shared.get("answers") == state[keys.ANSWERS]
+    with st.container(key=keys.SHARE_BOX_END if end else keys.SHARE_BOX):
         if code:
-            current = shared.get("answers") == state[keys.ANSWERS]
             data = f' data-code="{e(code)}"' if current else ""  # the code of these answers
             st.html(
                 f'<div class="share-first"><p class="handoff-intro">{e(t("share_done"))}</p>'
@@ -468,7 +474,7 @@ def share_block() -> None:
             st.html(f'<p class="share-failed" role="alert">{e(t("share_failed"))}</p>')
         st.button(
             t("share_again") if code else t("share_button"),
-            key=keys.SHARE,
+            key=keys.SHARE_END if end else keys.SHARE,
             type="primary",
             width="stretch",
             icon=":material/send:",

@@ -174,7 +174,7 @@ def test_a_broken_settings_file_sends_no_record_anywhere_then_a_double_tap_store
         page.wait_for_timeout(30)  # (without share keys this stored two records here)
         page.mouse.click(x, y)
         wait_for_app(page)
-        code = page.locator(".handoff-code").get_attribute("data-code")
+        code = page.locator(".handoff-code").first.get_attribute("data-code")
         assert code
         store = HandoffStore(f"sqlite:///{configured}")
         assert store.count() == 1 and store.get(code).language == "en"

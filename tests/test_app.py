@@ -503,6 +503,14 @@ def stored(code: str):
     return HandoffStore(f"sqlite:///{os.environ['DECISION_DB_PATH']}").get(code)
 
 
+def ui_store_count() -> int:
+    import os
+
+    from decision.records.store import HandoffStore
+
+    return HandoffStore(f"sqlite:///{os.environ['DECISION_DB_PATH']}").count()
+
+
 def test_called_in_at_question_5_keeps_the_answers_as_an_incomplete_record():
     at = start_app("en-CA")
     tap(at, "start")
@@ -555,6 +563,25 @@ def test_share_sits_under_the_steps_and_the_code_stays_until_start_over_is_confi
     tap(at, "restart_end")
     tap(at, "yes_start_over_end")
     assert "shared" not in at.session_state
+
+
+def test_sure_answered_after_sharing_goes_to_the_same_code_from_the_end_of_the_result():
+    at = start_app("en-CA")
+    go_through(at, LEANS_IMS, all_no())
+    assert EN("share_nothing_unless") in text(at)  # said under the steps and again after SURE
+    assert [b.key for b in at.button if b.key in ("share", "share_end")] == ["share", "share_end"]
+    tap(at, "share")
+    code = at.session_state["shared"]["code"]
+    records = ui_store_count()
+    for qid in ("sure_certain", "sure_informed", "sure_values", "sure_support"):
+        at.segmented_control(key=f"q_{qid}").set_value("yes").run()
+    assert EN("share_changed", code=f"{code[:3]} {code[3:]}") in text(at)
+    tap(at, "share_end")  # where the patient is when they finish
+    assert at.session_state["shared"]["code"] == code  # the code they hold stays the one to show
+    record = stored(code)
+    assert record.answers["sure_certain"] == "yes" and record.result["sure"]["score"] == 4
+    assert ui_store_count() == records  # no second record: the new answers replaced the old ones
+    assert EN("share_changed", code=f"{code[:3]} {code[3:]}") not in text(at)
 
 
 @pytest.mark.parametrize(("locale", "w"), [("en-CA", WEN), ("fr-CA", WFR)])

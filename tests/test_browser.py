@@ -264,7 +264,7 @@ def test_a_new_patient_goes_through_every_screen(browser_page, streamlit_server,
 
     # Share is on the first result screen, with the line that nothing is seen unless shared.
     assert in_viewport(page, page.locator(".st-key-share button"))
-    assert page.get_by_text(t("share_nothing_unless")).is_visible()
+    assert page.get_by_text(t("share_nothing_unless")).first.is_visible()  # again after SURE
 
     # At most 4.5 tablet screens (6 in landscape); one screenshot per screen.
     height = result_height(page)
@@ -438,7 +438,7 @@ def test_shared_answers_reach_the_clinician_by_code_behind_the_pin_and_survive_a
         tap(page, page.locator(".st-key-see_result button"))
         tap(page, choice(page, t, "sure_informed", "no"))
         tap(page, page.locator(".st-key-share button"))
-        shown = page.locator(".handoff-code")
+        shown = page.locator(".handoff-code").first  # the code under the steps (again after SURE)
         code = shown.get_attribute("data-code")
         assert code and len(code) == 6
         assert shown.inner_text().replace(" ", "") == code
@@ -573,7 +573,7 @@ def test_a_patient_called_in_at_question_5_gets_a_code_and_the_physiotherapist_c
         assert in_viewport(page, keep)
         check_screen(page, "en_06_question5_keep")
         tap(page, keep)
-        shown = page.locator(".handoff-code")
+        shown = page.locator(".handoff-code").first  # the code under the steps (again after SURE)
         code = shown.get_attribute("data-code")
         assert code and len(code) == 6
         check_screen(page, "en_40_kept_code")

@@ -356,7 +356,7 @@ def next_patient(page) -> None:
 def share(page) -> str:
     page.locator(".st-key-share button").click()
     settled(page, ".handoff-code")
-    code = page.locator(".handoff-code").get_attribute("data-code")
+    code = page.locator(".handoff-code").first.get_attribute("data-code")
     assert code and len(code) == 6
     return code
 

@@ -744,3 +744,25 @@ def test_soon_purges_at_most_once_per_gap(db: Path):
     ticks[0] = 30
     assert schedule.soon() == 1 and s.count() == 0
     s.close()
+
+
+def test_update_gives_a_live_record_new_answers_under_the_same_code_and_expiry(tmp_path):
+    store = HandoffStore(f"sqlite:///{tmp_path / 'h.sqlite3'}", clock=lambda: T0)
+    first = store.save({"main_area": "low_back"}, "en", {"content_version": "v"}, "v")
+    later = T0 + timedelta(hours=1)
+    updated = store.update(
+        first.code, {"main_area": "low_back", "sure_certain": "yes"}, "fr", {"x": 1}, "v2", now=later
+    )
+    again = store.get(first.code, now=later)
+    assert (updated.code, again.answers, again.language, again.result) == (
+        first.code,
+        {"main_area": "low_back", "sure_certain": "yes"},
+        "fr",
+        {"x": 1},
+    )
+    assert (again.created_at, again.expires_at) == (first.created_at, first.expires_at)  # the clock is not reset
+    assert store.count() == 1
+    with pytest.raises(ExpiredCode):
+        store.update(first.code, {}, "en", {}, "v", now=first.expires_at + timedelta(seconds=1))
+    with pytest.raises(UnknownCode):
+        store.update("ZZZ999", {}, "en", {}, "v", now=later)

@@ -67,6 +67,8 @@ WHATIF_QUESTION = "whatif_q"  # what if: the question to change
 WHATIF_ANSWER = "whatif_a"  # what if: its other answer (forgotten when the question changes)
 SHARE_BOX = "share_box"  # result: the container of the share line and button
 SHARE = "share"  # result: Share (also pressed by the idle warning's button)
+SHARE_BOX_END = "share_box_end"  # result, after SURE: the same share line and button again
+SHARE_END = "share_end"  # result, after SURE: Share, or add the new answers to the code
 
 # ---------------------------------------------------------------- app.py
 IDLE_PING = "idle_ping"  # hidden: the browser presses it while the patient is still reading

@@ -162,10 +162,24 @@ def keep(state: SessionState, store: Callable[[], Any], content: Any, lang: str,
     names the database, never the answers).
     """
     from decision import score
-    from decision.records.store import StoreError
+    from decision.records.store import HandoffError, StoreError
     from ui import share_key
 
     answers = dict(state.get(keys.ANSWERS) or {})
+    shared = state.get(keys.SHARED) or {}
+    if not incomplete and shared.get("code"):
+        # Shared already, then answered more (SURE, a changed answer): the same code gets
+        # the new answers, so the one the patient holds stays the one to show.
+        try:
+            record = store().update(
+                shared["code"], answers, lang, score(content, answers).to_json(lang), content.version
+            )
+            return str(record.code)
+        except HandoffError:
+            pass  # gone (deleted or expired): a new record, with a new code, below
+        except StoreError as exc:
+            log.warning("saving the answers failed: %s", exc)
+            return None
     # One record per result: a second tap (or a tap that raced the first) returns the first code.
     key = f"{share_key(state, answers, lang)}:{'incomplete' if incomplete else 'result'}"
     result = score(content, answers)

@@ -22,7 +22,7 @@ from contextlib import suppress
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, Index, MetaData, String, Table, Text, delete, func, insert, select, text
+from sqlalchemy import Column, Index, MetaData, String, Table, Text, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
 
@@ -208,6 +208,43 @@ class HandoffStore(PinLockout):
                 self.purge_expired(now=now)
             raise ExpiredCode(code, row.expires_at)
         return self._record(row)
+
+    def update(
+        self,
+        code: str,
+        answers: Mapping[str, str],
+        language: str,
+        result_json: Mapping[str, Any],
+        content_version: str,
+        *,
+        now: datetime | None = None,
+    ) -> HandoffRecord:
+        """Replace the answers and result of a live record, keeping its code and its expiry.
+
+        For the patient who shared and then answered more (the SURE questions at the end
+        of the result, or a changed answer): the code they already have stays the one
+        to show. :class:`UnknownCode` or :class:`ExpiredCode` when the record is gone.
+        """
+        if language not in LANGUAGES:
+            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {language!r}")
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in answers.items()):
+            raise TypeError("answers must map question ids (str) to answer codes (str)")
+        code = code if is_code(code) else normalize_code(code)
+        current = self.get(code, now=now)  # gone or expired: said as for a look-up
+        values = {
+            "language": language,
+            "content_version": str(content_version),
+            "answers": json.dumps(dict(answers), ensure_ascii=False, sort_keys=True),
+            "result": json.dumps(json.loads(json.dumps(result_json)), ensure_ascii=False),
+        }
+        with self._guard("save the answers"), self._writer.begin() as conn:
+            changed = conn.execute(
+                update(handoffs).where(handoffs.c.code == code, handoffs.c.expires_at > self._now(now)).values(**values)
+            ).rowcount
+        if not changed:  # it expired or was deleted between the two statements
+            raise ExpiredCode(code, current.expires_at)
+        self._check_file()
+        return self.get(code, now=now)
 
     def delete(self, code: str) -> bool:
         """Wipe one record now (e.g. when the physiotherapist is done). True if it existed."""
