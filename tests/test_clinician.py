@@ -128,16 +128,16 @@ def test_a_patient_shares_and_the_record_holds_answers_result_and_version_but_no
     assert EN("share_done") in shown(at)
 
 
-def test_changing_an_answer_after_sharing_offers_to_share_again():
+def test_changing_an_answer_after_sharing_offers_to_add_it_to_the_same_code():
     at = new_app()
     code = patient_shares(at)
     at.segmented_control(key="q_sure_values").set_value("yes").run()
     assert EN("share_changed", code=f"{code[:3]} {code[3:]}") in shown(at)
     assert at.button(key="share").label == EN("share_again")
     tap(at, "share")
-    new = re.search(r'data-code="([A-Z0-9]{6})"', "".join(h.value for h in at.html)).group(1)
-    assert new != code
-    assert store().get(new).answers["sure_values"] == "yes"
+    now = re.search(r'data-code="([A-Z0-9]{6})"', "".join(h.value for h in at.html)).group(1)
+    assert now == code  # the code the patient holds stays the one to show
+    assert store().get(code).answers["sure_values"] == "yes"
 
 
 def test_sharing_when_the_database_cannot_be_written_says_so_calmly_and_keeps_the_answers(monkeypatch, tmp_path):

@@ -153,12 +153,19 @@ def get_store() -> HandoffStore:
     Raises :class:`decision.records.store.StoreError` with one plain line when it cannot be
     used, and always while the settings file is broken (never another database instead).
     """
-    from decision.records.store import StoreError, resolve_db_url, resolve_ttl
+    from decision.records.db import db_url_of, ttl_of
+    from decision.records.db_errors import store_error
+    from decision.records.store import StoreError
+    from decision.settings import SettingsError
 
     broken = settings_problem()
     if broken is not None:
         raise StoreError(str(broken))
-    return _store(resolve_db_url(st.secrets), resolve_ttl(st.secrets).total_seconds())
+    try:
+        settings = get_settings()  # read once per environment and secrets, not on every call
+    except SettingsError as exc:
+        raise store_error("clin_db_setting", detail=exc) from None
+    return _store(db_url_of(settings), ttl_of(settings).total_seconds())
 
 
 def purge_soon() -> None:

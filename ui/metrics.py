@@ -37,9 +37,9 @@ log = logging.getLogger("decision_aid")
 
 
 def _counters(settings: Settings) -> tuple[Counters, str]:
-    from decision.records.store import resolve_db_url
+    from decision.records.db import db_url_of
 
-    return _counters_for(resolve_db_url(st.secrets))
+    return _counters_for(db_url_of(settings))
 
 
 @functools.lru_cache(maxsize=8)

@@ -75,7 +75,11 @@ def resolve_db_url(secrets_map: Mapping[str, Any] | None = None) -> str:
     The file is ``DECISION_DB_PATH`` (relative paths are under the project root) or
     ``data/handoffs.sqlite3`` under the project root.
     """
-    settings = _settings(secrets_map)
+    return db_url_of(_settings(secrets_map))
+
+
+def db_url_of(settings: Settings) -> str:
+    """The database of these settings (the app reads its settings once, then asks this)."""
     if settings.db_url:
         return settings.db_url
     return URL.create("sqlite", database=str(settings.sqlite_path)).render_as_string()
@@ -83,8 +87,12 @@ def resolve_db_url(secrets_map: Mapping[str, Any] | None = None) -> str:
 
 def resolve_ttl(secrets_map: Mapping[str, Any] | None = None) -> timedelta:
     """``DECISION_HANDOFF_TTL_HOURS``, else ``handoff_ttl_hours`` in the secrets, else 12 hours."""
+    return ttl_of(_settings(secrets_map))
+
+
+def ttl_of(settings: Settings) -> timedelta:
     try:
-        return _settings(secrets_map).handoff_ttl
+        return settings.handoff_ttl
     except SettingsError as exc:
         raise store_error("clin_db_setting", detail=exc) from None
 
