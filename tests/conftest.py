@@ -137,6 +137,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(kind)
 
 
+@pytest.fixture(autouse=True)
+def _main_module_kept() -> Iterator[None]:
+    """Streamlit runs a page as ``__main__`` and AppTest leaves that module in
+    ``sys.modules``; a process started later with multiprocessing's spawn would re-run
+    that page script (a failure that depends on which test ran before on the worker).
+    Each test gets the worker's own ``__main__`` back."""
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
+
+
 @pytest.fixture(scope="session", autouse=True)
 def handoff_db_outside_the_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Tests never write handoffs into the project's data/ folder: every app and

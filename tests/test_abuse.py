@@ -6,11 +6,13 @@ the untrusted-proxy warning, the code look-up limit and invalid content on the t
 from __future__ import annotations
 
 import html
+import json
 import logging
-import multiprocessing
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,6 +27,8 @@ from decision.content import DEFAULT_CONTENT_DIR
 from decision.records.pin import PinGate, client_key, hash_pin
 from decision.records.store import HandoffStore, PinLimits
 from ui.words import Words
+
+ROOT = Path(__file__).resolve().parent.parent
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ANSWERS = {"main_area": "low_back", "lie_still": "yes"}
@@ -216,33 +220,41 @@ def test_the_patient_share_key_is_one_per_result_and_session():
 # --------------------------------------------------------------------------- the -shm file
 
 
-def _cut_shm_under_a_live_store(db: str, out) -> None:  # runs in a child process: SIGBUS must not kill it
-    from decision import load_content, score
-    from decision.records.store import HandoffStore, StoreError
+_CUT_SHM = """
+import json, os, sys
+from decision import load_content, score
+from decision.records.store import HandoffStore, StoreError
 
-    result = score(load_content(), {}).to_json("en")
-    store = HandoffStore(f"sqlite:///{db}")
-    code = store.save({"q": "a"}, "en", result, "v1").code
-    os.truncate(f"{db}-shm", 0)
-    got = []
-    for _ in range(3):
-        try:
-            got.append(store.get(code).code == code)
-        except StoreError as exc:
-            got.append(str(exc))
-    store.save({"q": "b"}, "en", result, "v1")
-    out.put((got, store.count()))
-    store.close()
+db = sys.argv[1]
+result = score(load_content(), {}).to_json("en")
+store = HandoffStore(f"sqlite:///{db}")
+code = store.save({"q": "a"}, "en", result, "v1").code
+os.truncate(f"{db}-shm", 0)
+got = []
+for _ in range(3):
+    try:
+        got.append(store.get(code).code == code)
+    except StoreError as exc:
+        got.append(str(exc))
+store.save({"q": "b"}, "en", result, "v1")
+print(json.dumps([got, store.count()]))
+store.close()
+"""
 
 
 def test_a_shm_cut_short_under_a_live_store_is_grown_back_not_a_crash(tmp_path: Path):
-    ctx = multiprocessing.get_context("spawn")
-    out = ctx.Queue()
-    child = ctx.Process(target=_cut_shm_under_a_live_store, args=(str(tmp_path / "h.sqlite3"), out))
-    child.start()
-    child.join(120)
-    assert child.exitcode == 0, f"the process died (exit {child.exitcode}; -7 is SIGBUS)"
-    got, count = out.get(timeout=5)
+    # A process of its own (SIGBUS must not kill it), started plainly: multiprocessing's
+    # spawn would re-run whatever script the worker last ran as __main__ (AppTest's).
+    child = subprocess.run(
+        [sys.executable, "-c", _CUT_SHM, str(tmp_path / "h.sqlite3")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert child.returncode == 0, f"the process died (exit {child.returncode}; -7 is SIGBUS): {child.stderr[-500:]}"
+    got, count = json.loads(child.stdout.strip().splitlines()[-1])
     assert got == [True, True, True] and count == 2
 
 
