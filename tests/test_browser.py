@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import ARTIFACTS, TABLET
 
-from decision import load_content
+from decision import load_content, score
 from decision.presentation import grid_rows
 from decision.wording import Wording
 from ui.words import Words
@@ -624,3 +624,44 @@ def test_a_patient_who_does_not_want_needles_reads_at_most_3_screens(browser_pag
     tap(page, page.locator(".needles-later > summary"))
     assert page.locator(".og").first.is_visible()
     check_screen(page, "en_23b_result_no_needles_open")
+
+
+# Answers that point to IMS as far as they can, from a patient who is very anxious about needles.
+IMS_LEANING = {
+    "main_area": "hip_leg",
+    "problem_kind": "tight_knot",
+    "wants_needles": "yes",
+    "needle_feelings": "very_anxious",
+    "strong_sensation": "ok_if_helps",
+    "lie_still": "no",
+    "goal": "loosen_muscle",
+    "past_ims": "helped",
+    "visit_time": "short",
+}
+
+
+@pytest.mark.parametrize("browser_locale", ["en-CA", "fr-CA"], indirect=True)
+def test_a_very_anxious_patient_never_reads_an_ims_lean_and_is_asked_the_new_safety_items(
+    browser_page, streamlit_server, browser_locale
+):
+    page, t = browser_page, words_for(browser_locale)
+    w = Wording(CONTENT, t.lang)
+    page.goto(streamlit_server)
+    wait_for_app(page)
+    tap(page, page.get_by_role("button", name=t("start"), exact=True))
+    go_through_questions(page, t, IMS_LEANING, prefix=None)
+    for qid in ("under_18", "cancer_site", "numb_area"):  # on the safety screen, answered like the others
+        page.get_by_text(t.of(CONTENT.questions[qid].text), exact=True).first.wait_for()
+    tap(page, page.locator(".st-key-see_result button"))
+    page.get_by_role("heading", name=t("result_title")).wait_for()
+    main = page.locator("[data-testid=stMain]").inner_text()
+    assert w.t("step1_title") in main and w.t("step2_title") in main  # not stopped: both steps are read
+    said = main.lower()  # "if you choose needles, your answers fit ..." goes on in lower case
+    for strength in ("strong", "slight"):
+        assert w.t(f"step2_ims_{strength}").lower() not in said
+    assert w.t("step1_needles_strong").lower() not in said
+    # Without the worry, the same answers do read an IMS lean: the check above can fail.
+    assert (
+        w.t("step2_ims_strong").lower()
+        in Wording(CONTENT, t.lang).step2(score(CONTENT, {**IMS_LEANING, "needle_feelings": "fine"}).lean).lower()
+    )
