@@ -631,11 +631,24 @@ def test_the_checklist_lists_every_safety_item_with_its_answer_and_the_items_not
     assert f"2 {w.t('export_check_yes')}" in label
 
 
+def chosen_counts() -> dict[tuple[str, str], int]:
+    """The dashboard's counters of the option chosen in consent records, by (option, against the lean)."""
+    from decision.records import metrics as m
+
+    m.flush_all()
+    return {(r.item, str(r.value)): r.n for r in m.read_counts(store()) if r.metric == "chosen"}
+
+
 def test_consent_recorded_in_the_view_is_kept_and_read_back_after_a_restart():
     code = patient_shares(new_app(), given=LUNG_PATIENT, safety=LUNG_SAFETY)
     clinic = open_code(unlock(to_clinician(new_app())), code)
+    before = chosen_counts()
     fill_consent(clinic, code)
     assert not clinic.exception
+    lean = store().get(code).saved.lean.option
+    match = "no_lean" if lean is None else ("matches" if lean == "acupuncture" else "differs")
+    after = chosen_counts()  # the dashboard counts the choice against the lean, never the record
+    assert after.get(("acupuncture", match), 0) == before.get(("acupuncture", match), 0) + 1
     assert any(EN("clin_consent_saved", when="").split("(")[0].strip() in s.value for s in clinic.success)
     kept = consent_records.get_extras(store(), store().get(code)).consent
     assert kept is not None and kept.option_chosen == "acupuncture" and kept.decision == "given"
