@@ -149,47 +149,68 @@ def _clip_echoes(message: str, answers: Any) -> str:
 
 
 def _score_text(content: Content, result: Result, lang: str) -> str:
+    """The result for people: the lean, what the patient reads, flags, points, SURE."""
     w = Wording(content, lang)
+    lines = [f"content version: {result.content_version}", _lean_line(result)]
+    lines += _read_lines(result, w) + _flag_lines(result, w) + _point_lines(result, w, lang) + _sure_lines(result)
+    if result.unanswered:
+        lines.append(f"unanswered: {', '.join(result.unanswered)}")
+    return "\n".join(lines)
+
+
+def _lean_line(result: Result) -> str:
     lean = result.lean
-    final = lean.option or "-"
-    lines = [
-        f"content version: {result.content_version}",
-        f"lean: {final} ({lean.strength}); step 1: {lean.step1.option or '-'} ({lean.step1.strength}); "
+    return (
+        f"lean: {lean.option or '-'} ({lean.strength}); step 1: {lean.step1.option or '-'} ({lean.step1.strength}); "
         f"step 2: {lean.step2.option or '-'} ({lean.step2.strength})"
         + ("; stopped" if lean.stopped else "")
-        + ("" if lean.enough_answers else "; not enough answers"),
-    ]
+        + ("" if lean.enough_answers else "; not enough answers")
+    )
+
+
+def _read_lines(result: Result, w: Wording) -> list[str]:
+    """The steps as the patient reads them, each cap's line right under step 2."""
+    lines = []
     for title, text in w.lean_lines(result):
         lines.append(f"  {title + ' ' if title else ''}{text}")
-        if title == w.t("step2_title"):  # why step 2 is limited, right under it
+        if title == w.t("step2_title"):
             lines.extend(f"    {line}" for line in w.cap_lines(result))
-    later = w.step2_later(lean)
+    later = w.step2_later(result.lean)
     if later:
         lines.append(f"  {w.t('why_title_later')}. {later}")
-    if lean.conditional:
+    if result.lean.conditional:
         lines.append(f"  final: {w.final(result)}")
-    if result.flags:
-        lines.append("flags:")
-        shown = {f.id for f in result.patient_flags}
-        for f in result.flags:
-            given = ", ".join(f"{q}={result.answers.get(q, '(not answered)')}" for q in f.questions)
-            hidden = "" if f.id in shown else " (clinician only: said by another flag)"
-            lines.append(f"  [{f.level.upper()}] {f.id} ({given}){hidden}: {w.flag_message(f)}")
-    lines.extend(f"  {line}" for line in w.safety_summary(result))
+    return lines
+
+
+def _flag_lines(result: Result, w: Wording) -> list[str]:
+    lines = ["flags:"] if result.flags else []
+    shown = {f.id for f in result.patient_flags}
+    for f in result.flags:
+        given = ", ".join(f"{q}={result.answers.get(q, '(not answered)')}" for q in f.questions)
+        hidden = "" if f.id in shown else " (clinician only: said by another flag)"
+        lines.append(f"  [{f.level.upper()}] {f.id} ({given}){hidden}: {w.flag_message(f)}")
+    return lines + [f"  {line}" for line in w.safety_summary(result)]
+
+
+def _point_lines(result: Result, w: Wording, lang: str) -> list[str]:
+    lines = []
     for o in result.options:
         lines.append(f"{w.option_name(o.target)}: {w.points(o.score)}")
         for c in o.contributions:
             capped = f" (capped from {c.full_points}: topic {c.topic})" if c.capped else ""
             lines.append(f"  {c.points:+d}{capped} {c.rule_id} ({c.question}={c.answer}): {c.rule.reason.get(lang)}")
-    if result.sure is not None:
-        s = result.sure
-        state = "incomplete" if s.incomplete else "not yet sure" if s.unsure else "sure"
-        needs = f"; needs: {', '.join(s.needs)}" if s.needs else ""
-        missing = f"; not answered: {', '.join(s.not_answered)}" if s.not_answered else ""
-        lines.append(f"SURE: {s.score}/4 ({s.answered} answered) - {state}{needs}{missing}")
-    if result.unanswered:
-        lines.append(f"unanswered: {', '.join(result.unanswered)}")
-    return "\n".join(lines)
+    return lines
+
+
+def _sure_lines(result: Result) -> list[str]:
+    s = result.sure
+    if s is None:
+        return []
+    state = "incomplete" if s.incomplete else "not yet sure" if s.unsure else "sure"
+    needs = f"; needs: {', '.join(s.needs)}" if s.needs else ""
+    missing = f"; not answered: {', '.join(s.not_answered)}" if s.not_answered else ""
+    return [f"SURE: {s.score}/4 ({s.answered} answered) - {state}{needs}{missing}"]
 
 
 def _questions(content: Content, lang: str) -> list[dict[str, Any]]:

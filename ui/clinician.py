@@ -165,6 +165,15 @@ def _flag_box(content: Content, flag: SavedFlag, answers: Mapping[str, str], w: 
     )
 
 
+def _parts_in_context(content: Content, saved: SavedResult) -> dict[str, list[SavedFlag]]:
+    """A flag in context (lung disease with neck pain) says what its parts say, for this
+    area: its parts are named on one line under it instead of a box each (the PDF keeps
+    every word). Each raised flag's raised parts."""
+    raised = {f.id: f for f in saved.flags}
+    replaces = {f.id: f.replaces for f in content.flags}
+    return {f.id: [raised[r] for r in replaces.get(f.id, ()) if r in raised] for f in saved.flags}
+
+
 def flags_html(content: Content, saved: SavedResult, answers: Mapping[str, str], t: Words) -> str:
     """Flags first: stop, caution, then the notes; safety questions left unanswered grouped
     in one box, each named. "No flags" only when nothing at all was raised."""
@@ -172,11 +181,7 @@ def flags_html(content: Content, saved: SavedResult, answers: Mapping[str, str],
     if not saved.flags:
         return f'<p class="clin-missing">{e(t("clin_no_flags"))}</p>'
     tags = {"stop": t("clin_level_stop"), "caution": t("clin_level_caution"), "info": t("clin_level_info")}
-    # A flag in context (lung disease with neck pain) says what its parts say, for this area:
-    # its parts are named on one line under it instead of a box each (the PDF keeps every word).
-    raised = {f.id: f for f in saved.flags}
-    replaces = {f.id: f.replaces for f in content.flags}
-    parts = {f.id: [raised[r] for r in replaces.get(f.id, ()) if r in raised] for f in saved.flags}
+    parts = _parts_in_context(content, saved)
     folded = {p.id for found in parts.values() for p in found}
     out = []
     for level in LEVEL_ORDER:

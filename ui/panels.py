@@ -300,15 +300,13 @@ def _effect_figure(oid: str, fr: Frequency, total: int, t: Words) -> str:
     )
 
 
-@per_content_and_language
-def side_effects(content: Content, option_ids: tuple[str, ...], t: Words) -> str:
-    """Icon arrays a patient can count, with both framings in words beside them.
+Effect = tuple[str, str, dict[str, Frequency]]  # (frequency id, label, {option: Frequency})
 
-    Out of 100 when every figure of a side effect is a whole number out of 100, else
-    out of 1,000 (:func:`ui.charts.denominator`); one denominator for both needle
-    options. The most common side effect is shown; the others are one tap away.
-    """
-    effects: list[tuple[str, str, dict[str, Frequency]]] = []  # (frequency id, label, {option: Frequency})
+
+def _frequencies(content: Content, option_ids: tuple[str, ...], t: Words) -> tuple[list[Effect], list[str]]:
+    """Every side effect with numbers in the grid, by option, and a note for each row whose
+    options' numbers come from different studies."""
+    effects: list[Effect] = []
     notes: list[str] = []
     for row in content.comparison:
         found: dict[str, dict[str, Frequency]] = {}
@@ -318,12 +316,22 @@ def side_effects(content: Content, option_ids: tuple[str, ...], t: Words) -> str
             for fr in cell.frequencies if cell else ():
                 found.setdefault(fr.id, {})[oid] = fr
                 labels.setdefault(fr.id, t.of(fr.label))
-        if not found:
-            continue
         effects.extend((fid, labels[fid], found[fid]) for fid in found)
         with_numbers = [row.cells[o] for o in option_ids if o in row.cells and row.cells[o].frequencies]
         if len({tuple(sorted(c.source)) for c in with_numbers}) > 1:
             notes.append(t("icons_counted_differently"))
+    return effects, notes
+
+
+@per_content_and_language
+def side_effects(content: Content, option_ids: tuple[str, ...], t: Words) -> str:
+    """Icon arrays a patient can count, with both framings in words beside them.
+
+    Out of 100 when every figure of a side effect is a whole number out of 100, else
+    out of 1,000 (:func:`ui.charts.denominator`); one denominator for both needle
+    options. The most common side effect is shown; the others are one tap away.
+    """
+    effects, notes = _frequencies(content, option_ids, t)
     if not effects:
         return ""
     effects.sort(key=lambda eff: -max(fr.per_1000 for fr in eff[2].values()))
