@@ -3,6 +3,8 @@ broken fixture, and is regenerated, not edited (``make docs``)."""
 
 from __future__ import annotations
 
+import tempfile
+
 import pytest
 from checks_doc import DOC, render, summary
 
@@ -20,7 +22,7 @@ def test_the_page_names_every_check_and_every_fixture_line(broken):
         assert f"### `{check.__name__}`" in page
     assert "rules/extra.yaml:4: rules.extra_rule.when.question: unknown question 'needle_feeling'" in page
     assert "at most 25 words" in page  # a limit named in a docstring shows its value
-    assert "/work/" not in page and "/tmp/" not in page
+    assert str(DOC.parent.parent) not in page and tempfile.gettempdir() not in page  # no path of this machine
 
 
 def test_a_check_without_a_docstring_cannot_be_documented():
