@@ -359,7 +359,7 @@ def result_screen() -> None:
     st.button(
         t("start_over"),
         key=keys.RESTART_END,
-        type="primary",
+        type="secondary",  # Share, just above, is the one primary action here
         width="stretch",
         icon=":material/restart_alt:",
         on_click=_ask_start_over,
