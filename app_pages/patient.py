@@ -483,10 +483,12 @@ def share_block(*, end: bool = False) -> None:
 
 
 def _ttl_hours() -> int:
-    from decision.records.store import StoreError, resolve_ttl
+    """How long a shared code lives, from the settings read once (not parsed on each rerun)."""
+    from decision.records.db import ttl_of
+    from decision.records.store import StoreError
 
     try:
-        return max(1, round(resolve_ttl(st.secrets).total_seconds() / 3600))
+        return max(1, round(ttl_of(ui.get_settings()).total_seconds() / 3600))
     except StoreError:
         return 12
 
