@@ -15,7 +15,7 @@ import streamlit as st
 
 import ui
 from decision import ContentError
-from ui import keys, kiosk, plain_records, screens, style
+from ui import keys, kiosk, plain_records, screens, style, topbar
 from ui.words import Words, initial_language
 
 log = logging.getLogger("decision_aid")
@@ -41,6 +41,7 @@ except ContentError as exc:
     set_page(screens.CONTENT_PROBLEM_TITLE)
     screens.content_problems(exc.problems, staff=ui.on_staff_page())
     if ui.on_staff_page():
+        style.apply_more()
         plain_records.records_without_content()  # shared codes can still be opened
     st.stop()
 except OSError as exc:
@@ -82,25 +83,30 @@ if page is patient:
 # idle timer for this screen. The block changes with the screen, so the browser runs it again.
 screen = int(state.get(keys.STEP, 0)) if page is patient else None
 on_result = screen is not None and screen >= kiosk.result_step(content)
+if page is not patient or on_result:
+    style.apply_more()  # flags, steps, grid: not needed (nor sent) on the questions
 before, _, after = t("idle_countdown").partition("{seconds}")
 keep = ""  # the button the warning's "Keep my answers" presses: the screen's own
 if screen is not None and state.get(keys.ANSWERS) and not state.get(keys.KEPT):
     keep = keys.SHARE if on_result else keys.KEEP_ANSWERS
 st.html(
-    kiosk.page_script(
-        t.lang,
-        screen,
-        idle=kiosk.screen_idle(IDLE_SECONDS, on_result),
-        ping=kiosk.ping_seconds(IDLE_SECONDS),
-        armed=kiosk.has_private_data(state),
-        words={
-            "title": t("idle_title"),
-            "before": before,
-            "after": after,
-            "still": t("still_here"),
-            "keep": t("share_button") if on_result else t("keep_answers"),
-        },
-        keep=keep,
+    style.Html(
+        kiosk.page_script(
+            t.lang,
+            screen,
+            idle=kiosk.screen_idle(IDLE_SECONDS, on_result),
+            ping=kiosk.ping_seconds(IDLE_SECONDS),
+            armed=kiosk.has_private_data(state),
+            words={
+                "title": t("idle_title"),
+                "before": before,
+                "after": after,
+                "still": t("still_here"),
+                "keep": t("share_button") if on_result else t("keep_answers"),
+            },
+            keep=keep,
+            bar=topbar.patient_bar(t, state, on_result=on_result) if screen else "",
+        )
     ),
     unsafe_allow_javascript=True,
 )
@@ -111,20 +117,26 @@ def _still_here() -> None:
     state[keys.LAST_ACTIVITY] = time.time()
 
 
+def _time_is_up() -> None:
+    """The browser's countdown ended: wipe, then the whole page runs again (from the fragment)."""
+    kiosk.wipe(state)
+    state[keys.IDLE_WIPED] = True
+
+
 @st.fragment(run_every=kiosk.tick_seconds(IDLE_SECONDS))
 def idle_watchdog() -> None:
-    """The server's side of the idle timer: two hidden buttons the browser presses (still
-    reading; time is up) and the hard limit, a backstop for a browser whose script does not
-    run. The warning itself is the browser's (ui/kiosk.py): nothing drawn here on a tap."""
+    """The server's side of the idle timer: one hidden relay whose two options the browser
+    selects (still reading; time is up) and the hard limit, a backstop for a browser whose
+    script does not run. The warning itself is the browser's (ui/kiosk.py): nothing drawn
+    here on a tap."""
+    if state.pop(keys.IDLE_WIPED, None):  # the browser's countdown ended: the page starts again
+        st.rerun()
     if not kiosk.has_private_data(state):
         return
     if kiosk.idle_for(state) > HARD_LIMIT:
         kiosk.wipe(state)
         st.rerun()
-    st.button("ping", key=keys.IDLE_PING, on_click=_still_here)
-    if st.button("wipe", key=keys.IDLE_WIPE):
-        kiosk.wipe(state)
-        st.rerun()
+    topbar.relay(keys.IDLE_RELAY, {keys.IDLE_PING: _still_here, keys.IDLE_WIPE: _time_is_up})
 
 
 def _under_test() -> bool:

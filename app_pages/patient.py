@@ -22,7 +22,7 @@ from decision.engine import Result
 from decision.models import Question
 from decision.presentation import present
 from decision.wording import Wording
-from ui import keys, kiosk, metrics, panels, reading_time
+from ui import keys, kiosk, metrics, panels, reading_time, topbar
 from ui.words import Words, other_language
 
 e = html.escape
@@ -145,36 +145,19 @@ def confirm_start_over(where: str) -> None:
         _confirm_dialog(where)
 
 
-def top_bar(back_to: int, keep: bool = True) -> None:
+def top_bar(back_to: int) -> None:
     """Back, the other language, Keep my answers (once something is answered), Start over:
-    always the same place, at the top."""
-    lang = state[keys.LANG]
-    can_keep = keep and bool(state[keys.ANSWERS])
-    with st.container(key=keys.TOPBAR):
-        cols = st.columns([0.9, 0.9, 1.6, 1.3] if can_keep else 3)
-        cols[0].button(
-            t("back"), key=keys.BACK, icon=":material/arrow_back:", width="stretch", on_click=_go, args=(back_to,)
-        )
-        other = other_language(lang)
-        cols[1].button(
-            t("lang_fr") if other == "fr" else t("lang_en"),
-            key=keys.SWITCH_LANG,
-            width="stretch",
-            on_click=_set_language,
-            args=(other,),
-        )
-        if can_keep:
-            cols[2].button(
-                t("keep_answers"), key=keys.KEEP_ANSWERS, icon=":material/save:", width="stretch", on_click=_keep
-            )
-        cols[-1].button(
-            t("start_over"),
-            key=keys.START_OVER,
-            icon=":material/restart_alt:",
-            width="stretch",
-            on_click=_ask_start_over,
-            args=("top",),
-        )
+    always the same place, at the top. The bar itself is HTML in the page's script block
+    (app.py, ui/topbar.py); here is the hidden relay its buttons press, and what each does."""
+    topbar.relay(
+        keys.TOPBAR_RELAY,
+        {
+            keys.BACK: functools.partial(_go, back_to),
+            keys.SWITCH_LANG: functools.partial(_set_language, other_language(state[keys.LANG])),
+            keys.KEEP_ANSWERS: _keep,
+            keys.START_OVER: functools.partial(_ask_start_over, "top"),
+        },
+    )
     if state.pop(keys.KEEP_FAILED, None):
         st.html(f'<p class="share-failed" role="alert">{e(t("kept_failed"))}</p>')
     confirm_start_over("top")
@@ -197,16 +180,10 @@ def help_line(text: str) -> None:
 # ------------------------------------------------------------------ screens
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _minutes(version: str, lang: str) -> tuple[int, int]:
-    """The welcome screen's times (to the result, then reading it), once per content version and language."""
-    return reading_time.path_minutes(content, lang), reading_time.result_minutes(content, lang)
-
-
 def welcome() -> None:
     metrics.screen("welcome")
     st.title(t.of(content.meta.title), anchor=False)
-    minutes, reading = _minutes(content.version, t.lang)
+    minutes, reading = reading_time.welcome_minutes(content, t.lang)
     st.html(
         f'<p class="lead">{e(t.of(content.meta.decision))}</p>'
         f'<p class="condition">{e(t.of(content.meta.condition))}</p><ul class="welcome-list">'
@@ -312,7 +289,7 @@ def result_screen() -> None:
     result = score(content, answers)
     metrics.result(result)
     view = present(content, result, t.lang, ORDER)
-    top_bar(back_to=SAFETY_STEP, keep=False)
+    top_bar(back_to=SAFETY_STEP)
     st.title(t("result_title"), anchor=False)
 
     # Flags first: red for stop, amber for caution and skipped safety questions; notes one quiet line.

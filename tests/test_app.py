@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from decision import load_content, score
 from decision.content import DEFAULT_CONTENT_DIR
 from decision.wording import Wording
+from ui import keys, topbar
 from ui.words import Words
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -70,7 +71,11 @@ def answers(at: AppTest) -> dict[str, str]:
 
 
 def tap(at: AppTest, key: str) -> AppTest:
-    at.button(key=key).click().run()
+    """Tap a button by its key; the top bar is HTML, whose buttons select their option of the hidden relay."""
+    if key in topbar.ACTIONS:
+        at.segmented_control(key=keys.TOPBAR_RELAY).set_value(key).run()
+    else:
+        at.button(key=key).click().run()
     assert not at.exception, at.exception
     return at
 
@@ -272,13 +277,31 @@ def test_a_recent_tap_keeps_the_answers():
     assert answers(at) == {QUESTIONS[0].id: QUESTIONS[0].codes[0]}
 
 
+def test_the_browser_s_still_here_keeps_a_reader_and_its_time_is_up_wipes(monkeypatch):
+    """The browser's idle timer reports through the watchdog's hidden relay: "still here"
+    moves the server's backstop on; "time is up" wipes and shows the welcome screen."""
+    monkeypatch.setenv("DECISION_IDLE_SECONDS", "20")
+    at = start_app("en-CA")
+    go_through(at, LEANS_IMS, all_no())
+    at.session_state["_last_activity"] = time.time() - 50  # reading, no tap: near the 60 s backstop
+    at.segmented_control(key=keys.IDLE_RELAY).set_value(keys.IDLE_PING).run()
+    assert time.time() - at.session_state["_last_activity"] < 5
+    assert at.segmented_control(key=keys.IDLE_RELAY).value is None  # cleared: it can report again
+    assert at.title[0].value == EN("result_title") and answers(at)
+
+    at.segmented_control(key=keys.IDLE_RELAY).set_value(keys.IDLE_WIPE).run()
+    assert at.title[0].value == EN.of(CONTENT.meta.title)
+    assert answers(at) == {} and at.session_state["step"] == 0
+    assert keys.IDLE_WIPED not in at.session_state
+
+
 def test_idle_time_comes_from_the_environment(monkeypatch):
     """The browser counts DECISION_IDLE_SECONDS; the server's backstop is three times that."""
     monkeypatch.setenv("DECISION_IDLE_SECONDS", "20")
     at = start_app("en-CA")
     tap(at, "start")
     tap(at, f"q_{QUESTIONS[0].id}__{QUESTIONS[0].codes[0]}")
-    script = next(h.value for h in at.html if h.value.startswith("<script>"))
+    script = next(h.value for h in at.html if "<script>" in h.value)  # the page script, after the top bar
     assert '"idle":20,' in script and '"armed":true' in script
     at.session_state["_last_activity"] = time.time() - 45  # past the browser's idle, within the backstop
     at.run()
@@ -292,7 +315,7 @@ def test_the_result_screen_waits_longer_than_a_question(monkeypatch):
     monkeypatch.setenv("DECISION_IDLE_SECONDS", "30")
     at = start_app("en-CA")
     go_through(at, LEANS_IMS, all_no())
-    script = next(h.value for h in at.html if h.value.startswith("<script>"))
+    script = next(h.value for h in at.html if "<script>" in h.value)  # the page script, after the top bar
     assert '"idle":60,' in script and '"ping":15' in script
 
 
@@ -503,6 +526,11 @@ def stored(code: str):
     return HandoffStore(f"sqlite:///{os.environ['DECISION_DB_PATH']}").get(code)
 
 
+def top_bar(at: AppTest) -> str:
+    """The top bar's HTML (in the page's script block), or "" when the screen has none."""
+    return next((h.value for h in at.html if 'class="kiosk-topbar' in h.value), "")
+
+
 def ui_store_count() -> int:
     import os
 
@@ -514,11 +542,12 @@ def ui_store_count() -> int:
 def test_called_in_at_question_5_keeps_the_answers_as_an_incomplete_record():
     at = start_app("en-CA")
     tap(at, "start")
-    assert not any(b.key == "keep_answers" for b in at.button)  # nothing answered yet: nothing to keep
+    assert top_bar(at) and 'data-kiosk-act="keep_answers"' not in top_bar(at)  # nothing answered: nothing to keep
     given = {q.id: q.codes[0] for q in QUESTIONS[:4]}
     for q in QUESTIONS[:4]:
         tap(at, f"q_{q.id}__{given[q.id]}")
     assert at.title[0].value == EN.of(QUESTIONS[4].text)  # question 5
+    assert 'data-kiosk-act="keep_answers"' in top_bar(at)
     tap(at, "keep_answers")
     code = at.session_state["kept"]["code"]
     assert EN("kept_title") in text(at) and f"{code[:3]} {code[3:]}" in text(at)

@@ -381,7 +381,7 @@ def test_idle_tablet_warns_then_wipes(browser_page, streamlit_server):
     check_screen(page, "en_21_idle_warning")
     tap(page, page.get_by_role("button", name=t("still_here"), exact=True))
     assert not page.get_by_text(t("idle_title")).is_visible()
-    tap(page, page.locator(".st-key-back button"))
+    tap(page, page.locator('[data-kiosk-act="back"]'))
     page.get_by_text(t("your_answer", answer=t.of(first.answers[0].text))).wait_for()
 
     # Left alone, the tablet goes back to the welcome screen with nothing kept.
@@ -569,7 +569,7 @@ def test_a_patient_called_in_at_question_5_gets_a_code_and_the_physiotherapist_c
         for q in QUESTIONS[:4]:
             tap(page, answer_button(page, t, q.id, given[q.id]))
         page.get_by_role("heading", name=t.of(QUESTIONS[4].text)).wait_for()  # question 5
-        keep = page.locator(".st-key-keep_answers button")
+        keep = page.locator('[data-kiosk-act="keep_answers"]')
         assert in_viewport(page, keep)
         check_screen(page, "en_06_question5_keep")
         tap(page, keep)

@@ -346,7 +346,7 @@ def answer_all(page) -> None:
 
 def next_patient(page) -> None:
     """Start over (and confirm), as a patient hands the tablet back: the welcome screen again."""
-    page.locator(".st-key-start_over button").click()
+    page.locator('[data-kiosk-act="start_over"]').click()
     settled(page, ".st-key-yes_start_over_top button")
     page.locator(".st-key-yes_start_over_top button").click()
     settled(page, ".st-key-start button")

@@ -32,6 +32,7 @@ from decision.records import metrics as m
 from decision.records.metrics import CounterRow, Counters, Key, Tally
 from decision.records.pin import hash_pin
 from decision.records.store import HandoffStore, StoreError, purge
+from ui import keys, topbar
 from ui.words import Words
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -399,7 +400,11 @@ def new_app(locale: str = "en-CA") -> AppTest:
 
 
 def tap(at: AppTest, key: str) -> AppTest:
-    at.button(key=key).click().run()
+    """Tap a button by its key; the top bar is HTML, whose buttons select their option of the hidden relay."""
+    if key in topbar.ACTIONS:
+        at.segmented_control(key=keys.TOPBAR_RELAY).set_value(key).run()
+    else:
+        at.button(key=key).click().run()
     assert not at.exception, at.exception
     return at
 

@@ -27,7 +27,6 @@ QUESTIONS = CONTENT.questions_of_kind("questions")
 SAFETY = CONTENT.questions_of_kind("safety")
 SURE = CONTENT.questions_of_kind("sure")
 WORD = re.compile(r"\w+(?:['’-]\w+)*")
-TOP_BAR = {"back", "switch_lang", "start_over", "keep_answers"}
 TYPICAL = reading_time.typical_answers(CONTENT)
 
 
@@ -39,14 +38,19 @@ def shown_html(at: AppTest) -> list[str]:
     """The HTML blocks a patient sees: no scripts, styles, or what a closed expander holds
     (about this aid, what if)."""
     folded = {id(h) for exp in at.expander for h in exp.get("html")}
-    return [h.value for h in at.html if not h.value.lstrip().startswith(("<style", "<script")) and id(h) not in folded]
+    return [
+        h.value
+        for h in at.html
+        if not h.value.lstrip().startswith(("<style", "<script", '<nav class="kiosk-topbar'))  # the top bar
+        and id(h) not in folded
+    ]
 
 
 def screen_words(at: AppTest, *, buttons: bool = True) -> int:
     n = sum(words(t.value) for t in at.title) + sum(words(h.value) for h in (*at.header, *at.subheader))
     n += sum(words(reading_time.visible_text(h)) for h in shown_html(at))
     if buttons:
-        n += sum(words(b.label) for b in at.button if b.key not in TOP_BAR and b.key not in ("idle_ping", "idle_wipe"))
+        n += sum(words(b.label) for b in at.button)
     return n
 
 

@@ -13,7 +13,7 @@ from decision import load_content, score
 from decision.checks import grid_words
 from decision.presentation import present
 from decision.wording import Wording
-from ui import kiosk
+from ui import keys, kiosk, topbar
 from ui.charts import coloured_rects, denominator, icon_array_svg, marks_coloured, seesaw_svg, svg_image
 from ui.panels import cell_short, flag_panels, note_lines, option_grid, side_effects, steps_html
 from ui.words import Words, date, initial_language, number
@@ -239,10 +239,49 @@ def test_the_page_script_carries_the_screen_s_idle_timer():
     script = kiosk.page_script("fr", 4, idle=60, ping=15, armed=True, words=words, keep="keep_answers")
     assert 'document.documentElement.lang="fr"' in script and "/* screen 4 */" in script
     assert '"idle":60,"warn":20,"ping":15,"armed":true,"keep":"keep_answers"' in script
-    assert script.count("</script>") == 1 and "<\\/script>" in script  # the words cannot end the script
+    assert script.count("</script>") == 1 and "\\u003c/script>\\u003cb>" in script  # the words cannot end the script
     assert "innerHTML" not in script and "textContent" in script  # the words are text, never HTML
     for event in ("pointerdown", "touchstart", "scroll", "toggle", "keydown"):
         assert f"'{event}'" in script
     assert "capture:true" in script  # scrolls inside stMain do not bubble; the capture phase sees them
     assert "idle_wipe" in script and "idle_ping" in script
-    assert "idle" not in kiosk.page_script("en", None).replace("documentElement", "")
+    untimed = kiosk.page_script("en", None)  # no idle timer asked for: none in the page
+    assert "kiosk-warning" not in untimed and "setInterval" not in untimed and '"idle":' not in untimed
+
+
+# Streamlit's st.html sanitizer (DOMPurify) drops a <script> whose text matches this: the
+# whole idle timer and top bar would silently stop working.
+LOOKS_LIKE_MARKUP = re.compile(r"<[/\w!]")
+
+
+@pytest.mark.parametrize("keep", ["", keys.KEEP_ANSWERS, keys.SHARE])
+@pytest.mark.parametrize("screen", [None, 0, 5])
+def test_the_page_script_never_looks_like_markup_to_the_sanitizer(screen, keep):
+    hostile = {"title": "<b>Still</b> there?", "before": "in <i>", "after": "</script>", "still": "<!--", "keep": "<a"}
+    bar = topbar.bar_html(dict.fromkeys(topbar.ACTIONS, "x"), can_keep=True, label="Nav", other_lang="fr")
+    page = kiosk.page_script("en", screen, idle=60, armed=True, words=hostile, keep=keep, bar=bar)
+    assert page.startswith(bar)
+    scripts = re.findall(r"<script>(.*?)</script>", page, flags=re.DOTALL)
+    assert len(scripts) == 1 and page.endswith("</script>")
+    assert not LOOKS_LIKE_MARKUP.search(scripts[0]), LOOKS_LIKE_MARKUP.search(scripts[0])
+
+
+def test_the_top_bar_is_four_real_buttons_that_press_their_relay_option():
+    labels = {
+        keys.BACK: "Back",
+        keys.SWITCH_LANG: "Français",
+        keys.KEEP_ANSWERS: "Keep <mine>",
+        keys.START_OVER: "Again",
+    }
+    bar = topbar.bar_html(labels, can_keep=True, label="Navigation", other_lang="fr")
+    acts = re.findall(r'<button type="button" class="kb kb-\w+" data-kiosk-act="(\w+)">', bar)
+    assert acts == [keys.BACK, keys.SWITCH_LANG, keys.KEEP_ANSWERS, keys.START_OVER]
+    assert bar.startswith('<nav class="kiosk-topbar with-keep" aria-label="Navigation">')
+    assert '<span lang="fr">Français</span>' in bar  # read out in French by a screen reader
+    assert "Keep &lt;mine&gt;" in bar and "<mine>" not in bar
+    assert bar.count('aria-hidden="true"') == 3  # the icons are not read out
+    without = topbar.bar_html(labels, can_keep=False, label="Navigation", other_lang="fr")
+    assert keys.KEEP_ANSWERS not in without and 'class="kiosk-topbar"' in without
+    # The page script presses a relay option by its name: the option names are the actions.
+    script = kiosk.page_script("en", 3)
+    assert f".st-key-{keys.TOPBAR_RELAY} button" in script and "data-kiosk-act" in script

@@ -11,10 +11,10 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from datetime import UTC, timedelta, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import streamlit as st
 
@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # SQLAlchemy is imported only when a result is shared or the 
     from decision.records.store import HandoffStore, PurgeSchedule
 
 log = logging.getLogger("decision_aid")
+_T = TypeVar("_T")
 PURGE_EVERY_S = 60.0  # the background purge of expired records
 PURGE_MIN_GAP_S = 30.0  # at most one purge this often on clinician actions
 
@@ -46,9 +47,36 @@ def _load(root: str) -> Content:
     return load_content(root)
 
 
+_this_thread = threading.local()
+
+
+def _per_run(name: str, make: Callable[[], _T]) -> _T:
+    """``make()`` once per script run, then the same value for the rest of the run.
+
+    A run is told apart by its context's cursors, which Streamlit replaces when a run
+    (or a fragment's run) starts; outside a run nothing is kept. Several parts of a run
+    ask for the settings and the content: each asking walked ``st.secrets`` and the
+    cache again (about 0.3 ms each without a secrets file, where Streamlit looks for
+    one on every access).
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
+        return make()
+    memo: tuple[object, dict[str, Any]] | None = getattr(_this_thread, "memo", None)
+    if memo is None or memo[0] is not ctx.cursors:
+        memo = (ctx.cursors, {})
+        _this_thread.memo = memo
+    values = memo[1]
+    if name not in values:
+        values[name] = make()  # an exception is not kept: the next asking tries again
+    return cast("_T", values[name])
+
+
 def get_content() -> Content:
     """The validated content (``DECISION_CONTENT_DIR`` or content/), loaded once."""
-    return _load(str(get_settings().content_dir or DEFAULT_CONTENT_DIR))
+    return _per_run("content", lambda: _load(str(get_settings().content_dir or DEFAULT_CONTENT_DIR)))
 
 
 @functools.lru_cache(maxsize=8)
@@ -58,7 +86,11 @@ def _settings(_environment: tuple[str | None, ...], secrets: tuple[tuple[str, An
 
 def get_settings() -> Settings:
     """The settings (decision/settings.py), read once for each environment and secrets:
-    a rerun only looks up the cache (tests change the environment between apps)."""
+    a rerun only looks up the cache (tests change the environment between apps), once."""
+    return _per_run("settings", _read_settings)
+
+
+def _read_settings() -> Settings:
     environment = tuple(map(os.environ.get, ENV_NAMES))
     try:
         secrets = tuple(sorted((k, v) for k, v in st.secrets.items() if k in SECRET_KEYS and isinstance(v, Hashable)))

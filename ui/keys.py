@@ -50,7 +50,9 @@ PROXY_CHECKED = "proxy_checked"  # the forwarding proxy was looked at (ui.check_
 METRICS_TALLY = "_metrics_tally"  # this session's counting (decision.records.metrics.Tally.STATE_KEY)
 
 # ---------------------------------------------------------------- patient widgets (app_pages/patient.py)
-TOPBAR = "topbar"  # the container of Back, language, Keep my answers, Start over
+# The top bar is HTML (ui/topbar.py); each of its buttons selects its option of the hidden
+# relay, whose callback does the work. The option names are these keys.
+TOPBAR_RELAY = "topbar_relay"  # hidden: the segmented control the top bar's buttons select
 BACK = "back"  # top bar: the previous screen
 SWITCH_LANG = "switch_lang"  # top bar: the other language
 KEEP_ANSWERS = "keep_answers"  # top bar: "Keep my answers" (also pressed by the idle warning's button)
@@ -71,8 +73,10 @@ SHARE_BOX_END = "share_box_end"  # result, after SURE: the same share line and b
 SHARE_END = "share_end"  # result, after SURE: Share, or add the new answers to the code
 
 # ---------------------------------------------------------------- app.py
-IDLE_PING = "idle_ping"  # hidden: the browser presses it while the patient is still reading
-IDLE_WIPE = "idle_wipe"  # hidden: the browser presses it when the idle countdown ends
+IDLE_RELAY = "idle_relay"  # hidden: the watchdog's segmented control the browser selects
+IDLE_PING = "idle_ping"  # its option the browser selects while the patient is still reading
+IDLE_WIPE = "idle_wipe"  # its option the browser selects when the idle countdown ends
+IDLE_WIPED = "idle_wiped"  # set by that wipe: the watchdog then runs the whole page again
 ERROR_START_OVER = "error_start_over"  # the friendly error screen's Start over
 
 # ---------------------------------------------------------------- the PIN gate (ui/gate.py, ui/plain_records.py)

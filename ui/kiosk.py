@@ -203,8 +203,7 @@ def keep(state: SessionState, store: Callable[[], Any], content: Any, lang: str,
 _IDLE_JS = (
     "(function(c){var K=window.__kiosk;if(!K){K=window.__kiosk={};}K.cfg=c;K.last=Date.now();"
     "K.pinged=Date.now();K.wiping=false;var R=document.documentElement;"
-    "function press(k){var b=k&&document.querySelector('.st-key-'+k+' button');if(b){b.click();return true;}"
-    "return false;}"
+    "function press(k){return window.__kioskPress(k);}"
     "function el(t,cls,txt){var e=document.createElement(t);if(cls){e.className=cls;}"
     "if(txt!==undefined){e.textContent=txt;}return e;}"
     "function bar(){var w=c.words||{};var B=document.getElementById('kiosk-warning');"
@@ -230,6 +229,23 @@ _IDLE_JS = (
     "})"
 )
 
+# Streamlit's sanitizer (DOMPurify) drops a <script> whose text looks like markup: no "<"
+# followed by a letter, "/" or "!" anywhere in these scripts (tests/test_ui.py checks).
+# Pressing a button of the screen by its key: a Streamlit button (``.st-key-<k> button``),
+# else the option named ``k`` of a hidden relay (ui/topbar.py). The top bar's HTML buttons
+# (``data-kiosk-act``) press theirs through one listener, installed once per page.
+_RELAYS = ", ".join(f".st-key-{k} button" for k in (keys.TOPBAR_RELAY, keys.IDLE_RELAY))
+_PRESS_JS = (
+    "if(!window.__kioskPress){window.__kioskPress=function(k){if(!k){return false;}"
+    "var b=document.querySelector('.st-key-'+k+' button');"
+    "if(!b){var o=document.querySelectorAll('" + _RELAYS + "');"
+    "b=Array.prototype.filter.call(o,function(x){return x.textContent.trim()===k;})[0];}"
+    "if(b){b.click();return true;}return false;};"
+    "document.addEventListener('click',function(ev){var t=ev.target;"
+    "var a=t&&t.closest?t.closest('[data-kiosk-act]'):null;"
+    "if(a){ev.preventDefault();window.__kioskPress(a.getAttribute('data-kiosk-act'));}});}"
+)
+
 _TO_TOP = (
     "(function(){function top(){var m=document.querySelector('[data-testid=\"stMain\"]');"
     "if(m){m.scrollTop=0;}window.scrollTo(0,0);}top();setTimeout(top,120);})();"
@@ -245,13 +261,15 @@ def page_script(
     armed: bool = False,
     words: dict[str, str] | None = None,
     keep: str = "",
+    bar: str = "",
 ) -> str:
     """``<html lang>`` for screen readers; with a screen number, also scroll to the top;
     with ``idle``, the browser's idle timer for this screen (armed when there is
     something to wipe), the warning's ``words`` (title, before, after, still, keep) and
-    the key of the screen's button that keeps the answers (``keep``, or none). The block
-    changes with the screen, so the browser runs it again."""
-    js = f'document.documentElement.lang="{lang}";'
+    the key of the screen's button that keeps the answers (``keep``, or none); ``bar``, the
+    patient's top bar (ui/topbar.py), drawn above. The block changes with the screen, so
+    the browser runs it again."""
+    js = f'document.documentElement.lang="{lang}";{_PRESS_JS}'
     if screen is not None:
         js += f"/* screen {int(screen)} */{_TO_TOP}"
     if idle:
@@ -263,6 +281,8 @@ def page_script(
             "keep": keep,
             "words": words or {},
         }
-        data = json.dumps(cfg, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")  # stays in <script>
+        # Every "<" escaped: the words can neither end the script nor look like markup to
+        # the sanitizer (which would drop the whole script).
+        data = json.dumps(cfg, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
         js += f"{_IDLE_JS}({data});"
-    return f"<script>{js}</script>"
+    return f"{bar}<script>{js}</script>"

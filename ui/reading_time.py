@@ -228,3 +228,15 @@ def result_minutes(content: Content, lang: str) -> int:
 def minutes(content: Content, lang: str) -> int:
     """The whole visit: to the result and reading it."""
     return _whole(path_seconds(content, lang) + result_seconds(content, lang))
+
+
+_WELCOME: dict[tuple[str, str], tuple[int, int]] = {}
+
+
+def welcome_minutes(content: Content, lang: str) -> tuple[int, int]:
+    """The welcome screen's two times (to the result, then reading it), worked out once per
+    content version and language in this process (the same for every patient)."""
+    key = (content.version, lang)
+    if key not in _WELCOME:
+        _WELCOME[key] = (path_minutes(content, lang), result_minutes(content, lang))
+    return _WELCOME[key]

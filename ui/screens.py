@@ -7,6 +7,7 @@ import html
 import streamlit as st
 
 from decision.errors import Problem
+from ui import style
 
 # Shown when content/ cannot be loaded, so these words cannot come from ui.yaml.
 CONTENT_PROBLEM_TITLE = "Content needs fixing · Le contenu doit être corrigé"
@@ -48,6 +49,7 @@ def settings_broken(title: str, text: str, *, staff_text: str | None = None) -> 
 
 
 def friendly_error(title: str, text: str) -> None:
+    style.apply_more()  # the caution panel's rules
     st.html(
         f'<section class="flag flag-caution"><h2 class="flag-title">{html.escape(title)}</h2>'
         f"<p>{html.escape(text)}</p></section>"

@@ -37,8 +37,21 @@ button[data-variant="segmented_control"] { min-height: 2.4rem; }
 p, li { line-height: 1.45; }
 [data-testid="stHtml"] { overflow-wrap: break-word; }
 
-/* Top bar: Back, language, Start over always in the same place. */
-.st-key-topbar button { min-height: 2.2rem; }
+/* Top bar: Back, language, Keep my answers, Start over, always in the same place. Plain HTML
+   buttons (ui/topbar.py) that look like the app's secondary buttons; their relays are hidden. */
+.kiosk-topbar { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 1rem; }
+.kiosk-topbar.with-keep { grid-template-columns: 0.9fr 0.9fr 1.6fr 1.3fr; }
+.kb { display: flex; align-items: center; justify-content: center; gap: 0.45rem; min-height: 2.2rem;
+  padding: 0.25rem 0.6rem; font: inherit; font-size: 1rem; line-height: 1.2; text-align: center;
+  color: #111827; background: #ffffff; border: 1px solid #8a94a3; border-radius: 0.5rem;
+  cursor: pointer; touch-action: manipulation; }
+.kb:hover { border-color: #1c5a9e; color: #1c5a9e; }
+.kb:active { background: #eef3f9; }
+.kb:focus-visible { outline: 3px solid #1c5a9e; outline-offset: 2px; }
+.kb-icon { font-family: "Material Symbols Rounded"; font-weight: 400; font-style: normal; font-size: 1.1rem;
+  line-height: 1; letter-spacing: normal; text-transform: none; white-space: nowrap; flex: none;
+  font-feature-settings: "liga"; -webkit-font-smoothing: antialiased; user-select: none; }
+.st-key-topbar_relay, .st-key-idle_relay { display: none !important; }
 
 /* Answer buttons: full width, big, left aligned. */
 .st-key-answers button { min-height: 3.1rem; justify-content: flex-start; text-align: left;
@@ -65,6 +78,44 @@ p, li { line-height: 1.45; }
 .sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
   clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
 
+/* Idle warning: the browser's own bar (ui/kiosk.py), shown only in the countdown's last
+   seconds, fixed at the bottom so it shows wherever the patient scrolled. */
+.kiosk-warning { display: none; }
+html.kiosk-warn .kiosk-warning { display: flex; flex-direction: column; gap: 0.5rem; position: fixed; left: 0;
+  right: 0; bottom: 0; z-index: 1000000; background: #fff4d9; border-top: 4px solid #a86400;
+  padding: 0.8rem 1.4rem 1rem; box-shadow: 0 -4px 16px rgba(0,0,0,0.18); font-size: 22px; }
+.idle-count { font-variant-numeric: tabular-nums; }
+.keep-idle { display: block; width: 100%; min-height: 2.6rem; border: 2px solid #1c5a9e; border-radius: 0.5rem;
+  background: #fff; color: #1c5a9e; font: inherit; font-weight: 700; cursor: pointer; }
+.idle-title { font-size: 1.25rem; font-weight: 800; margin: 0; color: #3d2600; }
+.idle-text { margin: 0.2rem 0 0.4rem; color: #3d2600; }
+.still-here { display: block; width: 100%; min-height: 2.6rem; border: 0; border-radius: 0.5rem; background: #1c5a9e;
+  color: #fff; font: inherit; font-weight: 700; cursor: pointer; }
+.still-here:focus-visible { outline: 3px solid #10233d; outline-offset: 2px; }
+
+/* The handoff code: large, spaced, easy to read out. */
+.handoff-code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 2.6rem; font-weight: 800;
+  letter-spacing: 0.18em; text-align: center; margin: 0.3rem 0; padding: 0.5rem 0; color: #10233d;
+  background: #eef3f9; border: 3px solid #1c5a9e; border-radius: 0.6rem; }
+.handoff-intro { font-weight: 700; margin: 0.2rem 0; }
+.share-first { border: 3px solid #1c5a9e; border-radius: 0.6rem; padding: 0.5rem 1rem 0.6rem; margin: 0 0 0.4rem;
+  background: #f4f8fc; }
+.share-first .help { margin: 0.1rem 0 0.3rem; }
+.st-key-share button, .st-key-keep_answers_end button { min-height: 2.8rem; }
+.kept-code-note { font-weight: 700; }
+.share-failed { background: #fff4d9; border: 3px solid #a86400; border-radius: 0.5rem; padding: 0.6rem 1rem;
+  color: #3d2600; font-weight: 700; }
+
+.version { color: #3b4452; font-size: 0.85rem; margin-top: 1.2rem; }
+.staff-problems { font-family: monospace; font-size: 0.8rem; white-space: pre-wrap; }
+</style>
+"""
+
+# What only the result screen and the staff pages show: flags, the steps, the Option Grid,
+# icon arrays, the clinician's rows. Sent only there, so a question screen (the tap a
+# patient makes most) sends and hashes about a third of the whole stylesheet.
+CSS_MORE = """
+<style>
 /* Flags: stop and caution impossible to miss; info quiet. */
 .flag { border-radius: 0.6rem; padding: 0.7rem 1rem; margin: 0 0 0.7rem; border: 3px solid; }
 .flag-title { margin: 0 0 0.3rem; padding: 0; font-size: 1.2rem; line-height: 1.3; display: flex;
@@ -222,41 +273,6 @@ details > summary:focus-visible { outline: 3px solid #1c5a9e; outline-offset: 2p
 .icons-more > summary { font-weight: 700; color: #1c5a9e; }
 .icons-none { margin: 0.4rem 0 0; }
 .whatif .steps { margin-top: 0.2rem; }
-
-/* Idle warning: the browser's own bar (ui/kiosk.py), shown only in the countdown's last
-   seconds, fixed at the bottom so it shows wherever the patient scrolled. */
-.kiosk-warning { display: none; }
-html.kiosk-warn .kiosk-warning { display: flex; flex-direction: column; gap: 0.5rem; position: fixed; left: 0;
-  right: 0; bottom: 0; z-index: 1000000; background: #fff4d9; border-top: 4px solid #a86400;
-  padding: 0.8rem 1.4rem 1rem; box-shadow: 0 -4px 16px rgba(0,0,0,0.18); font-size: 22px; }
-.st-key-idle_ping, .st-key-idle_wipe { display: none !important; }
-.idle-count { font-variant-numeric: tabular-nums; }
-.keep-idle { display: block; width: 100%; min-height: 2.6rem; border: 2px solid #1c5a9e; border-radius: 0.5rem;
-  background: #fff; color: #1c5a9e; font: inherit; font-weight: 700; cursor: pointer; }
-.idle-title { font-size: 1.25rem; font-weight: 800; margin: 0; color: #3d2600; }
-.idle-text { margin: 0.2rem 0 0.4rem; color: #3d2600; }
-.still-here { display: block; width: 100%; min-height: 2.6rem; border: 0; border-radius: 0.5rem; background: #1c5a9e;
-  color: #fff; font: inherit; font-weight: 700; cursor: pointer; }
-.still-here:focus-visible { outline: 3px solid #10233d; outline-offset: 2px; }
-
-/* The handoff code: large, spaced, easy to read out. */
-.handoff-code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 2.6rem; font-weight: 800;
-  letter-spacing: 0.18em; text-align: center; margin: 0.3rem 0; padding: 0.5rem 0; color: #10233d;
-  background: #eef3f9; border: 3px solid #1c5a9e; border-radius: 0.6rem; }
-.handoff-intro { font-weight: 700; margin: 0.2rem 0; }
-.share-first { border: 3px solid #1c5a9e; border-radius: 0.6rem; padding: 0.5rem 1rem 0.6rem; margin: 0 0 0.4rem;
-  background: #f4f8fc; }
-.share-first .help { margin: 0.1rem 0 0.3rem; }
-.st-key-share button, .st-key-keep_answers_end button { min-height: 2.8rem; }
-.st-key-keep_answers button { min-height: 2.2rem; line-height: 1.2; }
-.st-key-topbar button * { white-space: normal !important;
-  overflow: visible !important; text-overflow: clip !important; }
-.kept-code-note { font-weight: 700; }
-.share-failed { background: #fff4d9; border: 3px solid #a86400; border-radius: 0.5rem; padding: 0.6rem 1rem;
-  color: #3d2600; font-weight: 700; }
-
-.version { color: #3b4452; font-size: 0.85rem; margin-top: 1.2rem; }
-.staff-problems { font-family: monospace; font-size: 0.8rem; white-space: pre-wrap; }
 </style>
 """
 
@@ -273,9 +289,24 @@ def minify(css: str) -> str:
     return css.replace(";}", "}").strip()
 
 
-STYLE = minify(CSS)  # built once per process, not on every rerun
+class Html(str):
+    """HTML that ``st.html`` takes as it is: Streamlit dedents a plain string body (a regular
+    expression over all of it, on every run: about 8 % of a question screen's run for the
+    stylesheet and the page script), but uses an object's ``_repr_html_`` unchanged."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+
+STYLE = Html(minify(CSS))  # built once per process, not on every rerun
+STYLE_MORE = Html(minify(CSS_MORE))
 
 
 def apply() -> None:
     """Add the kiosk stylesheet to the page (a style-only st.html adds no visible block)."""
     st.html(STYLE)
+
+
+def apply_more() -> None:
+    """Add the result's and the staff pages' rules (flags, steps, grid, icon arrays)."""
+    st.html(STYLE_MORE)
