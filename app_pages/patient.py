@@ -221,25 +221,25 @@ def question_screen(step: int) -> None:
     if first_in_section and section.intro:
         help_line(t.of(section.intro))
     st.title(t.of(q.text), anchor=False)
-    if q.help:
-        help_line(t.of(q.help))
     current = state[keys.ANSWERS].get(q.id)
     chosen = q.answer(current) if current else None
+    under = f'<p class="help">{e(t.of(q.help))}</p>' if q.help else ""  # one block under the question
     if chosen is not None:
-        st.html(f'<p class="chosen">{e(t("your_answer", answer=t.of(chosen.text)))}</p>')
+        under += f'<p class="chosen">{e(t("your_answer", answer=t.of(chosen.text)))}</p>'
     elif step == 1:
-        help_line(t("tap_to_answer"))
-    with st.container(key=keys.ANSWER_BUTTONS):
-        for a in q.answers:
-            st.button(
-                t.of(a.text),
-                key=keys.answer_button_key(q.id, a.code),
-                type="primary" if a.code == current else "secondary",
-                icon=":material/check:" if a.code == current else None,
-                width="stretch",
-                on_click=_answer,
-                args=(q.id, a.code, step),
-            )
+        under += f'<p class="help">{e(t("tap_to_answer"))}</p>'
+    if under:
+        st.html(under)
+    for a in q.answers:
+        st.button(
+            t.of(a.text),
+            key=keys.answer_button_key(q.id, a.code),
+            type="primary" if a.code == current else "secondary",
+            icon=":material/check:" if a.code == current else None,
+            width="stretch",
+            on_click=_answer,
+            args=(q.id, a.code, step),
+        )
     st.button(t("skip"), key=keys.SKIP, type="tertiary", on_click=_go, args=(step + 1,))
 
 

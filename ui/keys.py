@@ -60,7 +60,6 @@ START_OVER = "start_over"  # top bar: Start over (asks first)
 LANG_PICKER = "lang_picker"  # welcome: the language choice
 START = "start"  # welcome: Start
 TO_CLINICIAN = "to_clinician"  # welcome: the discreet way in for staff
-ANSWER_BUTTONS = "answers"  # the container of one question's answer buttons (its CSS class st-key-answers)
 SKIP = "skip"  # a question screen: skip it
 SEE_RESULT = "see_result"  # safety check: to the result
 RESTART_END = "restart_end"  # result: Start over at the end

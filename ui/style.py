@@ -53,10 +53,10 @@ p, li { line-height: 1.45; }
   font-feature-settings: "liga"; -webkit-font-smoothing: antialiased; user-select: none; }
 .st-key-topbar_relay, .st-key-idle_relay { display: none !important; }
 
-/* Answer buttons: full width, big, left aligned. */
-.st-key-answers button { min-height: 3.1rem; justify-content: flex-start; text-align: left;
+/* Answer buttons (keys q_<question>__<answer>, ui/keys.py): full width, big, left aligned. */
+[class*="st-key-q_"][class*="__"] button { min-height: 3.1rem; justify-content: flex-start; text-align: left;
   padding: 0.55rem 1rem; border-width: 2px; }
-.st-key-answers button p { font-size: 1.05rem; text-align: left; }
+[class*="st-key-q_"][class*="__"] button p { font-size: 1.05rem; text-align: left; }
 .st-key-next button, .st-key-start button, .st-key-see_result button, .st-key-restart_end button
   { min-height: 2.8rem; }
 .st-key-next button p, .st-key-start button p, .st-key-see_result button p { font-size: 1.1rem; font-weight: 700; }
