@@ -17,11 +17,13 @@ from decision import contract
 from decision.errors import Problem
 from decision.loader import File, Tree, did_you_mean
 from decision.markup import find_markup
-from decision.models import LEVELS, Condition
+from decision.models import LEVELS, Cell, Condition, ContextCap, Denominator, Flag, Row
 from decision.readability import localized_texts
 from decision.yamlio import Loc
 
 Check = Callable[[Tree], Iterable[Problem]]
+# A plain flag or cap condition: its (question, answer codes) leaves, all of which must hold.
+Shape = frozenset[tuple[str, frozenset[str]]]
 
 # ui.yaml keys the core itself needs (decision.wording).
 REQUIRED_UI_KEYS = (
@@ -129,15 +131,16 @@ def _cited(tree: Tree) -> Iterator[tuple[File, Loc, tuple[str, ...], bool]]:
         yield prompts, ("take_home", "source"), prompts.model.take_home.source, True
 
 
-def _answer_problem(tree: Tree, qid: str, code: str, message: str) -> Problem | None:
-    """A problem pinned to an answer in the questions file (where an editor looks)."""
+def _answer_problems(tree: Tree, qid: str, code: str, message: str) -> Iterator[Problem]:
+    """A problem pinned to an answer in the questions file (where an editor looks); none
+    when the question is not in the questions files."""
     found = tree.question_where.get(qid)
     if found is None:
-        return None
+        return
     f, loc = found
     codes = tree.questions[qid].codes
     where = (*loc, "answers", codes.index(code)) if code in codes else loc
-    return f.problem(where, message)
+    yield f.problem(where, message)
 
 
 # ------------------------------------------------------------------ ids and files
@@ -224,35 +227,41 @@ def contract_questions(tree: Tree) -> Iterator[Problem]:
     exactly its answer codes."""
     sections = tree.folders.get("questions", [])
     for qid, codes in contract.QUESTIONS.items():
-        if qid not in tree.questions:
-            if tree.complete.get("questions") and sections:
-                yield sections[0].problem(
-                    ("questions",), f"question '{qid}' from the questionnaire contract is missing"
-                )
-            continue
-        f, loc = tree.question_where[qid]
-        q = tree.questions[qid]
-        missing = [c for c in codes if c not in q.codes]
-        if missing:
-            need = ", ".join(codes)
-            yield f.problem(
-                (*loc, "answers"), f"answer codes missing for {qid}: {', '.join(missing)} (the contract needs {need})"
-            )
-        for j, a in enumerate(q.answers):
-            if a.code not in codes:
-                msg = f"'{a.code}' is not an answer code of {qid} in the contract{did_you_mean(a.code, codes)}"
-                yield f.problem((*loc, "answers", j, "code"), f"{msg}; choices: {', '.join(codes)}")
-        kind = tree.section_of[qid].kind
-        want = (
-            "safety" if qid in contract.SAFETY_QUESTIONS else "sure" if qid in contract.SURE_QUESTIONS else "questions"
-        )
-        if kind != want:
-            yield f.problem(loc, f"{qid} belongs in a section of kind '{want}', not '{kind}'")
-        if want == "sure" and q.measures != contract.SURE_NEEDS[qid]:
-            yield f.problem(loc, f"{qid} must have measures: {contract.SURE_NEEDS[qid]}")
+        if qid in tree.questions:
+            yield from _contract_answers(tree, qid, codes)
+            yield from _contract_kind(tree, qid)
+        elif tree.complete.get("questions") and sections:
+            yield sections[0].problem(("questions",), f"question '{qid}' from the questionnaire contract is missing")
     for f in sections:
         if f.model.kind == "safety" and f.model.skipped is None:
             yield f.problem(("kind",), "a safety section needs 'skipped': the note for an item left unanswered")
+
+
+def _contract_answers(tree: Tree, qid: str, codes: tuple[str, ...]) -> Iterator[Problem]:
+    """A question has every answer code of the contract, and no other."""
+    f, loc = tree.question_where[qid]
+    q = tree.questions[qid]
+    missing = [c for c in codes if c not in q.codes]
+    if missing:
+        need = ", ".join(codes)
+        yield f.problem(
+            (*loc, "answers"), f"answer codes missing for {qid}: {', '.join(missing)} (the contract needs {need})"
+        )
+    for j, a in enumerate(q.answers):
+        if a.code not in codes:
+            msg = f"'{a.code}' is not an answer code of {qid} in the contract{did_you_mean(a.code, codes)}"
+            yield f.problem((*loc, "answers", j, "code"), f"{msg}; choices: {', '.join(codes)}")
+
+
+def _contract_kind(tree: Tree, qid: str) -> Iterator[Problem]:
+    """A question is in the kind of section the contract gives it; a SURE item measures its need."""
+    f, loc = tree.question_where[qid]
+    kind = tree.section_of[qid].kind
+    want = "safety" if qid in contract.SAFETY_QUESTIONS else "sure" if qid in contract.SURE_QUESTIONS else "questions"
+    if kind != want:
+        yield f.problem(loc, f"{qid} belongs in a section of kind '{want}', not '{kind}'")
+    if want == "sure" and tree.questions[qid].measures != contract.SURE_NEEDS[qid]:
+        yield f.problem(loc, f"{qid} must have measures: {contract.SURE_NEEDS[qid]}")
 
 
 def lean_settings(tree: Tree) -> Iterator[Problem]:
@@ -442,32 +451,39 @@ def direction_coverage(tree: Tree) -> Iterator[Problem]:
     """Every answer the questionnaire gives a direction has a rule that scores it."""
     if not tree.complete.get("rules") or not tree.folders.get("rules"):
         return
-    given: set[tuple[str, str, str]] = set()
-    for _, _, r in tree.items("rules", "rules"):
-        leaves = _leaves(r.when)
-        if r.when.all is not None and frozenset(leaves) in contract.COMPOUND_DIRECTIONS:
-            given.update(("+".join(sorted(f"{q}={c}" for q, c in leaves)), "", t) for t in r.points)
-            continue
-        given.update((q, c, t) for q, c in leaves for t in r.points)
+    scored = _scored(tree)
     for (q, code), (_, moves) in contract.DIRECTIONS.items():
         if q not in tree.questions:
             continue
         for target, strength in moves:
-            if (q, code, target) not in given:
+            if (q, code, target) not in scored:
                 msg = f"no rule scores {q}={code}, which favours {target} ({strength}) in the questionnaire"
-                found = _answer_problem(tree, q, code, msg)
-                if found:
-                    yield found
+                yield from _answer_problems(tree, q, code, msg)
     for compound, (_, moves) in contract.COMPOUND_DIRECTIONS.items():
-        key = "+".join(sorted(f"{q}={c}" for q, c in compound))
         for target, strength in moves:
-            if (key, "", target) not in given:
+            if (_compound_key(compound), "", target) not in scored:
                 both = " and ".join(sorted(f"{q}={c}" for q, c in compound))
                 first_q, first_code = sorted(compound)[0]
                 msg = f"no all: rule scores {both}, which favours {target} ({strength}) in the questionnaire"
-                found = _answer_problem(tree, first_q, first_code, msg)
-                if found:
-                    yield found
+                yield from _answer_problems(tree, first_q, first_code, msg)
+
+
+def _compound_key(leaves: Iterable[tuple[str, str]]) -> str:
+    """One name for a joined condition, whatever the order of its leaves: ``q1=a+q2=b``."""
+    return "+".join(sorted(f"{q}={c}" for q, c in leaves))
+
+
+def _scored(tree: Tree) -> set[tuple[str, str, str]]:
+    """(question, answer code, target) for each answer a rule scores; a compound rule
+    as (its :func:`_compound_key`, "", target)."""
+    scored: set[tuple[str, str, str]] = set()
+    for _, _, r in tree.items("rules", "rules"):
+        leaves = _leaves(r.when)
+        if r.when.all is not None and frozenset(leaves) in contract.COMPOUND_DIRECTIONS:
+            scored.update((_compound_key(leaves), "", t) for t in r.points)
+        else:
+            scored.update((q, c, t) for q, c in leaves for t in r.points)
+    return scored
 
 
 # ------------------------------------------------------------------ flags
@@ -501,12 +517,10 @@ def required_flags(tree: Tree) -> Iterator[Problem]:
                 raised.setdefault((fl.when.question, code), set()).add(fl.level)
     for (qid, code), level in contract.REQUIRED_FLAGS.items():
         if qid in tree.questions and not raised.get((qid, code), set()) & set(LEVELS[: LEVELS.index(level) + 1]):
-            found = _answer_problem(tree, qid, code, f"{qid}={code} must raise a flag of level {level} or higher")
-            if found:
-                yield found
+            yield from _answer_problems(tree, qid, code, f"{qid}={code} must raise a flag of level {level} or higher")
 
 
-def _flag_shape(cond: Condition) -> frozenset[tuple[str, frozenset[str]]] | None:
+def _flag_shape(cond: Condition) -> Shape | None:
     """A flag condition as its set of (question, codes) leaves, when it is a plain leaf
     or an all: of plain leaves."""
     parts = cond.all if cond.all is not None else (cond,)
@@ -515,12 +529,17 @@ def _flag_shape(cond: Condition) -> frozenset[tuple[str, frozenset[str]]] | None
     return frozenset((p.question or "", frozenset(p.codes)) for p in parts)
 
 
+def _shape_text(shape: Shape) -> str:
+    """A plain condition in words: ``q1 in [a, b] and q2 in [c]``."""
+    return " and ".join(f"{q} in [{', '.join(sorted(c))}]" for q, c in sorted(shape))
+
+
 def compound_flags(tree: Tree) -> Iterator[Problem]:
     """Safety in context: each joined condition of the questionnaire has its flag."""
     flag_files = tree.folders.get("flags", [])
     if not tree.complete.get("flags") or not flag_files:
         return
-    shapes: dict[frozenset[tuple[str, frozenset[str]]], set[str]] = {}
+    shapes: dict[Shape, set[str]] = {}
     for _, _, fl in tree.items("flags", "flags"):
         shape = _flag_shape(fl.when)
         if shape is not None:
@@ -529,12 +548,9 @@ def compound_flags(tree: Tree) -> Iterator[Problem]:
         if any(q not in tree.questions for q, _ in shape):
             continue
         if not shapes.get(shape, set()) & set(LEVELS[: LEVELS.index(level) + 1]):
-            when = " and ".join(f"{q} in [{', '.join(sorted(c))}]" for q, c in sorted(shape))
             q, codes = sorted(shape)[-1]
-            msg = f"safety in context '{name}': {when} must raise a flag of level {level} or higher"
-            found = _answer_problem(tree, q, sorted(codes)[0], msg)
-            if found:
-                yield found
+            msg = f"safety in context '{name}': {_shape_text(shape)} must raise a flag of level {level} or higher"
+            yield from _answer_problems(tree, q, sorted(codes)[0], msg)
 
 
 # ------------------------------------------------------------------ version 3: caps and flag links
@@ -557,7 +573,6 @@ def context_cap_references(tree: Tree) -> Iterator[Problem]:
     if not f:
         return
     yield from _duplicates(((f, ("caps", i), c.id) for i, c in enumerate(f.model.caps)), "context cap")
-    found: dict[frozenset[tuple[str, frozenset[str]]], dict[str, str]] = {}
     for i, cap in enumerate(f.model.caps):
         if tree.complete.get("questions"):
             yield from _condition_references(f, cap.when, ("caps", i, "when"), tree)
@@ -566,9 +581,22 @@ def context_cap_references(tree: Tree) -> Iterator[Problem]:
                 hint = did_you_mean(oid, contract.STEP2)
                 msg = f"a context cap limits a step-2 option ({', '.join(contract.STEP2)}), not '{oid}'{hint}"
                 yield f.problem(("caps", i, "at_most", oid), msg)
+    yield from _required_caps(tree, f)
+
+
+def _cap_limits(caps: Iterable[ContextCap]) -> dict[Shape, dict[str, str]]:
+    """The strongest lean each step-2 option may reach, for each plain condition of the caps."""
+    limits: dict[Shape, dict[str, str]] = {}
+    for cap in caps:
         shape = _flag_shape(cap.when)
         if shape is not None:
-            found.setdefault(shape, {}).update(cap.at_most)
+            limits.setdefault(shape, {}).update(cap.at_most)
+    return limits
+
+
+def _required_caps(tree: Tree, f: File) -> Iterator[Problem]:
+    """Each cap of the contract whose questions are asked is given, at least as strict."""
+    found = _cap_limits(f.model.caps)
     rank = {name: j for j, name in enumerate(contract.STRENGTH_ORDER)}
     for name, (shape, limits) in contract.REQUIRED_CONTEXT_CAPS.items():
         if any(q not in tree.questions for q, _ in shape):
@@ -576,12 +604,13 @@ def context_cap_references(tree: Tree) -> Iterator[Problem]:
         given = found.get(shape, {})
         for oid, limit in limits.items():
             if oid not in given or rank[given[oid]] > rank[limit]:
-                when = " and ".join(f"{q} in [{', '.join(sorted(c))}]" for q, c in sorted(shape))
                 most = "never lean to it" if limit == "none" else f"lean to it at most '{limit}'"
-                yield f.problem(("caps",), f"context cap '{name}': with {when}, step 2 must {most} ({oid})")
+                yield f.problem(
+                    ("caps",), f"context cap '{name}': with {_shape_text(shape)}, step 2 must {most} ({oid})"
+                )
 
 
-def _implies(shape: frozenset[tuple[str, frozenset[str]]], other: frozenset[tuple[str, frozenset[str]]]) -> bool:
+def _implies(shape: Shape, other: Shape) -> bool:
     """Whenever ``shape`` holds, ``other`` holds too (every leaf of other is as loose)."""
     return all(any(q == oq and codes <= ocodes for q, codes in shape) for oq, ocodes in other)
 
@@ -592,38 +621,44 @@ def flag_links(tree: Tree) -> Iterator[Problem]:
     for the patient is an info note; the contract's notes exist."""
     flags = {fl.id: fl for _, _, fl in tree.items("flags", "flags")}
     for f, i, fl in tree.items("flags", "flags"):
-        loc = ("flags", i)
-        if fl.passes and fl.level != "stop":
-            yield f.problem((*loc, "passes"), f"only a stop can pass ('{fl.id}' is a {fl.level})")
-        if fl.for_patient and fl.level != "info":
-            yield f.problem(
-                (*loc, "for_patient"), f"the patient reads every {fl.level} in full: for_patient is for info"
-            )
-        if fl.lean is not None:
-            if fl.level == "stop":
-                yield f.problem((*loc, "lean"), "a stop cannot depend on the lean it decides")
-            for j, oid in enumerate(fl.lean):
-                if oid not in contract.OPTIONS:
-                    hint = did_you_mean(oid, contract.OPTIONS)
-                    yield f.problem(
-                        (*loc, "lean", j), f"unknown option '{oid}'{hint}; options: {', '.join(contract.OPTIONS)}"
-                    )
-        shape = _flag_shape(fl.when)
-        for j, rid in enumerate(fl.replaces):
-            other = flags.get(rid)
-            if other is None:
-                yield f.problem((*loc, "replaces", j), f"unknown flag '{rid}'{did_you_mean(rid, flags)}")
-                continue
-            other_shape = _flag_shape(other.when)
-            if shape is None or other_shape is None or not _implies(shape, other_shape):
-                yield f.problem(
-                    (*loc, "replaces", j), f"'{fl.id}' can replace '{rid}' only if '{rid}' is raised whenever it is"
-                )
+        yield from _flag_fields(f, ("flags", i), fl)
+        yield from _flag_replaces(f, ("flags", i), fl, flags)
     files = tree.folders.get("flags", [])
     if tree.complete.get("flags") and files and tree.complete.get("questions"):
         for fid, when in contract.REQUIRED_NOTES.items():
             if fid not in flags:
                 yield files[0].problem(("flags",), f"note '{fid}' from the questionnaire contract is missing ({when})")
+
+
+def _flag_fields(f: File, loc: Loc, fl: Flag) -> Iterator[Problem]:
+    """passes is for a stop, for_patient for an info note; lean names options and is not for a stop."""
+    if fl.passes and fl.level != "stop":
+        yield f.problem((*loc, "passes"), f"only a stop can pass ('{fl.id}' is a {fl.level})")
+    if fl.for_patient and fl.level != "info":
+        yield f.problem((*loc, "for_patient"), f"the patient reads every {fl.level} in full: for_patient is for info")
+    if fl.lean is None:
+        return
+    if fl.level == "stop":
+        yield f.problem((*loc, "lean"), "a stop cannot depend on the lean it decides")
+    for j, oid in enumerate(fl.lean):
+        if oid not in contract.OPTIONS:
+            hint = did_you_mean(oid, contract.OPTIONS)
+            yield f.problem((*loc, "lean", j), f"unknown option '{oid}'{hint}; options: {', '.join(contract.OPTIONS)}")
+
+
+def _flag_replaces(f: File, loc: Loc, fl: Flag, flags: dict[str, Flag]) -> Iterator[Problem]:
+    """Each flag a flag replaces exists and is raised whenever the replacing flag is."""
+    shape = _flag_shape(fl.when)
+    for j, rid in enumerate(fl.replaces):
+        other = flags.get(rid)
+        if other is None:
+            yield f.problem((*loc, "replaces", j), f"unknown flag '{rid}'{did_you_mean(rid, flags)}")
+            continue
+        other_shape = _flag_shape(other.when)
+        if shape is None or other_shape is None or not _implies(shape, other_shape):
+            yield f.problem(
+                (*loc, "replaces", j), f"'{fl.id}' can replace '{rid}' only if '{rid}' is raised whenever it is"
+            )
 
 
 # ------------------------------------------------------------------ comparison and dates
@@ -755,34 +790,51 @@ def comparison_denominators(tree: Tree) -> Iterator[Problem]:
         return
     for i, row in enumerate(f.model.rows):
         den = row.denominator
-        found = False
+        if den is None:
+            if _gives_numbers(row):
+                yield f.problem(("rows", i), "this row gives numbers: declare its denominator: {of: ..., unit: ...}")
+            continue
         for oid, cell in row.cells.items():
-            for part in ("short", "text"):
-                for lang in ("en", "fr"):
-                    where = ("rows", i, "cells", oid, part, lang)
-                    for written, base, unit in _frequencies(getattr(cell, part).get(lang), lang):
-                        found = True
-                        if den is None:
-                            continue
-                        want = f"{den.of:,} {den.unit}"
-                        if unit is None:
-                            yield f.problem(where, f"'{written}' does not name its unit: this row counts in {want}")
-                        elif unit != den.unit or base != den.of:
-                            got = f"{base:,} {unit}"
-                            yield f.problem(
-                                where,
-                                f"'{written}' counts in {got}, but this row counts in {want}: one denominator per row",
-                            )
-            for j, fr in enumerate(cell.frequencies):
-                found = True
-                if den is not None and (_PER_UNIT[fr.per] != den.unit or den.of != 1000):
-                    got = f"1,000 {_PER_UNIT[fr.per]}"
-                    yield f.problem(
-                        ("rows", i, "cells", oid, "frequencies", j, "per"),
-                        f"the picture counts in {got}, but this row counts in {den.of:,} {den.unit}",
-                    )
-        if found and den is None:
-            yield f.problem(("rows", i), "this row gives numbers: declare its denominator: {of: ..., unit: ...}")
+            yield from _text_denominators(f, ("rows", i, "cells", oid), cell, den)
+            yield from _picture_denominators(f, ("rows", i, "cells", oid), cell, den)
+
+
+def _cell_frequencies(cell: Cell) -> Iterator[tuple[Loc, str, int, str | None]]:
+    """Each natural frequency in a cell's short answer and text: (part and language, as
+    written, base, unit or None)."""
+    for part in ("short", "text"):
+        for lang in ("en", "fr"):
+            for written, base, unit in _frequencies(getattr(cell, part).get(lang), lang):
+                yield (part, lang), written, base, unit
+
+
+def _gives_numbers(row: Row) -> bool:
+    """Some cell of the row gives a natural frequency in its words, or side-effect pictures."""
+    return any(cell.frequencies or next(_cell_frequencies(cell), None) for cell in row.cells.values())
+
+
+def _text_denominators(f: File, loc: Loc, cell: Cell, den: Denominator) -> Iterator[Problem]:
+    """Each natural frequency in the cell's words names the row's unit and uses its base."""
+    want = f"{den.of:,} {den.unit}"
+    for sub, written, base, unit in _cell_frequencies(cell):
+        if unit is None:
+            yield f.problem((*loc, *sub), f"'{written}' does not name its unit: this row counts in {want}")
+        elif unit != den.unit or base != den.of:
+            got = f"{base:,} {unit}"
+            yield f.problem(
+                (*loc, *sub), f"'{written}' counts in {got}, but this row counts in {want}: one denominator per row"
+            )
+
+
+def _picture_denominators(f: File, loc: Loc, cell: Cell, den: Denominator) -> Iterator[Problem]:
+    """The cell's side-effect pictures count out of 1,000 of the row's unit."""
+    for j, fr in enumerate(cell.frequencies):
+        if _PER_UNIT[fr.per] != den.unit or den.of != 1000:
+            got = f"1,000 {_PER_UNIT[fr.per]}"
+            yield f.problem(
+                (*loc, "frequencies", j, "per"),
+                f"the picture counts in {got}, but this row counts in {den.of:,} {den.unit}",
+            )
 
 
 # ------------------------------------------------------------------ talk prompts (issue 17)
@@ -796,18 +848,29 @@ def prompt_references(tree: Tree) -> Iterator[Problem]:
     for key, what in (("prompts", "prompt"), ("unscreened", "unscreened item")):
         items = getattr(f.model, key)
         yield from _duplicates(((f, (key, i), item.id) for i, item in enumerate(items)), what)
-    flag_ids = {fl.id for _, _, fl in tree.items("flags", "flags")}
-    for section in (f_.model for f_ in tree.folders.get("questions", ())):
-        if section.kind == "safety":
-            flag_ids.update(f"{q.id}_unanswered" for q in section.questions)
+    flag_ids = _raised_flag_ids(tree)
     for i, prompt in enumerate(f.model.prompts):
         if prompt.when is not None and tree.complete.get("questions"):
             yield from _condition_references(f, prompt.when, ("prompts", i, "when"), tree)
-        if not tree.complete.get("flags"):
-            continue
-        for j, fid in enumerate(prompt.flags):
-            if fid not in flag_ids:
-                yield f.problem(("prompts", i, "flags", j), f"unknown flag '{fid}'{did_you_mean(fid, flag_ids)}")
+        if tree.complete.get("flags"):
+            for j, fid in enumerate(prompt.flags):
+                if fid not in flag_ids:
+                    yield f.problem(("prompts", i, "flags", j), f"unknown flag '{fid}'{did_you_mean(fid, flag_ids)}")
+    yield from _prompts_reviewed(f)
+
+
+def _raised_flag_ids(tree: Tree) -> set[str]:
+    """The id of every flag that can be raised: the content's, and one note per safety item
+    left unanswered (``<id>_unanswered``)."""
+    flag_ids = {fl.id for _, _, fl in tree.items("flags", "flags")}
+    for section in (f.model for f in tree.folders.get("questions", ())):
+        if section.kind == "safety":
+            flag_ids.update(f"{q.id}_unanswered" for q in section.questions)
+    return flag_ids
+
+
+def _prompts_reviewed(f: File) -> Iterator[Problem]:
+    """No talk prompt or item not screened is marked reviewed on a date still to come."""
     today = dt.date.today()
     for key in ("prompts", "unscreened"):
         for i, item in enumerate(getattr(f.model, key)):

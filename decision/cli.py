@@ -105,8 +105,20 @@ def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def read_answers(source: str, stdin: TextIO) -> Any:
     """Read an answer file (or standard input) as plain data. Raises BadInput."""
     name = "standard input" if source == "-" else f"'{clip(source)}'"
+    text = _answers_text(source, stdin, name)
+    if not text.strip():
+        raise BadInput(f"answers in {name} are empty: expected a mapping of question_id: answer_code")
+    data = _json_answers(text, name) if source.endswith(".json") else _yaml_answers(text, name)
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"a single value ({clip(repr(data))})"
+        raise BadInput(f"answers in {name} must be a mapping of question_id: answer_code, got {kind}")
+    return data
+
+
+def _answers_text(source: str, stdin: TextIO, name: str) -> str:
+    """The text of the answer file ``source`` (``-``: standard input), ``name`` as messages say it."""
     try:
-        text = read_text_stream(stdin) if source == "-" else read_text_file(Path(source))
+        return read_text_stream(stdin) if source == "-" else read_text_file(Path(source))
     except ReadError as exc:
         raise BadInput(f"cannot read answers from {name}: {exc.message}") from None
     except FileNotFoundError:
@@ -115,26 +127,24 @@ def read_answers(source: str, stdin: TextIO) -> Any:
         raise BadInput(f"cannot read answers from {name}: permission denied") from None
     except OSError as exc:
         raise BadInput(f"cannot read answers from {name}: {exc.strerror or exc}") from None
-    if not text.strip():
-        raise BadInput(f"answers in {name} are empty: expected a mapping of question_id: answer_code")
-    if source.endswith(".json"):
-        try:
-            data = json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
-        except _DuplicateKey as exc:
-            raise BadInput(f"answers in {name} are not valid JSON here: duplicate key '{clip(exc.key)}'") from None
-        except json.JSONDecodeError as exc:
-            raise BadInput(f"answers in {name} are not valid JSON: line {exc.lineno}: {exc.msg}") from None
-        except RecursionError:
-            raise BadInput(f"answers in {name} are not valid here: nested too deeply") from None
-    else:
-        try:
-            data = parse_yaml(text).data  # YAML is a superset of JSON here
-        except YamlError as exc:
-            raise BadInput(f"answers in {name} are not valid YAML or JSON: line {exc.line}: {exc.message}") from None
-    if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else f"a single value ({clip(repr(data))})"
-        raise BadInput(f"answers in {name} must be a mapping of question_id: answer_code, got {kind}")
-    return data
+
+
+def _json_answers(text: str, name: str) -> Any:
+    try:
+        return json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
+    except _DuplicateKey as exc:
+        raise BadInput(f"answers in {name} are not valid JSON here: duplicate key '{clip(exc.key)}'") from None
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"answers in {name} are not valid JSON: line {exc.lineno}: {exc.msg}") from None
+    except RecursionError:
+        raise BadInput(f"answers in {name} are not valid here: nested too deeply") from None
+
+
+def _yaml_answers(text: str, name: str) -> Any:
+    try:
+        return parse_yaml(text).data  # YAML is a superset of JSON here
+    except YamlError as exc:
+        raise BadInput(f"answers in {name} are not valid YAML or JSON: line {exc.line}: {exc.message}") from None
 
 
 def _clip_echoes(message: str, answers: Any) -> str:

@@ -220,37 +220,55 @@ def _questions_of(when: Condition) -> tuple[str, ...]:
 
 
 def compile_content(rules: tuple[Rule, ...], flags: tuple[Flag, ...], caps: tuple[ContextCap, ...] = ()) -> Compiled:
-    compiled_rules = tuple(
-        CompiledRule(r, compile_condition(r.when), tuple(r.points.items()), r.when.leaves()[0][0]) for r in rules
-    )
-    n = len(flags) + 1
-    compiled_flags = tuple(
-        CompiledFlag(
-            fl, compile_condition(fl.when), _questions_of(fl.when), LEVEL_ORDER[fl.level] * n + i, gate_of(fl.when)
-        )
-        for i, fl in enumerate(flags)
-    )
+    """The lookup tables scoring needs (see :class:`Compiled`), built once at load."""
     rules_by_answer, other_rules = index_by_answer([r.when for r in rules])
-    flags_by_answer, others = index_by_answer([fl.when for fl in flags])
-    skipped = tuple((flags[i].when.question or "", i) for i in others if flags[i].when.skipped)
-    other_flags = tuple(i for i in others if not flags[i].when.skipped)
-    compiled_caps = tuple(
-        CompiledCap(c, compile_condition(c.when), tuple(c.at_most.items()), gate_of(c.when)) for c in caps
-    )
+    flags_by_answer, skipped, other_flags = _index_flags(flags)
     return Compiled(
-        compiled_rules,
-        compiled_flags,
+        _compile_rules(rules),
+        _compile_flags(flags),
         rules_by_answer,
         other_rules,
         flags_by_answer,
         skipped,
         other_flags,
-        compiled_caps,
+        _compile_caps(caps),
         {fl.id: frozenset(fl.lean) for fl in flags if fl.lean is not None},
         {fl.id: frozenset(fl.replaces) for fl in flags if fl.replaces},
         _gates([fl for fl in flags if fl.lean is not None]),
         _gates([fl for fl in flags if fl.replaces]),
     )
+
+
+def _compile_rules(rules: tuple[Rule, ...]) -> tuple[CompiledRule, ...]:
+    return tuple(
+        CompiledRule(r, compile_condition(r.when), tuple(r.points.items()), r.when.leaves()[0][0]) for r in rules
+    )
+
+
+def _compile_flags(flags: tuple[Flag, ...]) -> tuple[CompiledFlag, ...]:
+    """Each flag with its order: by level (stop, caution, info), then by position in the content."""
+    n = len(flags) + 1
+    return tuple(
+        CompiledFlag(
+            fl, compile_condition(fl.when), _questions_of(fl.when), LEVEL_ORDER[fl.level] * n + i, gate_of(fl.when)
+        )
+        for i, fl in enumerate(flags)
+    )
+
+
+def _compile_caps(caps: tuple[ContextCap, ...]) -> tuple[CompiledCap, ...]:
+    return tuple(CompiledCap(c, compile_condition(c.when), tuple(c.at_most.items()), gate_of(c.when)) for c in caps)
+
+
+def _index_flags(
+    flags: tuple[Flag, ...],
+) -> tuple[dict[tuple[str, str], tuple[int, ...]], tuple[tuple[str, int], ...], tuple[int, ...]]:
+    """Flag positions by the answer that raises them; (question, position) of the flags raised
+    when a question is left unanswered; the positions of all other flags."""
+    by_answer, others = index_by_answer([fl.when for fl in flags])
+    skipped = tuple((flags[i].when.question or "", i) for i in others if flags[i].when.skipped)
+    other_flags = tuple(i for i in others if not flags[i].when.skipped)
+    return by_answer, skipped, other_flags
 
 
 def _gates(flags: list[Flag]) -> tuple[tuple[str, frozenset[str]], ...] | None:

@@ -253,6 +253,23 @@ def _place(top: _Frame | None, lines: dict[Loc, int], line: int) -> Loc:
     return loc
 
 
+def _check_value(event: Any, line: int, n: int, max_values: int) -> None:
+    """Refuse an anchor or alias, and the value past ``max_values`` (this event starts the ``n``-th)."""
+    if type(event) is yaml.AliasEvent or getattr(event, "anchor", None) is not None:
+        raise YamlError(line, _ALIAS)
+    if n > max_values:
+        raise YamlError(line, f"too many values: the limit is {max_values:,}")
+
+
+def _put(top: _Frame, value: Any) -> None:
+    """Put ``value`` into the mapping or list on top of the stack (a mapping's under its key)."""
+    if isinstance(top.value, dict):
+        top.value[top.key] = value
+        top.key = _NO_KEY
+    else:
+        top.value.append(value)
+
+
 def _events_to_data(loader: _Loader, lines: dict[Loc, int], max_depth: int, max_values: int) -> Any:
     """The document's data from its events, with an explicit stack (no recursion)."""
     stack: list[_Frame] = []
@@ -266,25 +283,18 @@ def _events_to_data(loader: _Loader, lines: dict[Loc, int], max_depth: int, max_
             if not stack:
                 return done.value
             continue
-        if kind is yaml.AliasEvent or getattr(event, "anchor", None) is not None:
-            raise YamlError(line, _ALIAS)
         values += 1
-        if values > max_values:
-            raise YamlError(line, f"too many values: the limit is {max_values:,}")
+        _check_value(event, line, values, max_values)
         top = stack[-1] if stack else None
         if top is not None and top.key is _NO_KEY and isinstance(top.value, dict):
             _take_key(loader, event, line, top, lines)
             continue
         loc = _place(top, lines, line)
         value = _new_value(loader, event, line, len(stack), max_depth)
-        if top is None:
-            if kind is yaml.ScalarEvent:
-                return value
-        elif isinstance(top.value, dict):
-            top.value[top.key] = value
-            top.key = _NO_KEY
-        else:
-            top.value.append(value)
+        if top is not None:
+            _put(top, value)
+        elif kind is yaml.ScalarEvent:
+            return value  # the whole document is one plain value
         if kind is not yaml.ScalarEvent:
             stack.append(_Frame(value, loc))
 

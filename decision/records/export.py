@@ -13,15 +13,17 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
+from typing import TypeVar
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from decision.conditions import compile_condition
 from decision.content import Content
+from decision.errors import DecisionError
 from decision.models import TalkPrompt
 from decision.records.consent import (
     CHOSEN_OPTIONS,
@@ -49,6 +51,12 @@ from decision.wording import Wording
 CSV_HEADER = ("section", "question_id", "question", "answer_code", "answer")
 
 LANGS = ("en", "fr")
+
+_T = TypeVar("_T")
+
+
+class ExportError(DecisionError):
+    """A download cannot be made: the PDF library did not give what it was asked for."""
 
 
 def _lang(lang: str) -> str:
@@ -277,17 +285,20 @@ class _Summary(FPDF):
         super().line(self.l_margin, y, self.l_margin + self.epw, y)
         self.set_y(y + 0.8)
 
+    def wrapped_height(self, w: float, style: str, text: str) -> float:
+        """The height ``text`` takes in ``style``, wrapped to the width ``w`` (measured, not written)."""
+        self.font(style)
+        lines = self.multi_cell(w, self.lh, pdf_text(text), align="L", dry_run=True, output="LINES")
+        if not isinstance(lines, list):  # output="LINES" gives the wrapped lines alone
+            raise ExportError(f"fpdf gave {type(lines).__name__} for the wrapped lines of a text")
+        return len(lines) * self.lh
+
     def columns(self, rows: list[tuple[str, str]], *, keep_titles: bool = True) -> None:
         """Rows of (style, text) in two balanced columns (a bold row is a title, kept with what follows)."""
         gutter = 6
         w = (self.epw - gutter) / 2
         self.font()
-        heights = []
-        for style, text in rows:
-            self.font(style)
-            lines = self.multi_cell(w, self.lh, pdf_text(text), align="L", dry_run=True, output="LINES")
-            assert isinstance(lines, list)  # output="LINES" gives the wrapped lines
-            heights.append(len(lines) * self.lh)
+        heights = [self.wrapped_height(w, style, text) for style, text in rows]
         start = 0
         while start < len(rows):
             top = self.get_y()
@@ -616,13 +627,23 @@ def summary_pdf(
     """
     lang = _lang(lang)
     extras = extras or RecordExtras()
-    pdf = None
-    for size, reasons, compact, brief in PDF_SIZES:
-        pdf = _render(content, record, lang, size, tz or UTC, extras, reasons=reasons, compact=compact, brief=brief)
-        if pdf.page_no() <= MAX_PAGES:
-            break
-    assert pdf is not None
+
+    def render(sizes: tuple[float, bool, bool, bool]) -> _Summary:
+        size, reasons, compact, brief = sizes
+        return _render(content, record, lang, size, tz or UTC, extras, reasons=reasons, compact=compact, brief=brief)
+
+    pdf = _first_that_fits(PDF_SIZES, render, MAX_PAGES)
     return bytes(pdf.output())
+
+
+def _first_that_fits(tries: Sequence[_T], render: Callable[[_T], _Summary], max_pages: int) -> _Summary:
+    """The PDF rendered with the first of ``tries`` that takes at most ``max_pages`` pages,
+    else with the last one."""
+    for attempt in tries[:-1]:
+        pdf = render(attempt)
+        if pdf.page_no() <= max_pages:
+            return pdf
+    return render(tries[-1])
 
 
 # --------------------------------------------------------------------------- the take-home summary
@@ -687,12 +708,11 @@ def take_home_pdf(
     ``rows`` rows, questions to ask and what is common after needling. One Letter page when it
     fits at 10 pt or more. No name, no code: nothing on it identifies the patient."""
     lang = _lang(lang or record.language)
-    pdf = None
-    for size in (11.0, 10.5, 10.0):
-        pdf = _take_home(content, record, lang, extras or RecordExtras(), tz or UTC, rows, size)
-        if pdf.page_no() == 1:
-            break
-    assert pdf is not None
+
+    def render(size: float) -> _Summary:
+        return _take_home(content, record, lang, extras or RecordExtras(), tz or UTC, rows, size)
+
+    pdf = _first_that_fits((11.0, 10.5, 10.0), render, 1)
     return bytes(pdf.output())
 
 
