@@ -36,7 +36,7 @@ from decision.records import export
 from decision.records.consent import ConsentError, RecordExtras
 from decision.records.fhir import fhir_consent, fhir_questionnaire, fhir_questionnaire_response
 from decision.records.pin import configured_pin_hash, valid_pin_hash
-from decision.records.saved import HandoffRecord, parse_saved
+from decision.records.saved import HandoffRecord
 from decision.records.store import ExpiredCode, StoreError, UnknownCode, normalize_code
 from decision.wording import Wording
 from ui import clinician as clin
@@ -615,7 +615,7 @@ def assessment_screen() -> None:
     source = state.get(ASSESS_FROM)
     if source:
         st.caption(t("clin_assess_from", code=source))
-    result = parse_saved(score(content, answers).to_json(t.lang))
+    result = score(content, answers)
     with st.container(key=keys.CLIN_LIVE_LEAN):  # sticky: stays in view while the answers below change
         st.html(clin.clinician_lean_html(content, result, t, live=True))
     for section in content.sections:
