@@ -176,7 +176,51 @@ def _flags(content: Content, answers: Mapping[str, str]) -> tuple[RaisedFlag, ..
 
 
 _NONE = Step(None, "none")
+_NO_NEEDLES = Step("no_needling", "strong")  # the patient's own wish, or every needling option stopped
+_ANXIOUS_FLOOR = Step(*contract.VERY_ANXIOUS_STEP1_FLOOR)  # type: ignore[arg-type]
 _RANK = {name: i for i, name in enumerate(contract.STRENGTH_ORDER)}
+
+
+def _stops(flags: tuple[RaisedFlag, ...]) -> tuple[list[RaisedFlag], tuple[str, ...]]:
+    """The stop flags raised, and the needling options they stop (contract order)."""
+    stops = [f for f in flags if f.level == "stop"]
+    stopped = {o for f in stops for o in f.options}
+    return stops, tuple(o for o in contract.NEEDLE_OPTIONS if o in stopped)
+
+
+def _step1(totals: Mapping[str, int], content: Content, enough: bool, anxious: bool, wish: bool) -> Step:
+    """Step 1, needles or not. The patient's own wish decides it, whatever else was
+    answered; a lean away from needles is said as it is; otherwise a very anxious patient
+    leans at least slightly away (the worry outweighs a wish for needles), and with too
+    few answers there is nothing to compare."""
+    if wish:
+        return _NO_NEEDLES
+    step1 = _compare("needles", "no_needling", totals, content)
+    if step1.option == "no_needling":
+        return step1
+    if anxious:
+        return _ANXIOUS_FLOOR
+    return step1 if enough else _NONE
+
+
+def _step2(totals: Mapping[str, int], content: Content, enough: bool, stopped_options: tuple[str, ...]) -> Step:
+    """Step 2, which needles, before any cap: with one needling option stopped, the other
+    is the only one left (at least a slight lean to it)."""
+    step2 = _compare("ims", "acupuncture", totals, content) if enough else _NONE
+    if len(stopped_options) != 1:
+        return step2
+    (open_option,) = [o for o in contract.NEEDLE_OPTIONS if o not in stopped_options]
+    return Step(open_option, step2.strength if step2.option == open_option else "slight")
+
+
+def _caps_that_hold(content: Content, answers: Mapping[str, str]) -> tuple[CompiledCap, ...]:
+    """The context caps whose condition holds, in content order."""
+    caps: tuple[CompiledCap, ...] = ()
+    for c in content.compiled.caps:  # a plain loop: most answer sets pass no cap's gate
+        gate = c.gate
+        if (gate is None or answers.get(gate[0]) in gate[1]) and c.match(answers) is not None:
+            caps += (c,)
+    return caps
 
 
 def _at_most(step: Step, limits: Mapping[str, str]) -> Step:
@@ -190,8 +234,9 @@ def _at_most(step: Step, limits: Mapping[str, str]) -> Step:
 def _capped_step2(
     step2: Step, caps: tuple[CompiledCap, ...], anxious: bool
 ) -> tuple[Step, tuple[AppliedCap, ...], str | None]:
-    """Step 2 with every cap applied, the caps that hold, and the option whose lean a cap
-    removed entirely (None when the lean was only weakened, or not touched)."""
+    """Step 2 with every cap applied (the context caps, then the very anxious rule), the
+    caps that hold, and the option whose lean a cap removed entirely (None when the lean
+    was only weakened, or not touched)."""
     raw = step2
     applied = []
     for c in caps:
@@ -205,64 +250,45 @@ def _capped_step2(
     return step2, tuple(applied), removed
 
 
+def _later(step2: Step, enough: bool, stops: list[RaisedFlag], content: Content) -> Step | None:
+    """Step 2 "for another day" after a stop of every needling option: only when every
+    stop passes (unwell today, never panic or fainting) and enough was answered."""
+    passing = content.compiled.passing
+    return step2 if enough and all(f.id in passing for f in stops) else None
+
+
+def _final(step1: Step, step2: Step) -> tuple[str | None, Strength, bool]:
+    """The final lean and whether it is said "If you choose needles": a step 1 lean away
+    from needles is the final; otherwise step 2 is, conditional when step 1 has no lean."""
+    if step1.option == "no_needling":
+        return "no_needling", step1.strength, False
+    return step2.option, step2.strength, step2.option is not None and step1.option is None
+
+
 def _lean(
     content: Content, answers: Mapping[str, str], totals: Mapping[str, int], flags: tuple[RaisedFlag, ...]
 ) -> tuple[Lean, tuple[AppliedCap, ...]]:
-    stops = [f for f in flags if f.level == "stop"]
-    stop = {o for f in stops for o in f.options}
-    stopped_options = tuple(o for o in contract.NEEDLE_OPTIONS if o in stop)
-    stopped = len(stopped_options) == len(contract.NEEDLE_OPTIONS)
+    """The one lean, every cap applied, and the context caps that hold."""
+    stops, stopped_options = _stops(flags)
     wish = answers.get(contract.NO_NEEDLES_WISH[0]) == contract.NO_NEEDLES_WISH[1]
     anxious = answers.get(contract.VERY_ANXIOUS[0]) == contract.VERY_ANXIOUS[1]
     enough = len(content.asked_ids.intersection(answers)) >= content.meta.lean.min_answered
-
-    step1 = _compare("needles", "no_needling", totals, content)
-    if not enough and step1.option != "no_needling":
-        step1 = _NONE  # too few answers to compare; a lean away from needles is still said
-    if anxious and step1.option != "no_needling":  # the worry outweighs a wish for needles
-        step1 = Step(*contract.VERY_ANXIOUS_STEP1_FLOOR)  # type: ignore[arg-type]
-    if wish:  # the patient's own wish decides step 1, whatever else was answered
-        step1 = Step("no_needling", "strong")
-    step2 = _compare("ims", "acupuncture", totals, content) if enough else _NONE
-    if len(stopped_options) == 1:  # one needling option stopped: the other is the only one left
-        (open_option,) = [o for o in contract.NEEDLE_OPTIONS if o not in stop]
-        step2 = Step(open_option, step2.strength if step2.option == open_option else "slight")
-    caps: tuple[CompiledCap, ...] = ()
-    for c in content.compiled.caps:  # a plain loop: most answer sets pass no cap's gate
-        gate = c.gate
-        if (gate is None or answers.get(gate[0]) in gate[1]) and c.match(answers) is not None:
-            caps += (c,)
+    step2 = _step2(totals, content, enough, stopped_options)
+    caps = _caps_that_hold(content, answers)
     applied: tuple[AppliedCap, ...] = ()
     removed = None
     if caps or anxious:
         step2, applied, removed = _capped_step2(step2, caps, anxious)
-
-    if stopped:
-        later = step2 if enough and all(f.id in content.compiled.passing for f in stops) else None
-        step1 = Step("no_needling", "strong")
+    if len(stopped_options) == len(contract.NEEDLE_OPTIONS):  # needling stopped: step 2 is not shown
+        later = _later(step2, enough, stops, content)
         gone = removed if later is not None else None  # said "for another day" only
         lean = Lean(
-            "no_needling", "strong", True, enough, step1, _NONE, stopped_options, wish, anxious, later, False, gone
-        )
+            "no_needling", "strong", True, enough, _NO_NEEDLES, _NONE, stopped_options, wish, anxious,
+            step2_later=later, step2_removed=gone,
+        )  # fmt: skip
         return lean, applied
-    if step1.option == "no_needling":
-        lean = Lean(
-            "no_needling",
-            step1.strength,
-            False,
-            enough,
-            step1,
-            step2,
-            stopped_options,
-            wish,
-            anxious,
-            None,
-            False,
-            removed,
-        )
-        return lean, applied
-    option, strength = step2
-    conditional = option is not None and step1.option is None
+    step1 = _step1(totals, content, enough, anxious, wish)
+    option, strength, conditional = _final(step1, step2)
     lean = Lean(
         option, strength, False, enough, step1, step2, stopped_options, wish, anxious, None, conditional, removed
     )
