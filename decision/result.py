@@ -47,8 +47,8 @@ the language it was saved in for a record read back."""
 
 
 def text_in(texts: Texts, lang: str) -> str:
-    """``texts`` in ``lang``; else in the one language a record has (the words it was
-    saved with: what the patient saw); "" when there are none."""
+    """``texts`` in ``lang``; else in the language it has (a record has only the one it
+    was saved in: the words the patient saw); "" when it has none."""
     found = texts.get(lang)
     return found if found is not None else next(iter(texts.values()), "")
 
@@ -149,6 +149,9 @@ class Sure(NamedTuple):
 
 
 class Result(NamedTuple):
+    """What :func:`decision.engine.score` returns, and what a record is read back into
+    (its ``answers`` are then the record's)."""
+
     content_version: str
     answers: Mapping[str, str]
     options: tuple[TargetScore, ...]  # the four targets, contract order
