@@ -30,13 +30,13 @@ from typing import Any
 import streamlit as st
 
 import ui
-from decision import score
+from decision import Result, score
 from decision.records import consent as consent_records
 from decision.records import export
 from decision.records.consent import ConsentError, RecordExtras
 from decision.records.fhir import fhir_consent, fhir_questionnaire, fhir_questionnaire_response
 from decision.records.pin import configured_pin_hash, valid_pin_hash
-from decision.records.saved import HandoffRecord, SavedResult, parse_saved
+from decision.records.saved import HandoffRecord
 from decision.records.store import ExpiredCode, StoreError, UnknownCode, normalize_code
 from decision.wording import Wording
 from ui import clinician as clin
@@ -331,7 +331,7 @@ def record_view(record: HandoffRecord) -> None:
             st.subheader(t("clin_answers"), anchor=False)
             st.html(clin.answers_html(content, answers, t))
             st.subheader(t("clin_scores"), anchor=False)
-            st.html(clin.scores_html(content, result, record.language, t))
+            st.html(clin.scores_html(content, result, t))
         comparison()
 
     with st.container(key=keys.CLIN_ACTIONS):
@@ -556,7 +556,7 @@ def comparison() -> None:
             st.html(effects)
 
 
-def result_sections(result: SavedResult, answers: dict[str, str], saved_lang: str) -> None:
+def result_sections(result: Result, answers: dict[str, str]) -> None:
     """The live result of an assessment: flags, SURE, prompts (both steps are in the sticky box
     above, in the physiotherapist's words); what the patient would read and the points folded."""
     st.html(clin.glance_html(content, answers, t))
@@ -570,7 +570,7 @@ def result_sections(result: SavedResult, answers: dict[str, str], saved_lang: st
         st.html(clin.checklist_html(content, answers, t))
     with st.expander(t("clin_scores"), icon=":material/rule:"):
         st.html(clin.lean_html(content, result, t))  # both steps as the patient would read them
-        st.html(clin.scores_html(content, result, saved_lang, t))
+        st.html(clin.scores_html(content, result, t))
     comparison()
 
 
@@ -615,7 +615,7 @@ def assessment_screen() -> None:
     source = state.get(ASSESS_FROM)
     if source:
         st.caption(t("clin_assess_from", code=source))
-    result = parse_saved(score(content, answers).to_json(t.lang))
+    result = score(content, answers)
     with st.container(key=keys.CLIN_LIVE_LEAN):  # sticky: stays in view while the answers below change
         st.html(clin.clinician_lean_html(content, result, t, live=True))
     for section in content.sections:
@@ -631,7 +631,7 @@ def assessment_screen() -> None:
                 args=(q.id,),
             )
     st.header(t("clin_live_result"), anchor=False)
-    result_sections(result, answers, t.lang)
+    result_sections(result, answers)
     st.button(
         t("clin_save_assessment"),
         key=keys.SAVE_ASSESSMENT,

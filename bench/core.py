@@ -86,7 +86,7 @@ def bench_score(repeats: int = 7) -> None:
     base = baseline_scorer(content)
     for answers in sets:  # the baseline adds the same points
         result = score(content, answers)
-        assert base(answers) == {o.option: o.score for o in result.options}
+        assert base(answers) == {o.target: o.score for o in result.options}
     header(f"score(): per call over {len(sets)} answer sets ({repeats} repeats)")
     ours = per_call_us(lambda a: score(content, a), sets, repeats)
     theirs = per_call_us(base, sets, repeats)

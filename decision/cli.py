@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from decision.content import Content, collect, content_dir_from_env
-from decision.engine import Result, score
+from decision.engine import Result, score, text_in
 from decision.errors import AnswerError, ContentError, DecisionError
 from decision.wording import Wording
 from decision.yamlio import CLIP, ReadError, YamlError, clip, parse_yaml, read_text_file, read_text_stream
@@ -209,7 +209,7 @@ def _point_lines(result: Result, w: Wording, lang: str) -> list[str]:
         lines.append(f"{w.option_name(o.target)}: {w.points(o.score)}")
         for c in o.contributions:
             capped = f" (capped from {c.full_points}: topic {c.topic})" if c.capped else ""
-            lines.append(f"  {c.points:+d}{capped} {c.rule_id} ({c.question}={c.answer}): {c.rule.reason.get(lang)}")
+            lines.append(f"  {c.points:+d}{capped} {c.rule} ({c.question}={c.answer}): {text_in(c.reason, lang)}")
     return lines
 
 

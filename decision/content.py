@@ -51,6 +51,7 @@ from decision.models import (
     TalkPrompt,
     UnscreenedItem,
 )
+from decision.result import RaisedFlag, Texts
 from decision.settings import load_settings
 
 __all__ = ["Content", "ContentError", "collect", "did_you_mean", "load_content"]
@@ -64,11 +65,18 @@ def content_dir_from_env() -> Path:
     return load_settings().content_dir or DEFAULT_CONTENT_DIR
 
 
+def texts(text: LocalizedText) -> Texts:
+    """The words in every language, read only: what a fresh result carries
+    (:data:`decision.result.Texts`), built once here and shared by every result."""
+    return types.MappingProxyType({"en": text.en, "fr": text.fr})
+
+
 class CompiledRule(NamedTuple):
     rule: Rule
     match: Matcher
     points: tuple[tuple[str, int], ...]
     first_question: str
+    reason: Texts  # texts(rule.reason)
 
 
 Gate = tuple[str, frozenset[str]] | None
@@ -79,27 +87,41 @@ class CompiledFlag(NamedTuple):
     match: Matcher
     questions: tuple[str, ...]
     order: int  # level first, then content position
+    message: Texts  # texts(flag.message)
     gate: Gate = None  # (question, codes) the condition cannot hold without: a cheap test first
+
+    def raised(self, question: str, answer: str | None) -> RaisedFlag:
+        """The flag as a result holds it, raised by this answer (None: left unanswered)."""
+        flag = self.flag
+        return RaisedFlag(
+            flag.id, flag.level, question, self.questions, answer, flag.options, self.message, flag.for_patient
+        )
 
 
 class CompiledCap(NamedTuple):
     cap: ContextCap
     match: Matcher
     at_most: tuple[tuple[str, str], ...]  # (step-2 option, the strongest lean allowed toward it)
+    line: Texts  # texts(cap.line)
     gate: Gate = None
 
 
+# A raised flag with its place among the flags (level first, then content position).
+Placed = tuple[int, RaisedFlag]
+
+
 class Compiled(NamedTuple):
-    """Lookup tables built once at load: a plain answer maps straight to the rules and
-    flags it fires; a skipped safety item to its note; compound conditions are matched
-    on their own. (Plain dicts, read only by the engine: faster to look up.)"""
+    """Lookup tables built once at load: a plain answer maps straight to the rules it
+    fires and the flags it raises (each flag made once here, the same for every result);
+    a skipped safety item to its note; compound conditions are matched on their own.
+    (Plain dicts, read only by the engine: faster to look up.)"""
 
     rules: tuple[CompiledRule, ...]
     flags: tuple[CompiledFlag, ...]
     rules_by_answer: dict[tuple[str, str], tuple[int, ...]]
     other_rules: tuple[int, ...]
-    flags_by_answer: dict[tuple[str, str], tuple[int, ...]]
-    skipped_flags: tuple[tuple[str, int], ...]  # (question, flag position) raised when it is not answered
+    flags_by_answer: dict[tuple[str, str], tuple[Placed, ...]]
+    skipped_flags: tuple[tuple[str, Placed], ...]  # (question, the note raised when it is not answered)
     other_flags: tuple[int, ...]
     caps: tuple[CompiledCap, ...] = ()
     # flag id -> the final leans it needs; flag id -> the flag ids it replaces for the patient
@@ -109,6 +131,7 @@ class Compiled(NamedTuple):
     # (None: one of them has no such leaf, so always look).
     lean_gates: tuple[tuple[str, frozenset[str]], ...] | None = None
     replaces_gates: tuple[tuple[str, frozenset[str]], ...] | None = None
+    passing: frozenset[str] = frozenset()  # the stop flags that pass (unwell today): step 2 "for another day"
 
 
 @dataclass(frozen=True, eq=False)
@@ -222,10 +245,11 @@ def _questions_of(when: Condition) -> tuple[str, ...]:
 def compile_content(rules: tuple[Rule, ...], flags: tuple[Flag, ...], caps: tuple[ContextCap, ...] = ()) -> Compiled:
     """The lookup tables scoring needs (see :class:`Compiled`), built once at load."""
     rules_by_answer, other_rules = index_by_answer([r.when for r in rules])
-    flags_by_answer, skipped, other_flags = _index_flags(flags)
+    compiled_flags = _compile_flags(flags)
+    flags_by_answer, skipped, other_flags = _index_flags(flags, compiled_flags)
     return Compiled(
         _compile_rules(rules),
-        _compile_flags(flags),
+        compiled_flags,
         rules_by_answer,
         other_rules,
         flags_by_answer,
@@ -236,12 +260,14 @@ def compile_content(rules: tuple[Rule, ...], flags: tuple[Flag, ...], caps: tupl
         {fl.id: frozenset(fl.replaces) for fl in flags if fl.replaces},
         _gates([fl for fl in flags if fl.lean is not None]),
         _gates([fl for fl in flags if fl.replaces]),
+        frozenset(fl.id for fl in flags if fl.level == "stop" and fl.passes),
     )
 
 
 def _compile_rules(rules: tuple[Rule, ...]) -> tuple[CompiledRule, ...]:
     return tuple(
-        CompiledRule(r, compile_condition(r.when), tuple(r.points.items()), r.when.leaves()[0][0]) for r in rules
+        CompiledRule(r, compile_condition(r.when), tuple(r.points.items()), r.when.leaves()[0][0], texts(r.reason))
+        for r in rules
     )
 
 
@@ -250,25 +276,42 @@ def _compile_flags(flags: tuple[Flag, ...]) -> tuple[CompiledFlag, ...]:
     n = len(flags) + 1
     return tuple(
         CompiledFlag(
-            fl, compile_condition(fl.when), _questions_of(fl.when), LEVEL_ORDER[fl.level] * n + i, gate_of(fl.when)
+            fl,
+            compile_condition(fl.when),
+            _questions_of(fl.when),
+            LEVEL_ORDER[fl.level] * n + i,
+            texts(fl.message),
+            gate_of(fl.when),
         )
         for i, fl in enumerate(flags)
     )
 
 
 def _compile_caps(caps: tuple[ContextCap, ...]) -> tuple[CompiledCap, ...]:
-    return tuple(CompiledCap(c, compile_condition(c.when), tuple(c.at_most.items()), gate_of(c.when)) for c in caps)
+    return tuple(
+        CompiledCap(c, compile_condition(c.when), tuple(c.at_most.items()), texts(c.line), gate_of(c.when))
+        for c in caps
+    )
 
 
 def _index_flags(
-    flags: tuple[Flag, ...],
-) -> tuple[dict[tuple[str, str], tuple[int, ...]], tuple[tuple[str, int], ...], tuple[int, ...]]:
-    """Flag positions by the answer that raises them; (question, position) of the flags raised
-    when a question is left unanswered; the positions of all other flags."""
+    flags: tuple[Flag, ...], compiled: tuple[CompiledFlag, ...]
+) -> tuple[dict[tuple[str, str], tuple[Placed, ...]], tuple[tuple[str, Placed], ...], tuple[int, ...]]:
+    """The flags each answer raises, made once here (with their place among the flags); the
+    note raised when a question is left unanswered; the positions of all other flags."""
     by_answer, others = index_by_answer([fl.when for fl in flags])
-    skipped = tuple((flags[i].when.question or "", i) for i in others if flags[i].when.skipped)
+    raised = {
+        (q, a): tuple((compiled[i].order, compiled[i].raised(q, a)) for i in found)
+        for (q, a), found in by_answer.items()
+    }
+    skipped = tuple(
+        (q, (compiled[i].order, compiled[i].raised(q, None)))
+        for i in others
+        if flags[i].when.skipped
+        for q in (flags[i].when.question or "",)
+    )
     other_flags = tuple(i for i in others if not flags[i].when.skipped)
-    return by_answer, skipped, other_flags
+    return raised, skipped, other_flags
 
 
 def _gates(flags: list[Flag]) -> tuple[tuple[str, frozenset[str]], ...] | None:

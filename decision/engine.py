@@ -5,6 +5,9 @@ against "acupuncture". Every rule names a topic, and one topic gives one target 
 most ``topic_cap`` points, so the same fact never counts twice. The contributions
 that make each target's score *are* the explanation: the app, the CLI, the PDF and
 the clinician view only put them into words (:mod:`decision.wording`).
+
+The result is the one result schema of :mod:`decision.result` (its types are
+re-exported here): the same types a shared record is read back into.
 """
 
 from __future__ import annotations
@@ -12,13 +15,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from itertools import filterfalse
 from operator import itemgetter
-from typing import Any, Literal, NamedTuple
+from typing import Any
 
 from decision import contract
-from decision.content import Content
+from decision.content import CompiledCap, Content
 from decision.errors import AnswerError
 from decision.loader import did_you_mean
-from decision.models import ContextCap, Flag, Rule
+from decision.result import (
+    AppliedCap,
+    Contribution,
+    Lean,
+    RaisedFlag,
+    Result,
+    Step,
+    Strength,
+    Sure,
+    TargetScore,
+    Texts,
+    text_in,
+)
 
 __all__ = [
     "AnswerError",
@@ -30,239 +45,12 @@ __all__ = [
     "Step",
     "Sure",
     "TargetScore",
+    "Texts",
     "score",
+    "text_in",
 ]
 
-# Results are NamedTuples: immutable, and much cheaper to build than frozen dataclasses.
-Strength = Literal["strong", "slight", "none"]
 _position = itemgetter(0)  # sort (content position, item) pairs by position, in C
-
-
-class Contribution(NamedTuple):
-    rule: Rule
-    question: str
-    answer: str
-    points: int  # what counted, after the topic cap
-    target: str
-    full_points: int  # what the rule gives
-
-    @property
-    def rule_id(self) -> str:
-        return self.rule.id
-
-    @property
-    def topic(self) -> str:
-        return self.rule.topic
-
-    @property
-    def capped(self) -> bool:
-        return self.points < self.full_points
-
-    @property
-    def written_points(self) -> int:  # the name a record's SavedContribution uses
-        return self.full_points
-
-
-class TargetScore(NamedTuple):
-    target: str
-    score: int
-    contributions: tuple[Contribution, ...]
-
-    @property
-    def option(self) -> str:  # the JSON calls every target an "option"
-        return self.target
-
-
-class RaisedFlag(NamedTuple):
-    flag: Flag
-    question: str
-    answer: str | None  # None when the flag is raised by a question left unanswered
-    questions: tuple[str, ...]
-
-    @property
-    def id(self) -> str:
-        return self.flag.id
-
-    @property
-    def level(self) -> str:
-        return self.flag.level
-
-    @property
-    def skipped(self) -> bool:
-        return self.answer is None
-
-    @property
-    def options(self) -> tuple[str, ...]:
-        return self.flag.options
-
-    @property
-    def for_patient(self) -> bool:
-        return self.flag.for_patient
-
-
-class Step(NamedTuple):
-    option: str | None
-    strength: Strength
-
-
-class Lean(NamedTuple):
-    """The one lean of a result, every cap applied (contract version 3).
-
-    Every surface words this and only this (:mod:`decision.wording`): no surface
-    compares scores or applies a cap of its own.
-    """
-
-    option: str | None
-    strength: Strength
-    stopped: bool
-    enough_answers: bool
-    step1: Step
-    step2: Step  # Step(None, "none") when needling is stopped: step 2 is not shown
-    stopped_options: tuple[str, ...] = ()
-    wish: bool = False  # the patient said they do not want needles
-    very_anxious: bool = False  # needle worry is the first thing to talk about
-    # Version 3. Step 2 "for another day": set only when needling is stopped and every
-    # stop passes (unwell today), never after panic or fainting.
-    step2_later: Step | None = None
-    # Step 1 has no lean but the final names a needle option: "If you choose needles: ..."
-    conditional: bool = False
-    # The option a cap took step 2's lean away from entirely (it is not "no clear difference").
-    step2_removed: str | None = None
-
-
-class AppliedCap(NamedTuple):
-    """A row of ``content/context_caps.yaml`` whose condition holds for these answers."""
-
-    cap: ContextCap
-    cut: bool  # True when the cap weakened or removed step 2's lean
-
-    @property
-    def id(self) -> str:
-        return self.cap.id
-
-
-class Sure(NamedTuple):
-    score: int
-    answered: int
-    unsure: bool
-    needs: tuple[str, ...]  # decisional needs behind each "no" (never behind unanswered items)
-    not_answered: tuple[str, ...]
-
-    @property
-    def incomplete(self) -> bool:
-        return self.answered < len(contract.SURE_QUESTIONS)
-
-
-class Result(NamedTuple):
-    content_version: str
-    answers: Mapping[str, str]
-    options: tuple[TargetScore, ...]  # the four targets, contract order
-    lean: Lean
-    flags: tuple[RaisedFlag, ...]
-    sure: Sure | None
-    unanswered: tuple[str, ...]
-    # Version 3. The context caps whose condition holds (their lines go under step 2),
-    # and the flags the patient reads: every flag but those a raised flag replaces.
-    context_caps: tuple[AppliedCap, ...] = ()
-    patient_flags: tuple[RaisedFlag, ...] = ()
-
-    def option(self, target: str) -> TargetScore:
-        return next(o for o in self.options if o.target == target)
-
-    def target(self, target: str) -> TargetScore | None:
-        return next((o for o in self.options if o.target == target), None)
-
-    def flags_at(self, level: str) -> tuple[RaisedFlag, ...]:
-        return tuple(f for f in self.flags if f.level == level)
-
-    def patient_flags_at(self, level: str) -> tuple[RaisedFlag, ...]:
-        return tuple(f for f in self.patient_flags if f.level == level)
-
-    @property
-    def skipped_safety(self) -> tuple[str, ...]:
-        return tuple(f.question for f in self.flags if f.skipped)
-
-    def to_json(self, lang: str = "en") -> dict[str, Any]:
-        """The ``score --format json`` shape of version 3 (docs/interfaces.md)."""
-        out: dict[str, Any] = {
-            "content_version": self.content_version,
-            "language": lang,
-            "options": [_target_json(o, lang) for o in self.options],
-            "lean": _lean_json(self.lean),
-            "flags": [_flag_json(f, lang) for f in self.flags],
-            "patient_flags": [f.flag.id for f in self.patient_flags],
-            "context_caps": [_cap_json(c, lang) for c in self.context_caps],
-            "unanswered": list(self.unanswered),
-        }
-        if self.sure is not None:
-            s = self.sure
-            out["sure"] = {
-                "score": s.score,
-                "answered": s.answered,
-                "unsure": s.unsure,
-                "incomplete": s.incomplete,
-                "needs": list(s.needs),
-                "not_answered": list(s.not_answered),
-            }
-        return out
-
-
-def _target_json(o: TargetScore, lang: str) -> dict[str, Any]:
-    return {
-        "id": o.target,
-        "score": o.score,
-        "contributions": [
-            {
-                "rule": c.rule.id,
-                "question": c.question,
-                "answer": c.answer,
-                "topic": c.topic,
-                "points": c.points,
-                "capped": c.capped,
-                "full_points": c.full_points,
-                "reason": c.rule.reason.get(lang),
-            }
-            for c in o.contributions
-        ],
-    }
-
-
-def _lean_json(lean: Lean) -> dict[str, Any]:
-    return {
-        "option": lean.option,
-        "strength": lean.strength,
-        "stopped": lean.stopped,
-        "enough_answers": lean.enough_answers,
-        "step1": _step_json(lean.step1),
-        "step2": _step_json(lean.step2),
-        "stopped_options": list(lean.stopped_options),
-        "wish": lean.wish,
-        "very_anxious": lean.very_anxious,
-        "step2_later": None if lean.step2_later is None else _step_json(lean.step2_later),
-        "conditional": lean.conditional,
-        "step2_removed": lean.step2_removed,
-    }
-
-
-def _step_json(step: Step) -> dict[str, Any]:
-    return {"option": step.option, "strength": step.strength}
-
-
-def _cap_json(c: AppliedCap, lang: str) -> dict[str, Any]:
-    return {"id": c.cap.id, "at_most": dict(c.cap.at_most), "cut": c.cut, "line": c.cap.line.get(lang)}
-
-
-def _flag_json(f: RaisedFlag, lang: str) -> dict[str, Any]:
-    return {
-        "id": f.flag.id,
-        "level": f.flag.level,
-        "question": f.question,
-        "questions": list(f.questions),
-        "answer": f.answer,
-        "options": list(f.flag.options),
-        "message": f.flag.message.get(lang),
-        "for_patient": f.flag.for_patient,
-    }
 
 
 # ------------------------------------------------------------------ answers
@@ -356,29 +144,24 @@ def _targets(content: Content, answers: Mapping[str, str]) -> tuple[TargetScore,
     for i, (q, a) in _fired_rules(content, answers):
         cr = rules[i]
         rule = cr.rule
+        topic = rule.topic
         for target, points in cr.points:
-            key = (rule.topic, target)
+            key = (topic, target)
             before = used.get(key, 0)
             counted = points if before + points <= cap else max(0, cap - before)
             used[key] = before + counted
             totals[target] += counted
-            contributions[target].append(Contribution(rule, q, a, counted, target, points))
+            contributions[target].append(Contribution(rule.id, q, a, topic, counted, points, cr.reason))
     return tuple(TargetScore(t, totals[t], tuple(contributions[t])) for t in contract.TARGETS)
 
 
 def _flags(content: Content, answers: Mapping[str, str]) -> tuple[RaisedFlag, ...]:
+    """The flags the answers raise, in order: the plain ones made once with the content."""
     compiled = content.compiled
-    flags = compiled.flags
     by_answer = compiled.flags_by_answer
-    raised: list[tuple[int, RaisedFlag]] = []
-    for item in answers.items():
-        for i in by_answer.get(item, ()):
-            cf = flags[i]
-            raised.append((cf.order, RaisedFlag(cf.flag, item[0], item[1], cf.questions)))
-    for question, i in compiled.skipped_flags:
-        if question not in answers:
-            cf = flags[i]
-            raised.append((cf.order, RaisedFlag(cf.flag, question, None, cf.questions)))
+    raised = [placed for item in answers.items() for placed in by_answer.get(item, ())]
+    raised += [placed for question, placed in compiled.skipped_flags if question not in answers]
+    flags = compiled.flags
     for i in compiled.other_flags:
         cf = flags[i]
         gate = cf.gate
@@ -387,13 +170,57 @@ def _flags(content: Content, answers: Mapping[str, str]) -> tuple[RaisedFlag, ..
         matched = cf.match(answers)
         if matched is not None:
             q, a = matched[0] if matched else (cf.questions[0], None)
-            raised.append((cf.order, RaisedFlag(cf.flag, q, a, cf.questions)))
+            raised.append((cf.order, cf.raised(q, a)))
     raised.sort(key=_position)
     return tuple([f for _, f in raised])
 
 
 _NONE = Step(None, "none")
+_NO_NEEDLES = Step("no_needling", "strong")  # the patient's own wish, or every needling option stopped
+_ANXIOUS_FLOOR = Step(*contract.VERY_ANXIOUS_STEP1_FLOOR)  # type: ignore[arg-type]
 _RANK = {name: i for i, name in enumerate(contract.STRENGTH_ORDER)}
+
+
+def _stops(flags: tuple[RaisedFlag, ...]) -> tuple[list[RaisedFlag], tuple[str, ...]]:
+    """The stop flags raised, and the needling options they stop (contract order)."""
+    stops = [f for f in flags if f.level == "stop"]
+    stopped = {o for f in stops for o in f.options}
+    return stops, tuple(o for o in contract.NEEDLE_OPTIONS if o in stopped)
+
+
+def _step1(totals: Mapping[str, int], content: Content, enough: bool, anxious: bool, wish: bool) -> Step:
+    """Step 1, needles or not. The patient's own wish decides it, whatever else was
+    answered; a lean away from needles is said as it is; otherwise a very anxious patient
+    leans at least slightly away (the worry outweighs a wish for needles), and with too
+    few answers there is nothing to compare."""
+    if wish:
+        return _NO_NEEDLES
+    step1 = _compare("needles", "no_needling", totals, content)
+    if step1.option == "no_needling":
+        return step1
+    if anxious:
+        return _ANXIOUS_FLOOR
+    return step1 if enough else _NONE
+
+
+def _step2(totals: Mapping[str, int], content: Content, enough: bool, stopped_options: tuple[str, ...]) -> Step:
+    """Step 2, which needles, before any cap: with one needling option stopped, the other
+    is the only one left (at least a slight lean to it)."""
+    step2 = _compare("ims", "acupuncture", totals, content) if enough else _NONE
+    if len(stopped_options) != 1:
+        return step2
+    (open_option,) = [o for o in contract.NEEDLE_OPTIONS if o not in stopped_options]
+    return Step(open_option, step2.strength if step2.option == open_option else "slight")
+
+
+def _caps_that_hold(content: Content, answers: Mapping[str, str]) -> tuple[CompiledCap, ...]:
+    """The context caps whose condition holds, in content order."""
+    caps: tuple[CompiledCap, ...] = ()
+    for c in content.compiled.caps:  # a plain loop: most answer sets pass no cap's gate
+        gate = c.gate
+        if (gate is None or answers.get(gate[0]) in gate[1]) and c.match(answers) is not None:
+            caps += (c,)
+    return caps
 
 
 def _at_most(step: Step, limits: Mapping[str, str]) -> Step:
@@ -405,15 +232,17 @@ def _at_most(step: Step, limits: Mapping[str, str]) -> Step:
 
 
 def _capped_step2(
-    step2: Step, caps: tuple[AppliedCap, ...], anxious: bool
+    step2: Step, caps: tuple[CompiledCap, ...], anxious: bool
 ) -> tuple[Step, tuple[AppliedCap, ...], str | None]:
-    """Step 2 with every cap applied, the caps that hold, and the option whose lean a cap
-    removed entirely (None when the lean was only weakened, or not touched)."""
+    """Step 2 with every cap applied (the context caps, then the very anxious rule), the
+    caps that hold, and the option whose lean a cap removed entirely (None when the lean
+    was only weakened, or not touched)."""
     raw = step2
     applied = []
     for c in caps:
-        cut = _at_most(step2, c.cap.at_most)
-        applied.append(AppliedCap(c.cap, cut != step2))
+        at_most = c.cap.at_most
+        cut = _at_most(step2, at_most)
+        applied.append(AppliedCap(c.cap.id, at_most, cut != step2, c.line))
         step2 = cut
     if anxious:
         step2 = _at_most(step2, contract.VERY_ANXIOUS_STEP2_CAPS)
@@ -421,64 +250,45 @@ def _capped_step2(
     return step2, tuple(applied), removed
 
 
+def _later(step2: Step, enough: bool, stops: list[RaisedFlag], content: Content) -> Step | None:
+    """Step 2 "for another day" after a stop of every needling option: only when every
+    stop passes (unwell today, never panic or fainting) and enough was answered."""
+    passing = content.compiled.passing
+    return step2 if enough and all(f.id in passing for f in stops) else None
+
+
+def _final(step1: Step, step2: Step) -> tuple[str | None, Strength, bool]:
+    """The final lean and whether it is said "If you choose needles": a step 1 lean away
+    from needles is the final; otherwise step 2 is, conditional when step 1 has no lean."""
+    if step1.option == "no_needling":
+        return "no_needling", step1.strength, False
+    return step2.option, step2.strength, step2.option is not None and step1.option is None
+
+
 def _lean(
     content: Content, answers: Mapping[str, str], totals: Mapping[str, int], flags: tuple[RaisedFlag, ...]
 ) -> tuple[Lean, tuple[AppliedCap, ...]]:
-    stops = [f for f in flags if f.flag.level == "stop"]
-    stop = {o for f in stops for o in f.flag.options}
-    stopped_options = tuple(o for o in contract.NEEDLE_OPTIONS if o in stop)
-    stopped = len(stopped_options) == len(contract.NEEDLE_OPTIONS)
+    """The one lean, every cap applied, and the context caps that hold."""
+    stops, stopped_options = _stops(flags)
     wish = answers.get(contract.NO_NEEDLES_WISH[0]) == contract.NO_NEEDLES_WISH[1]
     anxious = answers.get(contract.VERY_ANXIOUS[0]) == contract.VERY_ANXIOUS[1]
     enough = len(content.asked_ids.intersection(answers)) >= content.meta.lean.min_answered
-
-    step1 = _compare("needles", "no_needling", totals, content)
-    if not enough and step1.option != "no_needling":
-        step1 = _NONE  # too few answers to compare; a lean away from needles is still said
-    if anxious and step1.option != "no_needling":  # the worry outweighs a wish for needles
-        step1 = Step(*contract.VERY_ANXIOUS_STEP1_FLOOR)  # type: ignore[arg-type]
-    if wish:  # the patient's own wish decides step 1, whatever else was answered
-        step1 = Step("no_needling", "strong")
-    step2 = _compare("ims", "acupuncture", totals, content) if enough else _NONE
-    if len(stopped_options) == 1:  # one needling option stopped: the other is the only one left
-        (open_option,) = [o for o in contract.NEEDLE_OPTIONS if o not in stop]
-        step2 = Step(open_option, step2.strength if step2.option == open_option else "slight")
-    caps: tuple[AppliedCap, ...] = ()
-    for c in content.compiled.caps:  # a plain loop: most answer sets pass no cap's gate
-        gate = c.gate
-        if (gate is None or answers.get(gate[0]) in gate[1]) and c.match(answers) is not None:
-            caps += (AppliedCap(c.cap, False),)
+    step2 = _step2(totals, content, enough, stopped_options)
+    caps = _caps_that_hold(content, answers)
     applied: tuple[AppliedCap, ...] = ()
     removed = None
     if caps or anxious:
         step2, applied, removed = _capped_step2(step2, caps, anxious)
-
-    if stopped:
-        later = step2 if enough and all(f.flag.passes for f in stops) else None
-        step1 = Step("no_needling", "strong")
+    if len(stopped_options) == len(contract.NEEDLE_OPTIONS):  # needling stopped: step 2 is not shown
+        later = _later(step2, enough, stops, content)
         gone = removed if later is not None else None  # said "for another day" only
         lean = Lean(
-            "no_needling", "strong", True, enough, step1, _NONE, stopped_options, wish, anxious, later, False, gone
-        )
+            "no_needling", "strong", True, enough, _NO_NEEDLES, _NONE, stopped_options, wish, anxious,
+            step2_later=later, step2_removed=gone,
+        )  # fmt: skip
         return lean, applied
-    if step1.option == "no_needling":
-        lean = Lean(
-            "no_needling",
-            step1.strength,
-            False,
-            enough,
-            step1,
-            step2,
-            stopped_options,
-            wish,
-            anxious,
-            None,
-            False,
-            removed,
-        )
-        return lean, applied
-    option, strength = step2
-    conditional = option is not None and step1.option is None
+    step1 = _step1(totals, content, enough, anxious, wish)
+    option, strength, conditional = _final(step1, step2)
     lean = Lean(
         option, strength, False, enough, step1, step2, stopped_options, wish, anxious, None, conditional, removed
     )
@@ -502,11 +312,11 @@ def _patient_flags(
     if not _could_raise(content.compiled.replaces_gates, answers):
         return flags
     replaces = content.compiled.replaces
-    hidden = [rs for f in flags if (rs := replaces.get(f.flag.id)) is not None]
+    hidden = [rs for f in flags if (rs := replaces.get(f.id)) is not None]
     if not hidden:
         return flags
     gone = frozenset().union(*hidden)
-    return tuple(f for f in flags if f.flag.id not in gone)
+    return tuple(f for f in flags if f.id not in gone)
 
 
 def _sure(content: Content, answers: Mapping[str, str]) -> Sure | None:
@@ -534,8 +344,8 @@ def score(content: Content, answers: Mapping[str, str]) -> Result:
     lean, caps = _lean(content, answers, totals, flags)
     if _could_raise(content.compiled.lean_gates, answers):  # a note about a lean: kept with a final lean it names
         gated = content.compiled.lean_gated
-        if any(f.flag.id in gated for f in flags):
-            flags = tuple(f for f in flags if lean.option in gated.get(f.flag.id, (lean.option,)))
+        if any(f.id in gated for f in flags):
+            flags = tuple(f for f in flags if lean.option in gated.get(f.id, (lean.option,)))
     unanswered = tuple(filterfalse(answers.__contains__, content.questionnaire_ids))
     return Result(
         content.version,

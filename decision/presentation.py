@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from decision import contract
 from decision.content import Content
-from decision.engine import RaisedFlag, Result
+from decision.engine import Contribution, RaisedFlag, Result, text_in
 from decision.wording import Wording
 
 # The grid rows patients ask first (the clinical review, section 7), shown by default
@@ -105,15 +105,15 @@ def reasons(result: Result, step: Literal["step1", "step2"], w: Wording, order: 
     first, second = contract.STEP1 if step == "step1" else contract.STEP2
     net: dict[str, int] = {}
     full: dict[str, int] = {}
-    seen: dict[str, Any] = {}
+    seen: dict[str, Contribution] = {}
     for option in result.options:
         if option.target not in (first, second):
             continue
         sign = 1 if option.target == first else -1
         for c in option.contributions:
-            net[c.rule.id] = net.get(c.rule.id, 0) + sign * c.points
-            full[c.rule.id] = full.get(c.rule.id, 0) + sign * c.full_points
-            seen.setdefault(c.rule.id, c)
+            net[c.rule] = net.get(c.rule, 0) + sign * c.points
+            full[c.rule] = full.get(c.rule, 0) + sign * c.full_points
+            seen.setdefault(c.rule, c)
     position = {qid: i for i, qid in enumerate(order)}
     out = []
     for rid in sorted(seen, key=lambda r: position.get(seen[r].question, len(position))):
@@ -122,7 +122,7 @@ def reasons(result: Result, step: Literal["step1", "step2"], w: Wording, order: 
             continue
         c = seen[rid]
         said = w.t("why_answer", question=w.question_label(c.question), answer=w.answer_text(c.question, c.answer))
-        out.append(Reason(c.question, said, c.rule.reason.get(w.lang), first if (n or f) > 0 else second))
+        out.append(Reason(c.question, said, text_in(c.reason, w.lang), first if (n or f) > 0 else second))
     return out
 
 
@@ -148,7 +148,7 @@ def flag_panels(result: Result, w: Wording) -> tuple[FlagPanel, ...]:
     panels = []
     stops = [f for f in flags if f.level == "stop"]
     if stops:
-        stopped = {o for f in stops for o in f.flag.options}
+        stopped = {o for f in stops for o in f.options}
         one = [o for o in contract.NEEDLE_OPTIONS if o in stopped]
         title = (
             w.t("stop_title_one", option=w.option_name(one[0]))

@@ -2,47 +2,17 @@
 
 The app, the exports and the CLI call this module; no Python module keeps a table
 of words. Plurals follow each language's rule (French uses the singular for 0 and 1).
+A fresh result and a record read back are the same :class:`~decision.engine.Result`,
+so every method takes either.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
 
 from decision.content import Content
-from decision.engine import Lean, RaisedFlag, Step
-
-
-class FlagLike(Protocol):
-    @property
-    def level(self) -> str: ...
-    @property
-    def question(self) -> str: ...
-    @property
-    def skipped(self) -> bool: ...
-
-
-class CapLike(Protocol):
-    @property
-    def id(self) -> str: ...
-
-
-class ResultLike(Protocol):
-    """A fresh :class:`~decision.engine.Result` or a record's :class:`~decision.records.saved.SavedResult`:
-    both hold the engine's one :class:`~decision.engine.Lean`."""
-
-    @property
-    def lean(self) -> Lean: ...
-    @property
-    def flags(self) -> Sequence[FlagLike]: ...
-    @property
-    def skipped_safety(self) -> tuple[str, ...]: ...
-    @property
-    def context_caps(self) -> Sequence[CapLike]: ...
-    @property
-    def patient_flags(self) -> Sequence[FlagLike]: ...
-
+from decision.engine import Lean, RaisedFlag, Result, Step, text_in
 
 LANGS = ("en", "fr")
 
@@ -155,7 +125,7 @@ class Wording:
         why = "anxious" if lean.very_anxious else "safety"
         return self.t(f"step2_removed_{lean.step2_removed}_{why}")
 
-    def stopped(self, lean: Lean, flags: Iterable[FlagLike] = ()) -> str:
+    def stopped(self, lean: Lean, flags: Iterable[RaisedFlag] = ()) -> str:
         unwell = any(f.level == "stop" and f.question == "unwell_today" for f in flags)
         return self.t("stopped_unwell" if unwell else "stopped_other")
 
@@ -163,7 +133,7 @@ class Wording:
         """ "If you choose needles: your answers ..." (lower case after the colon)."""
         return f"{self.t(key)} {sentence[:1].lower()}{sentence[1:]}"
 
-    def final(self, result: ResultLike) -> str:
+    def final(self, result: Result) -> str:
         """The final lean in one sentence, without "you decide"."""
         lean = result.lean
         if lean.stopped:
@@ -177,13 +147,13 @@ class Wording:
         sentence = self._step2_sentence(Step(lean.option, lean.strength))
         return self._if_needles("if_you_choose_needles", sentence) if lean.conditional else sentence
 
-    def headline(self, result: ResultLike) -> str:
+    def headline(self, result: Result) -> str:
         """The final lean in one sentence, followed by "you decide" (never after a stop:
         a safety stop is not a choice)."""
         first = self.final(result)
         return first if result.lean.stopped else f"{first} {self.t('you_decide')}"
 
-    def cap_lines(self, result: ResultLike) -> list[str]:
+    def cap_lines(self, result: Result) -> list[str]:
         """The plain lines that go right under step 2: why safety in context limits it."""
         if result.lean.stopped:
             return []
@@ -194,10 +164,10 @@ class Wording:
             if cap is not None:
                 out.append(cap.line.get(self.lang))
             else:  # a saved record whose cap is no longer in the content: its saved words
-                out.append(str(getattr(applied, "line", "")))
+                out.append(text_in(applied.line, self.lang))
         return [line for line in out if line]
 
-    def lean_lines(self, result: ResultLike) -> list[tuple[str, str]]:
+    def lean_lines(self, result: Result) -> list[tuple[str, str]]:
         """(title, sentence) for each step, in the order the patient reads them.
 
         Step 1 always comes first; when it leans to no needles, step 2 is offered as
@@ -220,9 +190,9 @@ class Wording:
     # ------------------------------------------------------------ flags
 
     def flag_message(self, flag: RaisedFlag) -> str:
-        return flag.flag.message.get(self.lang)
+        return text_in(flag.message, self.lang)
 
-    def safety_summary(self, result: ResultLike) -> list[str]:
+    def safety_summary(self, result: Result) -> list[str]:
         """The patient's lines about what is not in the flag panels: skipped safety
         questions and the count of notes for the physiotherapist. "No flags" only
         when every safety item was answered and nothing was raised. Notes said again by

@@ -24,6 +24,8 @@ from ui.words import Words
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 CONTENT = load_content()
+RULES = {r.id: r for r in CONTENT.rules}
+FLAGS = {f.id: f for f in CONTENT.flags}
 QUESTIONS = CONTENT.questions_of_kind("questions")
 SAFETY = CONTENT.questions_of_kind("safety")
 SURE = CONTENT.questions_of_kind("sure")
@@ -139,7 +141,7 @@ def test_full_path_in_english():
     for row in CONTENT.comparison:
         assert EN.of(row.question) in shown
     for c in expected.option("ims").contributions + expected.option("acupuncture").contributions:
-        assert EN.of(c.rule.reason) in shown  # each reason one tap away under the see-saw
+        assert EN.of(RULES[c.rule].reason) in shown  # each reason one tap away under the see-saw
     assert "flag-stop" not in shown and "flag-caution" not in shown
     assert answers(at) == {**LEANS_IMS, **all_no()}
 
@@ -362,7 +364,7 @@ def test_caution_flags_are_panels_and_info_notes_one_line():
     assert "flag-info" not in shown
     result = score(CONTENT, answers(at))
     for f in result.flags_at("caution"):
-        assert EN.of(f.flag.message) in shown
+        assert EN.of(FLAGS[f.id].message) in shown
     notes = [f for f in result.flags if f.level == "info"]
     assert len(notes) >= 2
     assert WEN.plural("info_notes", len(notes)) in shown
@@ -422,7 +424,7 @@ def test_a_very_anxious_patient_reads_that_the_worry_comes_first():
     result = score(CONTENT, {**given, **all_no()})
     assert result.lean.very_anxious and result.lean.strength != "strong"
     worry = next(f for f in result.flags if f.question == "needle_feelings")
-    assert FR.of(worry.flag.message) in shown  # said once, in the amber panel
+    assert FR.of(FLAGS[worry.id].message) in shown  # said once, in the amber panel
     assert WFR.t("very_anxious_first") not in shown
     shows_the_steps(shown, result, WFR)
 

@@ -239,7 +239,7 @@ def test_the_clinician_opens_a_shared_code_and_sees_flags_answers_scores_and_sur
         assert q.label.en in screen and q.answer(code_).text.en in screen
     for target in record.saved.options:
         for c in target.contributions:
-            assert c.rule in screen and c.reason in screen
+            assert c.rule in screen and c.reason["en"] in screen
     assert EN("clin_talk_alternatives") in screen
     keys = {d.key for d in clinic.get("download_button")}
     assert keys == {"download_pdf", "download_takehome", "download_fhir", "download_csv", "download_questionnaire"}

@@ -18,6 +18,8 @@ from decision import AnswerError, contract, load_content, score
 from decision.engine import Result, Step
 
 CONTENT = load_content()
+RULES = {r.id: r for r in CONTENT.rules}
+FLAGS = {f.id: f for f in CONTENT.flags}
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 
 
@@ -75,7 +77,7 @@ def test_scenario(case: Scenario):
     assert set(expect.flags_include) <= set(ids)
     assert not set(expect.flags_exclude) & set(ids)
     if expect.capped is not None:
-        capped = sorted({c.rule_id for o in result.options for c in o.contributions if c.capped})
+        capped = sorted({c.rule for o in result.options for c in o.contributions if c.capped})
         assert capped == sorted(expect.capped)
     if expect.sure is not None:
         want_sure = expect.sure
@@ -181,7 +183,9 @@ def test_contributions_are_the_explanation():
     ims = result.option("ims")
     assert {(c.question, c.answer) for c in ims.contributions} == {("problem_kind", "tight_knot"), ("lie_still", "no")}
     for c in ims.contributions:
-        assert c.rule.reason.en and c.rule.reason.fr and c.rule.source and c.topic
+        rule = RULES[c.rule]
+        assert rule.reason.en and rule.reason.fr and rule.source and c.topic == rule.topic
+        assert c.reason == {"en": rule.reason.en, "fr": rule.reason.fr}
 
 
 def test_json_output_matches_the_interface_of_version_3():
@@ -260,7 +264,7 @@ def check_promises(answers: dict[str, str], result: Result) -> None:
     if answers.get("needle_feelings") == "very_anxious" and lean.option in NEEDLE:
         assert lean.strength != "strong"
     # No stopped option is the lean; both stopped means no needling.
-    stopped = {o for f in result.flags if f.level == "stop" for o in f.flag.options}
+    stopped = {o for f in result.flags if f.level == "stop" for o in f.options}
     assert lean.option not in stopped
     if stopped >= NEEDLE:
         assert lean.option == "no_needling" and lean.stopped
@@ -340,7 +344,7 @@ def check_v3_promises(answers: dict[str, str], result: Result) -> None:
     if lean.stopped:
         assert lean.step2 == Step(None, "none")
         assert result.to_json()["lean"]["step2"] == {"option": None, "strength": "none"}
-        passes = all(f.flag.passes for f in result.flags if f.level == "stop")
+        passes = all(FLAGS[f.id].passes for f in result.flags if f.level == "stop")
         assert (lean.step2_later is not None) == (passes and lean.enough_answers)
         if a("needle_feelings") == "panic_faint":
             assert lean.step2_later is None
@@ -372,7 +376,7 @@ def check_v3_promises(answers: dict[str, str], result: Result) -> None:
     # 8. "If you choose needles": exactly when step 1 has no lean and the final names a needle option.
     assert lean.conditional == (lean.step1.option is None and lean.option in NEEDLE)
     # 9. One caution per concern: the patient's flags are the flags but those a raised flag replaces.
-    replaced = {r for f in result.flags for r in f.flag.replaces}
+    replaced = {r for f in result.flags for r in FLAGS[f.id].replaces}
     assert [f.id for f in result.patient_flags] == [f.id for f in result.flags if f.id not in replaced]
 
 
@@ -454,21 +458,40 @@ def test_every_caution_or_stop_answer_yields_its_flag(answers):
                 assert (qid, level) in raised or (qid, "stop") in raised
 
 
-def test_a_saved_result_reads_back_the_engines_own_lean_steps_and_sure():
-    """One definition of the lean: the record's JSON parses back into engine.Lean/Step/Sure."""
-    from decision.engine import Lean, Sure
+def test_a_saved_result_reads_back_as_the_engines_own_result():
+    """One definition of a result: a record's JSON parses back into engine.Result and its
+    own parts (targets, contributions, flags, caps, lean, steps, SURE), field for field,
+    the words kept in the language it was saved in; it writes the very same JSON again."""
+    from decision.engine import AppliedCap, Contribution, Lean, RaisedFlag, Sure, TargetScore
     from decision.records.saved import parse_saved
 
     rnd = random.Random(15)
-    for _ in range(300):
+    for i in range(300):
+        lang = ("en", "fr")[i % 2]
         answers = random_answers(rnd)
         result = score(CONTENT, answers)
-        saved = parse_saved(result.to_json("fr"))
+        saved = parse_saved(result.to_json(lang), answers=result.answers)
+        assert type(saved) is Result and saved.to_json(lang) == result.to_json(lang)
+        assert saved.answers == result.answers and saved.content_version == result.content_version
         assert type(saved.lean) is Lean and saved.lean == result.lean
         assert saved.sure == result.sure and (saved.sure is None or type(saved.sure) is Sure)
-        assert [f.id for f in saved.patient_flags] == [f.id for f in result.patient_flags]
-        assert [c.id for c in saved.context_caps] == [c.id for c in result.context_caps]
+        for got_target, target in zip(saved.options, result.options, strict=True):
+            assert type(got_target) is TargetScore
+            assert (got_target.target, got_target.score) == (target.target, target.score)
+            for got, want in zip(got_target.contributions, target.contributions, strict=True):
+                assert type(got) is Contribution and got.reason == {lang: want.reason[lang]}
+                assert got._replace(reason={}) == want._replace(reason={})
+        for got_flags, flags in ((saved.flags, result.flags), (saved.patient_flags, result.patient_flags)):
+            assert len(got_flags) == len(flags)
+            for got, want in zip(got_flags, flags, strict=True):
+                assert type(got) is RaisedFlag and got.message == {lang: want.message[lang]}
+                assert got._replace(message={}) == want._replace(message={})
+        for got, want in zip(saved.context_caps, result.context_caps, strict=True):
+            assert type(got) is AppliedCap and got.line == {lang: want.line[lang]}
+            assert got._replace(line={}) == want._replace(line={})
+        assert len(saved.context_caps) == len(result.context_caps)
         assert saved.skipped_safety == result.skipped_safety
+        assert saved.flags_at("caution") == tuple(f for f in saved.flags if f.level == "caution")
 
 
 def test_a_record_saved_before_version_3_still_reads_with_the_new_fields_at_their_defaults():
@@ -482,8 +505,11 @@ def test_a_record_saved_before_version_3_still_reads_with_the_new_fields_at_thei
         "sure": {"score": 4, "answered": 4, "unsure": False, "incomplete": False, "needs": [], "not_answered": []},
     }  # fmt: skip
     saved = parse_saved(old)
+    assert type(saved) is Result
     assert saved.lean.step2_later is None and saved.lean.conditional is False
     assert saved.lean.step2 == Step("ims", "slight")
     assert [f.id for f in saved.patient_flags] == ["pregnant_yes"] and saved.context_caps == ()
+    [flag] = saved.flags
+    assert (flag.questions, flag.options, flag.message, flag.for_patient, flag.skipped) == ((), (), {}, False, False)
     assert saved.sure is not None and not saved.sure.incomplete
     assert parse_saved({}).lean.option is None

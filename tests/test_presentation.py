@@ -39,7 +39,7 @@ def test_the_answers_behind_each_step_are_words_from_the_contributions_in_questi
         "why_answer", question=EN.question_label("problem_kind"), answer=EN.answer_text("problem_kind", "tight_knot")
     )
     rule = next(c.rule for o in result.options for c in o.contributions if c.question == "lie_still")
-    assert step2[2].why == rule.reason.en
+    assert step2[2].why == next(r for r in CONTENT.rules if r.id == rule).reason.en
     step1 = reasons(result, "step1", EN, ORDER)
     assert [(r.question, r.toward) for r in step1] == [("wants_needles", "needles")]
 

@@ -30,6 +30,8 @@ from decision.records.store import HandoffRecord, HandoffStore
 from decision.wording import Wording
 
 CONTENT = load_content()
+RULES = {r.id: r for r in CONTENT.rules}
+FLAGS = {f.id: f for f in CONTENT.flags}
 T0 = datetime(2025, 3, 1, 15, 30, tzinfo=UTC)
 
 # Every question answered; caution, info and stop-free flags; the patient not yet sure.
@@ -115,11 +117,11 @@ def test_the_chart_pdf_has_code_summary_flags_checklist_answers_scores_and_sure_
     result = score(CONTENT, FULL)
     assert {f.level for f in result.flags} >= {"caution", "info"}
     for raised in result.flags:
-        assert flat(raised.flag.clinician.get(lang)) in text, raised.flag.id
-        assert flat(word(lang, f"export_level_{raised.flag.level}")) in text
+        assert flat(FLAGS[raised.id].clinician.get(lang)) in text, raised.id
+        assert flat(word(lang, f"export_level_{raised.level}")) in text
     for option in result.options:
         for c in option.contributions:
-            assert c.rule.id in text and flat(c.rule.reason.get(lang)) in text
+            assert c.rule in text and flat(RULES[c.rule].reason.get(lang)) in text
     # Both steps, in the wording module's words.
     for title, sentence in Wording(CONTENT, lang).lean_lines(parse_saved(record.result)):
         assert flat(f"{title} {sentence}".strip()) in text
@@ -280,7 +282,7 @@ def test_pdf_can_be_written_in_another_language_than_the_patient_used(store):
     pages, text = pdf_words(summary_pdf(CONTENT, record, "en"))
     assert pages <= 2
     for c in score(CONTENT, FEW).option("ims").contributions:
-        assert flat(c.rule.reason.get("en")) in text
+        assert flat(RULES[c.rule].reason.get("en")) in text
     assert flat(word("en", "export_not_answered")) in text and flat(word("en", "export_sure_none")) in text
     assert flat(f"{word('en', 'export_language')}: {word('en', 'export_lang_fr')}") in text
 
@@ -348,6 +350,45 @@ def test_pdf_of_a_record_from_an_older_content_version_still_renders():
         "An old caution.",
     ):
         assert expected in text
+
+
+def test_a_version_one_record_reads_into_the_engines_own_parts_with_the_words_it_was_saved_with():
+    from decision.engine import Contribution, RaisedFlag, Result
+    from decision.records.export import flag_text, reason_text
+
+    v1 = {
+        "content_version": "2025-01-01+abcd1234",
+        "language": "fr",
+        "options": [{"id": "ims", "score": 3, "contributions": [
+            {"rule": "old_rule", "question": "problem_kind", "answer": "tight_knot", "points": 3, "reason": "Un nœud."},
+            {"rule": "problem_kind_tight_knot", "question": "problem_kind", "answer": "tight_knot", "points": 3,
+             "reason": "Les mots d'alors."},
+        ]}],
+        "lean": {"option": "ims", "strength": "strong"},
+        "flags": [{"id": "old_flag", "level": "caution", "question": "pregnant", "answer": "yes", "options": ["ims"],
+                   "message": "Une ancienne mise en garde."}],
+        "unanswered": [],
+        "sure": {"score": 2, "answered": 4, "unsure": True, "needs": ["values"]},
+    }  # fmt: skip
+    saved = parse_saved(v1, answers={"problem_kind": "tight_knot"})
+    assert type(saved) is Result and saved.answers == {"problem_kind": "tight_knot"}
+    gone, kept = saved.option("ims").contributions
+    assert gone == Contribution("old_rule", "problem_kind", "tight_knot", "", 3, 3, {"fr": "Un nœud."})
+    assert not gone.capped
+    [flag] = saved.flags
+    assert flag == RaisedFlag(
+        "old_flag", "caution", "pregnant", (), "yes", ("ims",), {"fr": "Une ancienne mise en garde."}, False
+    )
+    assert saved.patient_flags == saved.flags and not flag.skipped
+    # In its own language a record says what the patient saw; in another, the content's
+    # words while the content still has the rule or flag, else the words it was saved with.
+    assert reason_text(CONTENT, kept, "fr") == "Les mots d'alors."
+    assert reason_text(CONTENT, kept, "en") == RULES["problem_kind_tight_knot"].reason.en
+    assert reason_text(CONTENT, gone, "en") == reason_text(CONTENT, gone, "fr") == "Un nœud."
+    assert flag_text(CONTENT, flag, "en") == "Une ancienne mise en garde."
+    assert Wording(CONTENT, "en").flag_message(flag) == "Une ancienne mise en garde."
+    contribution = saved.to_json("fr")["options"][0]["contributions"][0]
+    assert contribution == {**v1["options"][0]["contributions"][0], "topic": "", "capped": False, "full_points": 3}
 
 
 # --------------------------------------------------------------------------- FHIR

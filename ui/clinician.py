@@ -1,9 +1,10 @@
 """HTML for the physiotherapist's view of one set of answers (a handoff record or a
 live assessment). Pure functions returning strings, like ui/panels.py.
 
-Everything is drawn from the saved result JSON (``Result.to_json``), the answers
-and the content, so what the physiotherapist sees is what the patient saw and
-what the PDF says. Words for the lean and SURE come from ``decision.records.export`` so
+Everything is drawn from the engine's :class:`~decision.engine.Result` (a record's
+saved result read back, or a live assessment's fresh one), the answers and the
+content, so what the physiotherapist sees is what the patient saw and what the PDF
+says. Words for the lean and SURE come from ``decision.records.export`` so
 the screen and the chart summary never disagree.
 """
 
@@ -15,10 +16,11 @@ from datetime import datetime, tzinfo
 
 from decision.content import Content
 from decision.contract import NEEDLE_OPTIONS, STEP1, STEP2
+from decision.engine import Contribution, RaisedFlag, Result
 from decision.records import export
 from decision.records.consent import ConsentRecord, RecordExtras, sure_score
 from decision.records.db_errors import StoreError
-from decision.records.saved import HandoffRecord, SavedContribution, SavedFlag, SavedResult
+from decision.records.saved import HandoffRecord
 from decision.wording import Wording
 from ui.charts import OPTION_COLOURS
 from ui.words import Words
@@ -142,7 +144,7 @@ def record_meta(record: HandoffRecord, content: Content, t: Words, zone: tzinfo)
     return f'<div class="clin-meta">{meta}</div>{note}'
 
 
-def _behind(flag: SavedFlag, answers: Mapping[str, str], w: Wording) -> str:
+def _behind(flag: RaisedFlag, answers: Mapping[str, str], w: Wording) -> str:
     """Every question in the flag's condition with the patient's answer."""
     questions = flag.questions or (flag.question,)
     return "; ".join(
@@ -150,7 +152,7 @@ def _behind(flag: SavedFlag, answers: Mapping[str, str], w: Wording) -> str:
     )
 
 
-def _flag_box(content: Content, flag: SavedFlag, answers: Mapping[str, str], w: Wording, tag: str) -> str:
+def _flag_box(content: Content, flag: RaisedFlag, answers: Mapping[str, str], w: Wording, tag: str) -> str:
     """One flag: its level, the answers behind it, the clinician's wording and its id; which
     options it applies to only when that is not both needling options (every safety flag is)."""
     applies = ""
@@ -165,7 +167,7 @@ def _flag_box(content: Content, flag: SavedFlag, answers: Mapping[str, str], w: 
     )
 
 
-def _parts_in_context(content: Content, saved: SavedResult) -> dict[str, list[SavedFlag]]:
+def _parts_in_context(content: Content, saved: Result) -> dict[str, list[RaisedFlag]]:
     """A flag in context (lung disease with neck pain) says what its parts say, for this
     area: its parts are named on one line under it instead of a box each (the PDF keeps
     every word). Each raised flag's raised parts."""
@@ -174,7 +176,7 @@ def _parts_in_context(content: Content, saved: SavedResult) -> dict[str, list[Sa
     return {f.id: [raised[r] for r in replaces.get(f.id, ()) if r in raised] for f in saved.flags}
 
 
-def flags_html(content: Content, saved: SavedResult, answers: Mapping[str, str], t: Words) -> str:
+def flags_html(content: Content, saved: Result, answers: Mapping[str, str], t: Words) -> str:
     """Flags first: stop, caution, then the notes; safety questions left unanswered grouped
     in one box, each named. "No flags" only when nothing at all was raised."""
     w = Wording(content, t.lang)
@@ -204,7 +206,7 @@ def flags_html(content: Content, saved: SavedResult, answers: Mapping[str, str],
     return "".join(out)
 
 
-def lean_html(content: Content, saved: SavedResult, t: Words) -> str:
+def lean_html(content: Content, saved: Result, t: Words) -> str:
     """Both steps in the patient's words, with the points behind each step."""
     w = Wording(content, t.lang)
     lean = saved.lean
@@ -229,7 +231,7 @@ def lean_html(content: Content, saved: SavedResult, t: Words) -> str:
     )
 
 
-def sure_html(content: Content, saved: SavedResult, answers: Mapping[str, str], t: Words) -> str:
+def sure_html(content: Content, saved: Result, answers: Mapping[str, str], t: Words) -> str:
     """SURE score; "incomplete" with fewer than 4 answered; the needs behind each "no"
     (never behind an unanswered item)."""
     w = Wording(content, t.lang)
@@ -248,7 +250,7 @@ def sure_html(content: Content, saved: SavedResult, answers: Mapping[str, str], 
     return f"{sure_verdict(content, saved, t)}{score}{table}{cite}"
 
 
-def sure_verdict(content: Content, saved: SavedResult, t: Words) -> str:
+def sure_verdict(content: Content, saved: Result, t: Words) -> str:
     """The first SURE's verdict: incomplete, "not yet sure: talk about ...", or sure."""
     w = Wording(content, t.lang)
     sure = saved.sure
@@ -289,7 +291,7 @@ def answers_html(content: Content, answers: Mapping[str, str], t: Words) -> str:
     return "".join(parts)
 
 
-def scores_html(content: Content, saved: SavedResult, saved_lang: str, t: Words) -> str:
+def scores_html(content: Content, saved: Result, t: Words) -> str:
     """Each target's score (step 1: needles, no needling; step 2: IMS, acupuncture), then
     every contribution: points (capped ones say so), rule id, topic, answer, reason."""
     w = Wording(content, t.lang)
@@ -305,7 +307,7 @@ def scores_html(content: Content, saved: SavedResult, saved_lang: str, t: Words)
         if not target.contributions:
             parts.append(f'<p class="clin-missing">{e(t("clin_no_points"))}</p>')
             continue
-        rows = "".join(_contribution_row(content, c, saved_lang, w) for c in target.contributions)
+        rows = "".join(_contribution_row(content, c, w) for c in target.contributions)
         parts.append(
             f'<table class="clin-table clin-scores"><thead><tr><th>{e(t("clin_col_points"))}</th>'
             f"<th>{e(t('clin_col_rule'))}</th><th>{e(t('clin_col_answer'))}</th><th>{e(t('clin_col_reason'))}</th>"
@@ -314,15 +316,13 @@ def scores_html(content: Content, saved: SavedResult, saved_lang: str, t: Words)
     return "".join(parts)
 
 
-def _contribution_row(content: Content, c: SavedContribution, saved_lang: str, w: Wording) -> str:
-    capped = (
-        f'<br><span class="clin-missing">{e(w.t("export_capped", full=c.written_points))}</span>' if c.capped else ""
-    )
+def _contribution_row(content: Content, c: Contribution, w: Wording) -> str:
+    capped = f'<br><span class="clin-missing">{e(w.t("export_capped", full=c.full_points))}</span>' if c.capped else ""
     topic = f'<br><span class="clin-cite">{e(w.topic_name(c.topic))}</span>' if c.topic else ""
     return (
         f'<tr><td class="num">{c.points:+d}{capped}</td><td><code>{e(c.rule)}</code>{topic}</td>'
         f"<td>{e(w.question_label(c.question))}: {e(w.answer_text(c.question, c.answer))}</td>"
-        f"<td>{e(export.reason_text(content, c, w.lang, saved_lang))}</td></tr>"
+        f"<td>{e(export.reason_text(content, c, w.lang))}</td></tr>"
     )
 
 
@@ -356,7 +356,7 @@ def glance_html(content: Content, answers: Mapping[str, str], t: Words) -> str:
     return f'<p class="clin-glance">{"<span class=sep> · </span>".join(parts)}</p>'
 
 
-def clinician_lean_html(content: Content, saved: SavedResult, t: Words, *, live: bool = False) -> str:
+def clinician_lean_html(content: Content, saved: Result, t: Words, *, live: bool = False) -> str:
     """Both steps in the physiotherapist's words (no "you decide"), with the points behind each step."""
     w = Wording(content, t.lang)
 
@@ -402,9 +402,7 @@ def checklist_label(content: Content, answers: Mapping[str, str], t: Words) -> s
     return f"{t('export_checklist')}: {', '.join(counts)}" if counts else t("export_checklist")
 
 
-def prompts_html(
-    content: Content, saved: SavedResult, answers: Mapping[str, str], t: Words, *, generic: bool = True
-) -> str:
+def prompts_html(content: Content, saved: Result, answers: Mapping[str, str], t: Words, *, generic: bool = True) -> str:
     """Prompts that fit this patient (content/prompts.yaml), then (``generic``) the BRAN ones."""
     fits = export.talk_prompts(content, answers, [f.id for f in saved.flags])
     own = "".join(f"<li>{e(p.clinician.get(t.lang))}</li>" for p in fits)
@@ -415,7 +413,7 @@ def prompts_html(
 
 
 def sure_compare_html(
-    content: Content, saved: SavedResult, answers: Mapping[str, str], extras: RecordExtras, t: Words
+    content: Content, saved: Result, answers: Mapping[str, str], extras: RecordExtras, t: Words
 ) -> str:
     """SURE before (the tablet) and after the talk, side by side, with the score and needs of each."""
     w = Wording(content, t.lang)

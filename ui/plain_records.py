@@ -108,6 +108,7 @@ def records_without_content() -> None:
     import time
 
     import ui
+    from decision.engine import text_in
     from decision.records.pin import configured_pin_hash, valid_pin_hash
 
     state = st.session_state
@@ -155,7 +156,7 @@ def records_without_content() -> None:
         ("content version", record.content_version),
         ("lean", f"{saved.lean.option or '-'} ({saved.lean.strength})"),
     ]
-    flags = [(f.level, f.id, f.message) for f in saved.flags]
+    flags = [(f.level, f.id, text_in(f.message, record.language)) for f in saved.flags]
     st.html(
         '<table class="plain-record">'
         + "".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in meta)

@@ -23,6 +23,7 @@ from fpdf.enums import XPos, YPos
 
 from decision.conditions import compile_condition
 from decision.content import Content
+from decision.engine import Contribution, RaisedFlag, Result, Step, text_in
 from decision.errors import DecisionError
 from decision.models import TalkPrompt
 from decision.records.consent import (
@@ -38,14 +39,7 @@ from decision.records.consent import (
 # The FHIR resources live in decision/fhir.py; fhir_questionnaire_response is re-exported so nothing breaks.
 from decision.records.fhir import ANSWER_SYSTEM as QUESTIONNAIRE_URN  # noqa: F401
 from decision.records.fhir import HANDOFF_CODE_SYSTEM, LANG_TAGS, fhir_questionnaire_response  # noqa: F401
-from decision.records.saved import (
-    HandoffRecord,
-    SavedContribution,
-    SavedFlag,
-    SavedResult,
-    SavedStep,
-    parse_saved,
-)
+from decision.records.saved import HandoffRecord
 from decision.wording import Wording
 
 CSV_HEADER = ("section", "question_id", "question", "answer_code", "answer")
@@ -63,18 +57,20 @@ def _lang(lang: str) -> str:
     return lang if lang in LANGS else "en"
 
 
-def flag_text(content: Content, flag: SavedFlag, lang: str) -> str:
-    """The clinician's wording of a saved flag, in ``lang``; the saved message if the flag is gone."""
+def flag_text(content: Content, flag: RaisedFlag, lang: str) -> str:
+    """The clinician's wording of a flag, in ``lang``; the saved message if the flag is gone."""
     found = next((f for f in content.flags if f.id == flag.id), None)
-    return found.clinician.get(lang) if found is not None else flag.message
+    return found.clinician.get(lang) if found is not None else text_in(flag.message, lang)
 
 
-def reason_text(content: Content, c: SavedContribution, lang: str, saved_lang: str) -> str:
-    """A contribution's reason in ``lang`` (saved in ``saved_lang``); the saved words if the rule is gone."""
-    if lang == saved_lang:
-        return c.reason
+def reason_text(content: Content, c: Contribution, lang: str) -> str:
+    """A contribution's reason in ``lang``: its own words when it has them in ``lang`` (a
+    record's are the ones it was saved with), else the rule's, else the saved words if the
+    rule is gone."""
+    if lang in c.reason:
+        return c.reason[lang]
     rule = next((r for r in content.rules if r.id == c.rule), None)
-    return rule.reason.get(lang) if rule is not None else c.reason
+    return rule.reason.get(lang) if rule is not None else text_in(c.reason, lang)
 
 
 # --------------------------------------------------------------------------- what the physiotherapist reads first
@@ -148,11 +144,11 @@ def talk_prompts(content: Content, answers: Mapping[str, str], flag_ids: Iterabl
     ]
 
 
-def clinician_lean(saved: SavedResult, w: Wording) -> list[str]:
+def clinician_lean(saved: Result, w: Wording) -> list[str]:
     """Both steps in the physiotherapist's words ("Step 1: ...: Needles (Big)"), never "you decide"."""
     lean = saved.lean
 
-    def step(title_key: str, got: SavedStep, extra: str | None) -> str:
+    def step(title_key: str, got: Step, extra: str | None) -> str:
         title = w.t(title_key)
         if extra is not None or got.option is None:
             return w.t("clin_lean_plain", step=title, text=extra or w.t("clin_lean_no_lean"))
@@ -335,7 +331,7 @@ def _flag_lines(
     pdf: _Summary,
     content: Content,
     record: HandoffRecord,
-    saved: SavedResult,
+    saved: Result,
     w: Wording,
     *,
     compact: bool = False,
@@ -373,7 +369,7 @@ def _score_lines(
     pdf: _Summary,
     content: Content,
     record: HandoffRecord,
-    saved: SavedResult,
+    saved: Result,
     w: Wording,
     *,
     reasons: bool = True,
@@ -388,9 +384,9 @@ def _score_lines(
         if not target.contributions:
             rows.append(("", w.t("export_no_points")))
         for contribution in target.contributions:
-            capped = f" ({w.t('export_capped', full=contribution.written_points)})" if contribution.capped else ""
+            capped = f" ({w.t('export_capped', full=contribution.full_points)})" if contribution.capped else ""
             answer = w.answer_text(contribution.question, contribution.answer)
-            reason = f" \u2014 {reason_text(content, contribution, w.lang, record.language)}" if reasons else ""
+            reason = f" \u2014 {reason_text(content, contribution, w.lang)}" if reasons else ""
             said = "" if ids_only else f"  {w.question_label(contribution.question)}{c}{answer}{reason}"
             rows.append(("", f"{contribution.points:+d}{capped}  [{contribution.rule}]{said}"))
     if not reasons:
@@ -400,7 +396,7 @@ def _score_lines(
         pdf.para(text, style, indent=0 if style else 4)
 
 
-def _sure_lines(pdf: _Summary, saved: SavedResult, w: Wording) -> None:
+def _sure_lines(pdf: _Summary, saved: Result, w: Wording) -> None:
     sure = saved.sure
     if sure is None:
         pdf.para(w.t("export_sure_none"))
@@ -538,7 +534,7 @@ def _render(
     brief: bool = False,
 ) -> _Summary:
     w = Wording(content, lang)
-    saved = parse_saved(record.result)
+    saved = record.saved
     pdf = _Summary(size)
     pdf.set_title(pdf_text(f"{content.meta.title.get(lang)} - {record.code}"))
     pdf.set_lang(LANG_TAGS[lang])
