@@ -88,8 +88,17 @@ class PurgeSchedule:
             self._thread = threading.Thread(target=self._run, name="decision-purge", daemon=True)
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the thread and wait (up to ``timeout`` seconds) for a purge under way to
+        finish, its checkpoint included: after this, nothing of a deleted record is left
+        in the log by this schedule."""
+        import threading
+
         self._stop.set()
+        with self._lock:
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
 
     def _run(self) -> None:
         while not self._stop.wait(self.every):
