@@ -91,6 +91,6 @@ def test_the_reason_quotes_what_was_found_cut_short():
     ],
 )
 def test_long_hostile_text_is_quick(text):
-    start = time.monotonic()
+    start = time.thread_time()  # this thread's CPU seconds: a busy machine does not move them
     find_markup(text)
-    assert time.monotonic() - start < 2
+    assert time.thread_time() - start < 2

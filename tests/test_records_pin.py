@@ -93,10 +93,10 @@ def test_a_malformed_hash_never_verifies(pin_hash: str):
         f"scrypt${2**30}$8$1${salt}${digest}",  # would need gigabytes: refused, not computed
     ]
     for stored in bad:
-        started = time.perf_counter()
+        started = time.thread_time()  # CPU seconds of this thread: refused, not computed, even when busy
         assert verify_pin("482916", stored) is False, stored
         assert not valid_pin_hash(stored)
-        assert time.perf_counter() - started < 1.0
+        assert time.thread_time() - started < 1.0
     assert verify_pin("482916", None) is False  # type: ignore[arg-type]
 
 
