@@ -5,8 +5,8 @@ Every test is one of three kinds, marked here at collection so a new test needs 
 marker of its own (``make test-fast`` runs ``-m unit``; ``make test`` runs all):
 
 - ``browser``: drives headless Chromium (a browser fixture, or a file in BROWSER_FILES);
-- ``system``: starts real servers, processes or databases, or waits on real time
-  (a file in SYSTEM_FILES);
+- ``system``: starts real servers, processes or databases, or waits on real time (a file
+  in SYSTEM_FILES, or PostgreSQL through the ``pg`` fixture, directly or not);
 - ``unit``: everything else, in-process AppTest included.
 
 A test's own ``@pytest.mark.browser`` / ``system`` / ``unit`` wins over its file's kind.
@@ -116,7 +116,9 @@ SYSTEM_FILES = {
     "test_hostile.py",  # the CLI in subprocesses with capped memory
     "test_records_store.py",  # PostgreSQL, several writer processes
     "test_records_pin.py",  # lockouts over real time, threads
+    "test_abuse.py",  # hours of PIN tries through a real database, make run's supervisor, the -shm child
 }
+SYSTEM_FIXTURES = {"pg"}  # a throw-away PostgreSQL cluster (tests/servers.py), directly or through a fixture
 
 
 def kind_of(item: pytest.Item) -> str:
@@ -125,9 +127,10 @@ def kind_of(item: pytest.Item) -> str:
     if own:
         return own[0]
     name = item.path.name
-    if name in BROWSER_FILES or BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+    fixtures = set(getattr(item, "fixturenames", ()))
+    if name in BROWSER_FILES or BROWSER_FIXTURES & fixtures:
         return "browser"
-    return "system" if name in SYSTEM_FILES else "unit"
+    return "system" if name in SYSTEM_FILES or SYSTEM_FIXTURES & fixtures else "unit"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -4,7 +4,7 @@ so ``make test-fast`` (``-m unit``) never starts a server or a browser."""
 from __future__ import annotations
 
 import pytest
-from conftest import BROWSER_FIXTURES, KINDS, SYSTEM_FILES
+from conftest import BROWSER_FIXTURES, KINDS, SYSTEM_FILES, SYSTEM_FIXTURES
 
 
 def kinds(item: pytest.Item) -> list[str]:
@@ -23,4 +23,5 @@ def test_no_unit_test_starts_a_browser_or_sits_in_a_system_file(request: pytest.
     assert units
     for item in units:
         assert not BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())), item.nodeid
+        assert not SYSTEM_FIXTURES & set(getattr(item, "fixturenames", ())), item.nodeid  # no PostgreSQL
         assert item.path.name not in SYSTEM_FILES or item.get_closest_marker("unit"), item.nodeid
