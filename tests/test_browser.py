@@ -206,8 +206,11 @@ def choice(page, t: Words, qid: str, code: str):
     return page.locator(f".st-key-row_{qid}").get_by_role("radio", name=text, exact=True)
 
 
-def go_through_questions(page, t: Words, answers: dict[str, str], prefix: str | None) -> None:
-    for n, q in enumerate(QUESTIONS, start=1):
+def go_through_questions(
+    page, t: Words, answers: dict[str, str], prefix: str | None, until: int = len(QUESTIONS)
+) -> None:
+    """Answer (or skip) the first ``until`` questions, checking each screen when ``prefix`` is given."""
+    for n, q in enumerate(QUESTIONS[:until], start=1):
         section = t.of(CONTENT.section_of[q.id].title)
         progress = t("progress", section=section, n=n, total=len(QUESTIONS))
         page.get_by_text(progress, exact=True).wait_for()
@@ -344,6 +347,25 @@ def test_a_new_patient_goes_through_every_screen(browser_page, streamlit_server,
     page.get_by_role("heading", name=t.of(CONTENT.meta.title)).wait_for()
     tap(page, page.get_by_role("button", name=t("start"), exact=True))
     assert page.locator(".chosen").count() == 0
+
+
+def test_a_new_screen_does_not_jump_back_to_its_top_under_a_finger(browser_page, streamlit_server):
+    """A new screen starts at its top, and goes there once more a moment later (Streamlit may
+    still be drawing it), but never once the patient has started to scroll: on a busy tablet
+    that moment comes late, and a tap under way would land elsewhere, or nowhere."""
+    page, t = browser_page, words_for("en-CA")
+    page.goto(streamlit_server)
+    wait_for_app(page)
+    tap(page, page.get_by_role("button", name=t("start"), exact=True))
+    go_through_questions(page, t, {}, prefix=None, until=len(QUESTIONS) - 1)
+    page.locator(".st-key-skip button").tap()  # the last question: the safety screen comes next
+    page.get_by_text(t.of(SAFETY[0].text), exact=True).first.wait_for()  # drawn, with its scroll to the top
+    page.mouse.move(TABLET["width"] / 2, TABLET["height"] / 2)
+    page.mouse.wheel(0, 600)  # the patient scrolls down at once
+    page.wait_for_function("document.querySelector('[data-testid=stMain]').scrollTop > 0")
+    page.wait_for_timeout(1000)  # well past the moment of the second scroll to the top
+    assert page.evaluate("document.querySelector('[data-testid=stMain]').scrollTop") > 0
+    wait_for_app(page)
 
 
 def test_a_stop_flag_changes_the_result_screen(browser_page, streamlit_server):
