@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from app_waits import tap, wait_for_app
 from conftest import ARTIFACTS, TABLET
 
 from decision import load_content, score
@@ -77,22 +78,6 @@ JOURNEYS = {
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def wait_for_app(page) -> None:
-    """Streamlit's own e2e wait: connected, script not running, no skeletons."""
-    page.wait_for_timeout(210)
-    page.wait_for_selector(
-        "[data-testid='stApp'][data-test-connection-state='CONNECTED'][data-test-script-state='notRunning']",
-        timeout=20_000,
-    )
-    page.wait_for_function("document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0")
-
-
-def tap(page, locator) -> None:
-    locator.scroll_into_view_if_needed()
-    locator.tap()
-    wait_for_app(page)
 
 
 def screenshot(page, name: str) -> None:
@@ -206,8 +191,11 @@ def choice(page, t: Words, qid: str, code: str):
     return page.locator(f".st-key-row_{qid}").get_by_role("radio", name=text, exact=True)
 
 
-def go_through_questions(page, t: Words, answers: dict[str, str], prefix: str | None) -> None:
-    for n, q in enumerate(QUESTIONS, start=1):
+def go_through_questions(
+    page, t: Words, answers: dict[str, str], prefix: str | None, until: int = len(QUESTIONS)
+) -> None:
+    """Answer (or skip) the first ``until`` questions, checking each screen when ``prefix`` is given."""
+    for n, q in enumerate(QUESTIONS[:until], start=1):
         section = t.of(CONTENT.section_of[q.id].title)
         progress = t("progress", section=section, n=n, total=len(QUESTIONS))
         page.get_by_text(progress, exact=True).wait_for()
@@ -299,7 +287,7 @@ def test_a_new_patient_goes_through_every_screen(browser_page, streamlit_server,
     row = page.locator(f".og-row[data-row={row0.id}]").first
     source = CONTENT.sources[cell.source[0]].title
     assert not row.get_by_text(source).first.is_visible()
-    tap(page, row.locator(".og-more > summary"))
+    tap(page, row.locator(".og-more > summary"), rerun=False)
     body = row.locator(".og-more-body")
     assert body.get_by_text(source).first.is_visible()
     assert t("checked_on", date=t.date(cell.reviewed_on)) in body.inner_text()
@@ -315,13 +303,13 @@ def test_a_new_patient_goes_through_every_screen(browser_page, streamlit_server,
     check_screen(page, f"{prefix}_17c_result_more_open")
 
     # Side effects: icon arrays a patient can count, one tap away.
-    tap(page, page.locator(".effects-more > summary"))
+    tap(page, page.locator(".effects-more > summary"), rerun=False)
     assert page.locator("img.icon-array").first.is_visible()
     assert page.locator("img.icon-array").first.bounding_box()["width"] >= 500
     assert t("content_version", version=CONTENT.version) in page.inner_text("body")
 
     # What if: one tap opens it; pick a question and another answer; the steps show again.
-    tap(page, page.locator("[data-testid=stExpander] summary").last)
+    tap(page, page.locator("[data-testid=stExpander] summary").last, rerun=False)
     q0 = QUESTIONS[1]
     tap(page, page.locator(".st-key-whatif_q").get_by_role("radio", name=t.of(q0.label), exact=True))
     other = next(c for c in q0.codes if c != journey["answers"][q0.id])
@@ -339,11 +327,29 @@ def test_a_new_patient_goes_through_every_screen(browser_page, streamlit_server,
     yes.wait_for()
     assert in_viewport(page, yes) and in_viewport(page, page.locator(".st-key-keep_going_end button"))
     page.screenshot(path=str(ARTIFACTS / f"{prefix}_18_start_over_confirm.png"))
-    yes.tap()
-    wait_for_app(page)
+    tap(page, yes)
     page.get_by_role("heading", name=t.of(CONTENT.meta.title)).wait_for()
     tap(page, page.get_by_role("button", name=t("start"), exact=True))
     assert page.locator(".chosen").count() == 0
+
+
+def test_a_new_screen_does_not_jump_back_to_its_top_under_a_finger(browser_page, streamlit_server):
+    """A new screen starts at its top, and goes there once more a moment later (Streamlit may
+    still be drawing it), but never once the patient has started to scroll: on a busy tablet
+    that moment comes late, and a tap under way would land elsewhere, or nowhere."""
+    page, t = browser_page, words_for("en-CA")
+    page.goto(streamlit_server)
+    wait_for_app(page)
+    tap(page, page.get_by_role("button", name=t("start"), exact=True))
+    go_through_questions(page, t, {}, prefix=None, until=len(QUESTIONS) - 1)
+    page.locator(".st-key-skip button").tap()  # the last question: the safety screen comes next
+    page.get_by_text(t.of(SAFETY[0].text), exact=True).first.wait_for()  # drawn, with its scroll to the top
+    page.mouse.move(TABLET["width"] / 2, TABLET["height"] / 2)
+    page.mouse.wheel(0, 600)  # the patient scrolls down at once
+    page.wait_for_function("document.querySelector('[data-testid=stMain]').scrollTop > 0")
+    page.wait_for_timeout(1000)  # well past the moment of the second scroll to the top
+    assert page.evaluate("document.querySelector('[data-testid=stMain]').scrollTop") > 0
+    wait_for_app(page)
 
 
 def test_a_stop_flag_changes_the_result_screen(browser_page, streamlit_server):
@@ -379,7 +385,7 @@ def test_idle_tablet_warns_then_wipes(browser_page, streamlit_server):
     # The warning shows before the wipe; "I'm still here" keeps the answers.
     page.get_by_text(t("idle_title")).wait_for(timeout=20_000)
     check_screen(page, "en_21_idle_warning")
-    tap(page, page.get_by_role("button", name=t("still_here"), exact=True))
+    tap(page, page.get_by_role("button", name=t("still_here"), exact=True), rerun=False)  # the browser's own bar
     assert not page.get_by_text(t("idle_title")).is_visible()
     tap(page, page.locator('[data-kiosk-act="back"]'))
     page.get_by_text(t("your_answer", answer=t.of(first.answers[0].text))).wait_for()
@@ -469,7 +475,7 @@ def test_shared_answers_reach_the_clinician_by_code_behind_the_pin_and_survive_a
         notes = sum(1 for f in record.saved.flags if f.level == "info" and not f.skipped)
         assert clinic.locator(".clin-flag-info").count() == notes + (1 if record.saved.skipped_safety else 0)
         # The answers and the points with their rule ids are folded below, for audit.
-        tap(clinic, clinic.locator("[data-testid='stExpander'] summary", has_text=t("clin_audit")))
+        tap(clinic, clinic.locator("[data-testid='stExpander'] summary", has_text=t("clin_audit")), rerun=False)
         body = clinic.inner_text("body")
         assert CONTENT.questions["problem_kind"].answer("tight_knot").text.en in body
         assert "problem_kind_tight_knot" in body  # the rule id behind the points
@@ -621,7 +627,7 @@ def test_a_patient_who_does_not_want_needles_reads_at_most_3_screens(browser_pag
     print(f"no needles: {n:.2f} screens")
     assert n <= MAX_RESULT_SCREENS_NO_NEEDLES
     assert not page.locator(".og").first.is_visible()  # the needle detail is one tap away
-    tap(page, page.locator(".needles-later > summary"))
+    tap(page, page.locator(".needles-later > summary"), rerun=False)
     assert page.locator(".og").first.is_visible()
     check_screen(page, "en_23b_result_no_needles_open")
 

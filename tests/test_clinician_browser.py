@@ -130,7 +130,7 @@ def test_the_record_reads_at_a_glance_and_consent_survives_a_restart(browser, tm
         assert prompts["natural_history"] in body and prompts["sure_information"] in body
 
         # Consent, documented in the view.
-        tap(page, page.locator("[data-testid='stExpander'] summary", has_text=W.t("export_consent_title")))
+        tap(page, page.locator("[data-testid='stExpander'] summary", has_text=W.t("export_consent_title")), rerun=False)
         check_screen(page, "en_32_clinician_consent_form")  # axe, touch targets, no sideways scroll
 
         def field(name: str):
@@ -147,7 +147,7 @@ def test_the_record_reads_at_a_glance_and_consent_survives_a_restart(browser, tm
         assert T("clin_consent_saved", when="").split("(")[0].strip() in page.inner_text("body")
 
         # SURE asked again after the talk.
-        tap(page, page.locator("[data-testid='stExpander'] summary", has_text=T("clin_sure_after_intro")))
+        tap(page, page.locator("[data-testid='stExpander'] summary", has_text=T("clin_sure_after_intro")), rerun=False)
         for q in CONTENT.questions_of_kind("sure"):
             group = page.locator(f".st-key-cf_sure_{q.id}_{code}")
             group.locator("button", has_text=W.answer_text(q.id, "yes")).click()

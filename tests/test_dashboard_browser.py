@@ -98,14 +98,14 @@ def test_the_dashboard_behind_the_pin_in_both_languages(browser, tmp_path):
                     assert chart.first.bounding_box()["width"] > 500  # readable across the tablet
                 # The funnel's table, one tap away: small cells read "fewer than 5".
                 funnel = page.locator(".st-key-clin_dash_funnel")
-                tap(page, funnel.get_by_role("tab", name=t("dash_tab_table")))
+                tap(page, funnel.get_by_role("tab", name=t("dash_tab_table")), rerun=False)
                 table = funnel.locator("[data-testid='stTable']")
                 assert t("dash_stage_started") in table.inner_text()
                 screens = page.locator(".st-key-clin_dash_screens")
-                tap(page, screens.get_by_role("tab", name=t("dash_tab_table")))
+                tap(page, screens.get_by_role("tab", name=t("dash_tab_table")), rerun=False)
                 assert t("dash_fewer") in screens.locator("[data-testid='stTable']").inner_text()
-                tap(page, funnel.get_by_role("tab", name=t("dash_tab_chart")))
-                tap(page, screens.get_by_role("tab", name=t("dash_tab_chart")))
+                tap(page, funnel.get_by_role("tab", name=t("dash_tab_chart")), rerun=False)
+                tap(page, screens.get_by_role("tab", name=t("dash_tab_chart")), rerun=False)
                 page.wait_for_timeout(600)  # let Vega finish drawing before the picture
                 screenshot(page, f"dashboard-{lang}")
 

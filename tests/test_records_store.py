@@ -8,6 +8,7 @@ or about a PostgreSQL server going down, run on that backend only.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import shutil
@@ -323,6 +324,44 @@ def test_threads_sharing_one_store_lose_nothing(store: HandoffStore):
     with ThreadPoolExecutor(8) as pool:
         codes = [c for batch in pool.map(write, range(8)) for c in batch]
     assert len(set(codes)) == len(codes) == store.count() == 400
+
+
+def test_a_consent_and_a_sure_after_saved_at_the_same_moment_are_both_kept(store: HandoffStore):
+    """Two devices save beside one record at the same moment: the consent on one, the SURE
+    after the talk on the other. Both reach the point where the row beside the record is
+    written having read that there is none yet (held there until the other arrives, or 2 s):
+    each save must still keep its own part and leave the other's alone."""
+    from sqlalchemy import event
+
+    from decision.records import consent as cr
+
+    record = store.save(ANSWERS, "en", RESULT, "v1")
+    consent = cr.make_consent(
+        options_discussed=["ims"], option_chosen="ims", covered_benefits=True, covered_risks=True,
+        covered_alternatives=True, covered_nothing=True, questions_answered=True, decision="given",
+        physio_name="Dana Physio", physio_registration="PT-1", recorded_at=datetime.now(UTC),
+    )  # fmt: skip
+    after = cr.SureAfter(answers={"sure_certain": "yes", "sure_informed": "yes"}, recorded_at=datetime.now(UTC))
+    both_read = threading.Barrier(2)
+
+    def hold_the_first_write(conn, cursor, statement: str, *args: object) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO DECISION_CONSENTS"):
+            with contextlib.suppress(threading.BrokenBarrierError):  # 2 s: the other waits for this one
+                both_read.wait(timeout=2)
+
+    event.listen(store._engine, "before_cursor_execute", hold_the_first_write)
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            saves = [
+                pool.submit(cr.save_consent, store, record, consent),
+                pool.submit(cr.save_sure_after, store, record, after),
+            ]
+            for save in saves:
+                save.result(timeout=60)  # neither save failed
+    finally:
+        event.remove(store._engine, "before_cursor_execute", hold_the_first_write)
+    kept = cr.get_extras(store, record)
+    assert kept.consent == consent and kept.sure_after == after
 
 
 # --------------------------------------------------------------------------- several processes

@@ -246,9 +246,16 @@ _PRESS_JS = (
     "if(a){ev.preventDefault();window.__kioskPress(a.getAttribute('data-kiosk-act'));}});}"
 )
 
+# A new screen starts at its top: now, and once more a moment later (Streamlit may still be
+# drawing it), unless the patient has touched, scrolled or typed since: the screen never
+# moves under a finger (on a busy tablet that moment comes late, when a tap may be under way).
 _TO_TOP = (
     "(function(){function top(){var m=document.querySelector('[data-testid=\"stMain\"]');"
-    "if(m){m.scrollTop=0;}window.scrollTo(0,0);}top();setTimeout(top,120);})();"
+    "if(m){m.scrollTop=0;}window.scrollTo(0,0);}var used=false,o={capture:true,passive:true},"
+    "ev=['pointerdown','touchstart','wheel','keydown'];function use(){used=true;}"
+    "ev.forEach(function(e){document.addEventListener(e,use,o);});top();"
+    "setTimeout(function(){ev.forEach(function(e){document.removeEventListener(e,use,o);});"
+    "if(!used){top();}},120);})();"
 )
 
 

@@ -229,8 +229,13 @@ def _upsert(store: HandoffStore, record: HandoffRecord, column: str, value: str)
     from decision.records.handoffs import handoffs
 
     with store.transaction("save the consent") as conn:
+        # The record's row is locked (FOR UPDATE, PostgreSQL), so two saves beside one record
+        # (the consent on one device, the SURE after the talk on another) run one after the
+        # other: the second finds the first one's row and updates only its own column,
+        # instead of inserting a second row and failing. SQLite needs no lock here: its
+        # write transactions (BEGIN IMMEDIATE) already run one at a time.
         live = conn.execute(
-            select(handoffs.c.created_at, handoffs.c.expires_at).where(handoffs.c.code == record.code)
+            select(handoffs.c.created_at, handoffs.c.expires_at).where(handoffs.c.code == record.code).with_for_update()
         ).first()
         if live is None or live.created_at != record.created_at or live.expires_at <= store.clock():
             raise ConsentError(f"The record {record.code} is gone (deleted or expired): nothing was saved beside it.")
