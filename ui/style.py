@@ -45,7 +45,7 @@ p, li { line-height: 1.45; }
   padding: 0.25rem 0.6rem; font: inherit; font-size: 1rem; line-height: 1.2; text-align: center;
   color: #111827; background: #ffffff; border: 1px solid #8a94a3; border-radius: 0.5rem;
   cursor: pointer; touch-action: manipulation; }
-.kb:hover { border-color: #1c5a9e; color: #1c5a9e; }
+@media (hover: hover) { .kb:hover { border-color: #1c5a9e; color: #1c5a9e; } }  /* no sticky hover after a touch */
 .kb:active { background: #eef3f9; }
 .kb:focus-visible { outline: 3px solid #1c5a9e; outline-offset: 2px; }
 .kb-icon { font-family: "Material Symbols Rounded"; font-weight: 400; font-style: normal; font-size: 1.1rem;
