@@ -385,9 +385,20 @@ def test_make_run_starts_a_crashed_server_again_and_stops_with_ctrl_c(tmp_path: 
            "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
            "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]  # fmt: skip
     log = tmp_path / "supervise.log"
+    # Ctrl-C reaches `make run` in a terminal. A test run started in the background by a
+    # script (`make test &`) has SIGINT ignored, and a shell cannot trap a signal ignored when
+    # it starts: the supervisor would never hear the Ctrl-C this test sends. So it starts as
+    # from a terminal (SIGINT back to its default, then exec: the pid is the supervisor's).
+    as_from_a_terminal = (
+        "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"
+    )
     with open(log, "w", encoding="utf-8") as out:
         proc = subprocess.Popen(
-            cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "RESTART_DELAY": "0.2"}
+            [sys.executable, "-c", as_from_a_terminal, *cmd],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "RESTART_DELAY": "0.2"},
         )
     try:
         wait_healthy(base, 60, alive=lambda: proc.poll() is None)
