@@ -29,8 +29,6 @@ e = html.escape
 
 # The bar's actions, in the order shown: each is also the relay option it selects.
 ACTIONS = (keys.BACK, keys.SWITCH_LANG, keys.KEEP_ANSWERS, keys.START_OVER)
-# The watchdog's two reports, the options of the idle relay.
-IDLE_ACTIONS = (keys.IDLE_PING, keys.IDLE_WIPE)
 
 # Material Symbols names: the font Streamlit itself loads for its icons (an inline SVG
 # would be removed by st.html's sanitizer).
