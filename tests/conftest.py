@@ -185,6 +185,37 @@ def streamlit_components_scanned_once() -> Iterator[None]:
         patch.undo()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def streamlit_scripts_compiled_once() -> Iterator[None]:
+    """AppTest gives every run a new, empty script cache, so app.py and the page it shows
+    are compiled again on each rerun (about a fifth of a rerun's time). A served app keeps
+    one cache for its life; here the compiled code is kept per script path and source
+    text, so a script written during the run (``AppTest.from_function``) or changed on
+    disk is compiled anew, and an unchanged one is compiled once."""
+    if "streamlit.testing.v1" not in sys.modules:  # no test of this run uses AppTest
+        yield
+        return
+    from streamlit import config
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+
+    compile_script = ScriptCache.get_bytecode
+    compiled: dict[tuple[str, bytes, bool], object] = {}
+
+    def get_bytecode(cache: ScriptCache, script_path: str) -> object:
+        path = os.path.abspath(script_path)
+        key = (path, Path(path).read_bytes(), bool(config.get_option("runner.magicEnabled")))
+        if key not in compiled:
+            compiled[key] = compile_script(cache, path)
+        return compiled[key]
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(ScriptCache, "get_bytecode", get_bytecode)
+    try:
+        yield
+    finally:
+        patch.undo()
+
+
 @pytest.fixture(scope="session")
 def broken(tmp_path_factory: pytest.TempPathFactory) -> BrokenContent:
     """The broken-content fixtures, each built and read once per session (tests/broken_content.py)."""
