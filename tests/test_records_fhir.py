@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,7 +11,7 @@ import pytest
 from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
-from decision import contract, load_content, score
+from decision import cli, contract, load_content, score
 from decision.records.fhir import (
     CANONICAL_ENV,
     DEFAULT_CANONICAL,
@@ -166,34 +163,40 @@ def test_the_export_module_still_offers_the_response():
     assert export.fhir_questionnaire_response is fhir_questionnaire_response
 
 
-def run(*args: str, **env: str) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items() if k not in ("DECISION_CONTENT_DIR", CANONICAL_ENV)}
-    environ.update(PYTHONPATH=str(ROOT), **env)
-    return subprocess.run(
-        [sys.executable, "-m", "decision", *args],
-        check=False,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=environ,
-        timeout=60,
-    )
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    """``run("fhir-questionnaire", ...)``: ``cli.main(argv)`` in this process, from the project folder,
+    with ``env`` set (the real ``python -m decision`` process is proven in tests/test_cli.py)."""
+    monkeypatch.delenv("DECISION_CONTENT_DIR", raising=False)
+    monkeypatch.chdir(ROOT)
+
+    def run_main(*args: str, **env: str) -> tuple[int, str, str]:
+        with monkeypatch.context() as m:
+            m.delenv(CANONICAL_ENV, raising=False)
+            for name, value in env.items():
+                m.setenv(name, value)
+            capsys.readouterr()
+            code = cli.main(list(args))
+            out, err = capsys.readouterr()
+        return code, out, err
+
+    return run_main
 
 
-def test_the_cli_prints_the_questionnaire():
-    proc = run("fhir-questionnaire")
-    assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout) == fhir_questionnaire(CONTENT)
-    fr = run("fhir-questionnaire", "--lang", "fr", "--content", str(ROOT / "content"))
-    assert fr.returncode == 0 and json.loads(fr.stdout)["language"] == "fr-CA"
+def test_the_cli_prints_the_questionnaire(run):
+    code, out, err = run("fhir-questionnaire")
+    assert code == 0, err
+    assert json.loads(out) == fhir_questionnaire(CONTENT)
+    code, out, _ = run("fhir-questionnaire", "--lang", "fr", "--content", str(ROOT / "content"))
+    assert code == 0 and json.loads(out)["language"] == "fr-CA"
 
 
-def test_the_cli_refuses_a_bad_canonical_or_content_folder(tmp_path):
-    proc = run("fhir-questionnaire", **{CANONICAL_ENV: "not a url"})
-    assert proc.returncode == 2
-    assert len(proc.stderr.strip().splitlines()) == 1 and CANONICAL_ENV in proc.stderr
-    proc = run("fhir-questionnaire", "--content", str(tmp_path / "missing"))
-    assert proc.returncode == 2 and "content folder not found" in proc.stderr
+def test_the_cli_refuses_a_bad_canonical_or_content_folder(run, tmp_path):
+    code, _, err = run("fhir-questionnaire", **{CANONICAL_ENV: "not a url"})
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and CANONICAL_ENV in err
+    code, _, err = run("fhir-questionnaire", "--content", str(tmp_path / "missing"))
+    assert code == 2 and "content folder not found" in err
 
 
 # ------------------------------------------------------------------ informed consent (issue 17)
