@@ -17,7 +17,11 @@ import io
 import json
 import multiprocessing
 import re
+import shutil
+import sqlite3
 import time
+from contextlib import closing
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -381,13 +385,18 @@ def test_two_engines_in_threads_on_postgresql_count_exactly(pg: PostgresCluster)
 # --------------------------------------------------------------------------- real sessions (AppTest)
 
 
+def use_database(env: pytest.MonkeyPatch, db: Path) -> Path:
+    """The app's database is the SQLite file ``db``, metrics on, no PIN hash from the environment."""
+    env.setenv("DECISION_DB_PATH", str(db))
+    env.delenv("DECISION_DB_URL", raising=False)
+    env.delenv("CLINICIAN_PIN_HASH", raising=False)
+    env.delenv("DECISION_METRICS", raising=False)
+    return db
+
+
 @pytest.fixture
 def own_database(tmp_path, monkeypatch):
-    monkeypatch.setenv("DECISION_DB_PATH", str(tmp_path / "handoffs.sqlite3"))
-    monkeypatch.delenv("DECISION_DB_URL", raising=False)
-    monkeypatch.delenv("CLINICIAN_PIN_HASH", raising=False)
-    monkeypatch.delenv("DECISION_METRICS", raising=False)
-    return tmp_path / "handoffs.sqlite3"
+    return use_database(monkeypatch, tmp_path / "handoffs.sqlite3")
 
 
 def new_app(locale: str = "en-CA") -> AppTest:
@@ -436,14 +445,63 @@ def counts(db: Path) -> dict[tuple[str, str, str], int]:
         store.close()
 
 
-def test_real_sessions_are_counted_screen_by_screen(own_database):
-    at = new_app()
-    for _ in range(6):
-        patient(at, LEANS_IMS)
-        tap(at, "restart_end")
-        tap(at, "yes_start_over_end")
-    patient(at, LEANS_IMS, stop_after=3)  # a seventh stops on the fourth question
-    got = counts(own_database)
+def snapshot(db: Path, to: Path) -> Path:
+    """A consistent copy of the SQLite database at ``db``, every queued count written first."""
+    m.flush_all()
+    with closing(sqlite3.connect(db)) as source, closing(sqlite3.connect(to)) as copy:
+        source.backup(copy)
+    return to
+
+
+@dataclass(frozen=True)
+class Walked:
+    """What :func:`walked` leaves: the database as it was after four and after five
+    patients, the counts after all seven, and the session that walked them."""
+
+    after_four: Path
+    after_five: Path
+    counts: dict[tuple[str, str, str], int]
+    db: Path
+    app: AppTest
+
+
+@pytest.fixture(scope="module")
+def walked(tmp_path_factory: pytest.TempPathFactory) -> Walked:
+    """Seven patients walked once for the tests below, in one AppTest session (the
+    slowest part of this file): six give the same answers (LEANS_IMS), finish, share and
+    start over; a seventh stops on the fourth question. The database is copied after
+    the fourth and after the fifth patient: the dashboard tests read what four and five
+    such sessions counted (the same walks each of them used to repeat for itself), each
+    on a copy of its own, in a session of its own that unlocks the dashboard."""
+    folder = tmp_path_factory.mktemp("walked")
+    db = folder / "handoffs.sqlite3"
+    with pytest.MonkeyPatch.context() as env:
+        use_database(env, db)
+        at = new_app()
+        copies = {}
+        for n in range(1, 7):
+            patient(at, LEANS_IMS)
+            tap(at, "restart_end")
+            tap(at, "yes_start_over_end")
+            if n in (4, 5):
+                copies[n] = snapshot(db, folder / f"after-{n}-patients.sqlite3")
+        patient(at, LEANS_IMS, stop_after=3)  # a seventh stops on the fourth question
+        got = counts(db)
+    return Walked(copies[4], copies[5], got, db, at)
+
+
+@pytest.fixture
+def database_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """``database_copy(snapshot)``: the app's database is a copy of ``snapshot``, this test's own."""
+
+    def copy_of(source: Path) -> Path:
+        return use_database(monkeypatch, Path(shutil.copyfile(source, tmp_path / "handoffs.sqlite3")))
+
+    return copy_of
+
+
+def test_real_sessions_are_counted_screen_by_screen(walked: Walked):
+    got = walked.counts
     assert got[("event", "started", "")] == 7
     assert got[("screen", QUESTIONS[0].id, "")] == 7
     assert got[("screen", QUESTIONS[3].id, "")] == 7
@@ -540,9 +598,10 @@ def tables(at: AppTest) -> str:
     return "\n".join(t.value.to_csv() for t in at.table)
 
 
-def test_the_dashboard_without_the_pin_shows_only_the_way_to_unlock(own_database):
-    at = new_app()
-    patient(at, LEANS_IMS)
+def test_the_dashboard_without_the_pin_shows_only_the_way_to_unlock(walked: Walked, monkeypatch):
+    """The session that walked the seven patients, its counts in the database, opens the dashboard."""
+    use_database(monkeypatch, walked.db)
+    at = walked.app  # no other test uses this session
     at.switch_page("app_pages/dashboard.py").run()
     assert not at.exception
     assert at.title[0].value == EN("dash_title")
@@ -550,14 +609,9 @@ def test_the_dashboard_without_the_pin_shows_only_the_way_to_unlock(own_database
     assert not at.subheader and not at.table and not at.get("vega_lite_chart") and not at.get("download_button")
 
 
-def test_the_dashboard_hides_cells_under_five_on_screen_and_in_the_csv(own_database):
-    at = new_app()
-    for _ in range(4):
-        patient(at, LEANS_IMS)
-        tap(at, "restart_end")
-        tap(at, "yes_start_over_end")
-    m.flush_all()
-    unlock_dashboard(at)
+def test_the_dashboard_hides_cells_under_five_on_screen_and_in_the_csv(walked: Walked, database_copy):
+    own_database = database_copy(walked.after_four)  # what four patients counted
+    at = unlock_dashboard(new_app())
     shown = tables(at)
     assert [s.value for s in at.subheader][:2] == [EN("dash_funnel"), EN("dash_screens")]
     assert EN("dash_fewer") in shown
@@ -570,14 +624,9 @@ def test_the_dashboard_hides_cells_under_five_on_screen_and_in_the_csv(own_datab
     )  # a hidden cell is never drawn
 
 
-def test_the_dashboard_shows_the_funnel_and_sure_in_both_languages(own_database):
-    at = new_app()
-    for _ in range(5):
-        patient(at, LEANS_IMS)
-        tap(at, "restart_end")
-        tap(at, "yes_start_over_end")
-    m.flush_all()
-    unlock_dashboard(at)
+def test_the_dashboard_shows_the_funnel_and_sure_in_both_languages(walked: Walked, database_copy):
+    database_copy(walked.after_five)  # what five patients counted
+    at = unlock_dashboard(new_app())
     subheaders = [s.value for s in at.subheader]
     for key in ("dash_funnel", "dash_screens", "dash_leans", "dash_sure", "dash_chosen", "dash_flags", "dash_weeks"):
         assert EN(key) in subheaders
