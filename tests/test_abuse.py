@@ -19,10 +19,11 @@ from pathlib import Path
 
 import pytest
 from servers import PostgresCluster, postgres_cluster
+from shipped_content import CONTENT
 from streamlit.testing.v1 import AppTest
 
 import ui
-from decision import load_content, score
+from decision import score
 from decision.content import DEFAULT_CONTENT_DIR
 from decision.records.pin import PinGate, client_key, hash_pin
 from decision.records.store import HandoffStore, PinLimits
@@ -33,7 +34,6 @@ ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ANSWERS = {"main_area": "low_back", "lie_still": "yes"}
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-CONTENT = load_content()
 RESULT = score(CONTENT, ANSWERS).to_json("en")
 EN = Words(CONTENT, "en")
 PIN = "2468"

@@ -16,16 +16,15 @@ from pathlib import Path
 
 import pytest
 from conftest import ARTIFACTS, TABLET, run_streamlit
+from shipped_content import CONTENT
 from test_browser import HANDOFF_SAFETY, choice, go_through_questions, tap, wait_for_app
 
-from decision import load_content
 from decision.records.pin import hash_pin
 from decision.records.store import HandoffStore
 from ui.words import Words
 
 pytestmark = pytest.mark.browser
 
-CONTENT = load_content()
 T = Words(CONTENT, "en")
 PIN = "2468"
 

@@ -14,16 +14,16 @@ import time
 from pathlib import Path
 
 import pytest
+from shipped_content import CONTENT
 from streamlit.testing.v1 import AppTest
 
-from decision import load_content, score
+from decision import score
 from decision.content import DEFAULT_CONTENT_DIR
 from decision.wording import Wording
 from ui import keys, topbar
 from ui.words import Words
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-CONTENT = load_content()
 RULES = {r.id: r for r in CONTENT.rules}
 FLAGS = {f.id: f for f in CONTENT.flags}
 QUESTIONS = CONTENT.questions_of_kind("questions")

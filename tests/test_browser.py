@@ -12,15 +12,15 @@ from pathlib import Path
 import pytest
 from app_waits import tap, wait_for_app
 from conftest import ARTIFACTS, TABLET
+from shipped_content import CONTENT
 
-from decision import load_content, score
+from decision import score
 from decision.presentation import grid_rows
 from decision.wording import Wording
 from ui.words import Words
 
 pytestmark = pytest.mark.browser
 
-CONTENT = load_content()
 QUESTIONS = CONTENT.questions_of_kind("questions")
 SAFETY = CONTENT.questions_of_kind("safety")
 SURE = CONTENT.questions_of_kind("sure")

@@ -14,10 +14,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from shipped_content import CONTENT
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from decision import load_content, score
+from decision import score
 from decision.records import consent as consent_records
 from decision.records import export
 from decision.records.pin import hash_pin
@@ -27,7 +28,6 @@ from decision.wording import Wording
 from ui.words import Words
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-CONTENT = load_content()
 QUESTIONS = CONTENT.questions_of_kind("questions")
 EN, FR = Words(CONTENT, "en"), Words(CONTENT, "fr")
 PIN = "2468"

@@ -12,9 +12,10 @@ import json
 import pytest
 from conftest import ARTIFACTS, TABLET, run_streamlit
 from pypdf import PdfReader
+from shipped_content import CONTENT
 from test_browser import check_screen, screenshot, tap, wait_for_app
 
-from decision import load_content, score
+from decision import score
 from decision.records.export import pdf_text
 from decision.records.pin import hash_pin
 from decision.records.store import HandoffStore
@@ -23,7 +24,6 @@ from ui.words import Words
 
 pytestmark = pytest.mark.browser
 
-CONTENT = load_content()
 T = Words(CONTENT, "en")
 W = Wording(CONTENT, "en")
 PIN = "2468"

@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import TABLET, run_streamlit
+from shipped_content import CONTENT
 from test_browser import screenshot, tap, wait_for_app
 
-from decision import load_content
 from decision.records.metrics import Counters, Key
 from decision.records.pin import hash_pin
 from decision.records.store import HandoffStore, resolve_timezone
@@ -22,7 +22,6 @@ from ui.words import Words
 
 pytestmark = pytest.mark.browser
 
-CONTENT = load_content()
 EN, FR = Words(CONTENT, "en"), Words(CONTENT, "fr")
 QUESTIONS = CONTENT.questions_of_kind("questions")
 PIN = "2468"

@@ -44,14 +44,14 @@ from servers import (
     run_instances,
     run_nginx,
 )
+from shipped_content import CONTENT
 
-from decision import load_content
 from decision.records.pin import hash_pin
 from decision.records.store import HandoffStore
 from decision.settings import Settings
 
 PIN = "2468"
-QUESTIONS = load_content().questions_of_kind("questions")
+QUESTIONS = CONTENT.questions_of_kind("questions")
 TRIES = 10
 PRIVATE_WORDS = ("Traceback", "psycopg", "sqlalchemy", "StoreError", "OperationalError", "postgresql")
 

@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scenario_schema import Scenario, ScenarioError, StepWant, load_scenarios
+from shipped_content import CONTENT
 
-from decision import AnswerError, contract, load_content, score
+from decision import AnswerError, contract, score
 from decision.engine import Result, Step
 
-CONTENT = load_content()
 RULES = {r.id: r for r in CONTENT.rules}
 FLAGS = {f.id: f for f in CONTENT.flags}
 SCENARIO_DIR = Path(__file__).parent / "scenarios"

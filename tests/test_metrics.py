@@ -27,10 +27,11 @@ from pathlib import Path
 
 import pytest
 from servers import PostgresCluster, postgres_cluster
+from shipped_content import CONTENT
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from decision import load_content, score
+from decision import score
 from decision.models import LEVELS
 from decision.records import metrics as m
 from decision.records.metrics import CounterRow, Counters, Key, Tally
@@ -40,7 +41,6 @@ from ui import keys, topbar
 from ui.words import Words
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-CONTENT = load_content()
 QUESTIONS = CONTENT.questions_of_kind("questions")
 SAFETY = CONTENT.questions_of_kind("safety")
 EN, FR = Words(CONTENT, "en"), Words(CONTENT, "fr")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from shipped_content import CONTENT
 
-from decision import contract, load_content, score
+from decision import contract, score
 from decision.presentation import DEFAULT_ROWS, grid_rows, present, reasons
 from decision.wording import Wording
 
-CONTENT = load_content()
 ORDER = tuple(q.id for q in CONTENT.questions_of_kind("questions"))
 ALL_NO = {q.id: "no" for q in CONTENT.questions_of_kind("safety")}
 EN = Wording(CONTENT, "en")

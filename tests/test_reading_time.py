@@ -16,13 +16,12 @@ import re
 from pathlib import Path
 
 import pytest
+from shipped_content import CONTENT
 from streamlit.testing.v1 import AppTest
 
-from decision import load_content
 from ui import reading_time
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-CONTENT = load_content()
 QUESTIONS = CONTENT.questions_of_kind("questions")
 SAFETY = CONTENT.questions_of_kind("safety")
 SURE = CONTENT.questions_of_kind("sure")

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import pytest
 from conftest import TABLET, run_streamlit
+from shipped_content import CONTENT
 from test_browser import tap, wait_for_app
 
-from decision import load_content, score
+from decision import score
 from decision.records.pin import hash_pin
 from decision.records.store import HandoffStore
 from ui.words import Words
 
 pytestmark = pytest.mark.browser
 
-CONTENT = load_content()
 T = Words(CONTENT, "en")
 PIN = "2468"
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from shipped_content import CONTENT
 from sqlalchemy import func, select
 
-from decision import load_content, score
+from decision import score
 from decision.records import consent as cr
 from decision.records.store import HandoffStore, purge
 
-CONTENT = load_content()
 T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 ANSWERS = {"problem_kind": "tight_knot", "sure_certain": "no", "sure_informed": "no"}
 

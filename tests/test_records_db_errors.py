@@ -13,15 +13,14 @@ from pathlib import Path
 
 import pytest
 from servers import PostgresCluster, postgres_cluster
+from shipped_content import CONTENT
 from sqlalchemy import create_engine, text
 
-from decision import load_content
 from decision.records.db_errors import DEFAULT_KEY, ENGLISH, StoreError
 from decision.records.store import HandoffStore
 from decision.yamlio import load_yaml_file
 
 UI_YAML = Path(__file__).resolve().parent.parent / "content" / "ui.yaml"
-CONTENT = load_content()
 ANSWERS = {"main_area": "low_back"}
 RESULT = {"content_version": "v1", "language": "en", "lean": {"option": None, "strength": "none"}, "flags": []}
 

@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from pypdf import PdfReader
+from shipped_content import CONTENT
 
-from decision import contract, load_content, score
+from decision import contract, score
 from decision.records.consent import ConsentRecord, RecordExtras, make_consent, make_sure_after
 from decision.records.export import (
     CSV_HEADER,
@@ -29,7 +30,6 @@ from decision.records.saved import parse_saved
 from decision.records.store import HandoffRecord, HandoffStore
 from decision.wording import Wording
 
-CONTENT = load_content()
 RULES = {r.id: r for r in CONTENT.rules}
 FLAGS = {f.id: f for f in CONTENT.flags}
 T0 = datetime(2025, 3, 1, 15, 30, tzinfo=UTC)

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+from shipped_content import CONTENT
 
-from decision import cli, contract, load_content, score
+from decision import cli, contract, score
 from decision.records.fhir import (
     CANONICAL_ENV,
     DEFAULT_CANONICAL,
@@ -25,7 +26,6 @@ from decision.records.fhir import (
 from decision.records.store import HandoffRecord
 
 ROOT = Path(__file__).resolve().parent.parent
-CONTENT = load_content()
 T0 = datetime(2025, 3, 1, 15, 30, tzinfo=UTC)
 FULL = {qid: codes[-1] for qid, codes in contract.QUESTIONS.items()}
 FEW = {"problem_kind": "tight_knot", "goal": "loosen_muscle", "blood_thinners": "yes"}

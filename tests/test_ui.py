@@ -8,8 +8,9 @@ import html
 import re
 
 import pytest
+from shipped_content import CONTENT
 
-from decision import load_content, score
+from decision import score
 from decision.checks import grid_words
 from decision.presentation import present
 from decision.wording import Wording
@@ -18,7 +19,6 @@ from ui.charts import coloured_rects, denominator, icon_array_svg, marks_coloure
 from ui.panels import cell_short, flag_panels, note_lines, option_grid, side_effects, steps_html
 from ui.words import Words, date, initial_language, number
 
-CONTENT = load_content()
 OPTIONS = tuple(CONTENT.options)
 EN, FR = Words(CONTENT, "en"), Words(CONTENT, "fr")
 ALL_NO = {q.id: "no" for q in CONTENT.questions_of_kind("safety")}

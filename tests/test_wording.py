@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from shipped_content import CONTENT
 
-from decision import load_content, score
+from decision import score
 from decision.records.saved import parse_saved
 from decision.wording import Wording, singular
-
-CONTENT = load_content()
 
 
 @pytest.mark.parametrize(
