@@ -285,3 +285,30 @@ def test_the_top_bar_is_four_real_buttons_that_press_their_relay_option():
     # The page script presses a relay option by its name: the option names are the actions.
     script = kiosk.page_script("en", 3)
     assert f".st-key-{keys.TOPBAR_RELAY} button" in script and "data-kiosk-act" in script
+
+
+def test_the_settings_file_is_read_again_only_when_it_changed(tmp_path, monkeypatch):
+    from streamlit import config
+
+    import ui
+
+    reads: list[str] = []
+    real_read = ui.read_secrets_file
+    monkeypatch.setattr(ui, "read_secrets_file", lambda path: reads.append(str(path)) or real_read(path))
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text("x = = 1\n", encoding="utf-8")
+    saved = config.get_option("secrets.files")
+    config.set_option("secrets.files", [str(secrets), str(tmp_path / "absent.toml")])
+    try:
+        for _ in range(3):  # every run asks; the unchanged file is read once
+            problem = ui.settings_problem()
+            assert problem is not None and problem.line == 1
+        assert reads == [str(secrets)]
+        secrets.write_text("timezone = 'UTC'\n", encoding="utf-8")  # fixed: read again, at once
+        assert ui.settings_problem() is None
+        assert ui.settings_problem() is None
+        assert reads == [str(secrets)] * 2
+        secrets.unlink()  # gone: nothing to read, nothing broken
+        assert ui.settings_problem() is None and len(reads) == 2
+    finally:
+        config.set_option("secrets.files", saved)

@@ -92,11 +92,39 @@ def get_settings() -> Settings:
 
 def _read_settings() -> Settings:
     environment = tuple(map(os.environ.get, ENV_NAMES))
+    # Without a settings file Streamlit looks for one on every access and raises: skip
+    # that when none exists and none was handed in (tests hand secrets in directly).
+    if getattr(st.secrets, "_secrets", None) is None and not any(s[1] for s in _settings_files_stamp()):
+        return _settings(environment, ())
     try:
         secrets = tuple(sorted((k, v) for k, v in st.secrets.items() if k in SECRET_KEYS and isinstance(v, Hashable)))
     except (FileNotFoundError, KeyError):  # no secrets file
         secrets = ()
     return _settings(environment, secrets)
+
+
+Stamp = tuple[tuple[str, tuple[int, int, int] | None], ...]
+
+
+def _settings_files_stamp() -> Stamp:
+    """Each settings file Streamlit reads (``secrets.files``) with its modification and
+    change times and its size (None when it does not exist): one ``stat`` a file, so a
+    run need not read them (a ``chmod`` moves the change time)."""
+    from streamlit import config
+
+    try:
+        paths = config.get_option("secrets.files") or []
+    except Exception:
+        paths = []
+    stamp: list[tuple[str, tuple[int, int, int] | None]] = []
+    for raw in paths:
+        try:
+            info = os.stat(raw)
+        except OSError:
+            stamp.append((str(raw), None))
+        else:
+            stamp.append((str(raw), (info.st_mtime_ns, info.st_ctime_ns, info.st_size)))
+    return tuple(stamp)
 
 
 @st.cache_resource(show_spinner=False)
@@ -131,16 +159,26 @@ def settings_problem() -> SettingsFileBroken | None:
 
     Streamlit then drops the whole file without a word, so ``db_url`` and the PIN hash
     would silently fall back to their defaults. The app checks this on every run
-    (reading a few lines) and serves no record while it holds; the log says it once.
+    (a file is read again only when its change time or size moved) and serves no record
+    while it holds; the log says it once.
     """
-    from streamlit import config
+    stamp = _settings_files_stamp()
+    with _settings_lock:
+        if stamp in _problem_memo:
+            return _problem_memo[stamp]
+    found = _settings_problem_in(stamp)
+    with _settings_lock:
+        _problem_memo.clear()  # the files as they are now: one entry
+        _problem_memo[stamp] = found
+    return found
 
-    try:
-        paths = config.get_option("secrets.files") or []
-    except Exception:
-        paths = []
-    for raw in paths:
-        if not str(raw).endswith(".toml"):
+
+_problem_memo: dict[Stamp, SettingsFileBroken | None] = {}
+
+
+def _settings_problem_in(stamp: Stamp) -> SettingsFileBroken | None:
+    for raw, seen_on_disk in stamp:
+        if not raw.endswith(".toml") or seen_on_disk is None:
             continue
         try:
             read_secrets_file(Path(raw))
