@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import threading
+import weakref
 from collections.abc import Callable, Hashable, Mapping
 from datetime import UTC, timedelta, tzinfo
 from pathlib import Path
@@ -40,11 +41,22 @@ PURGE_EVERY_S = 60.0  # the background purge of expired records
 PURGE_MIN_GAP_S = 30.0  # at most one purge this often on clinician actions
 
 
-@st.cache_resource(show_spinner=False)
+_loaded: dict[str, Content] = {}
+_load_lock = threading.Lock()
+
+
 def _load(root: str) -> Content:
-    # Content is frozen, so one copy is safely shared by every session.
-    # Failures raise and are not cached: fixed content shows after a restart.
-    return load_content(root)
+    """The content of ``root``, loaded once per process (a dictionary look-up on each run,
+    cheaper than Streamlit's resource cache, which hashes its arguments on every call).
+    Content is frozen, so one copy is safely shared by every session. Failures raise and
+    are not kept: fixed content shows after a restart."""
+    found = _loaded.get(root)
+    if found is None:
+        with _load_lock:  # two first sessions at once load it once
+            found = _loaded.get(root)
+            if found is None:
+                found = _loaded[root] = load_content(root)
+    return found
 
 
 _this_thread = threading.local()
@@ -74,6 +86,30 @@ def _per_run(name: str, make: Callable[[], _T]) -> _T:
     return cast("_T", values[name])
 
 
+_per_session: weakref.WeakKeyDictionary[object, dict[str, tuple[object, Any]]] = weakref.WeakKeyDictionary()
+
+
+def per_session(name: str, key: Hashable, make: Callable[[], _T]) -> _T:
+    """``make()`` once per browser session and ``key``, then the same value on every run of
+    that session until ``key`` changes; outside a run, ``make()`` each time.
+
+    For objects that cost something to build on every run, hold nothing of the patient
+    and must not be shared between sessions (the pages: Streamlit marks the one it is
+    about to run on the object itself). Kept beside the session, not in its state, so
+    they go when the session goes.
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
+        return make()
+    kept = _per_session.setdefault(ctx.session_state, {})
+    found = kept.get(name)
+    if found is None or found[0] != key:
+        found = kept[name] = (key, make())
+    return cast("_T", found[1])
+
+
 def get_content() -> Content:
     """The validated content (``DECISION_CONTENT_DIR`` or content/), loaded once."""
     return _per_run("content", lambda: _load(str(get_settings().content_dir or DEFAULT_CONTENT_DIR)))
@@ -94,7 +130,7 @@ def _read_settings() -> Settings:
     environment = tuple(map(os.environ.get, ENV_NAMES))
     # Without a settings file Streamlit looks for one on every access and raises: skip
     # that when none exists and none was handed in (tests hand secrets in directly).
-    if getattr(st.secrets, "_secrets", None) is None and not any(s[1] for s in _settings_files_stamp()):
+    if getattr(st.secrets, "_secrets", None) is None and not any(s[1] for s in settings_files_stamp()):
         return _settings(environment, ())
     try:
         secrets = tuple(sorted((k, v) for k, v in st.secrets.items() if k in SECRET_KEYS and isinstance(v, Hashable)))
@@ -104,6 +140,11 @@ def _read_settings() -> Settings:
 
 
 Stamp = tuple[tuple[str, tuple[int, int, int] | None], ...]
+
+
+def settings_files_stamp() -> Stamp:
+    """The settings files as they are now, once per run (see :func:`_settings_files_stamp`)."""
+    return _per_run("settings_files", _settings_files_stamp)
 
 
 def _settings_files_stamp() -> Stamp:
@@ -162,7 +203,7 @@ def settings_problem() -> SettingsFileBroken | None:
     (a file is read again only when its change time or size moved) and serves no record
     while it holds; the log says it once.
     """
-    stamp = _settings_files_stamp()
+    stamp = settings_files_stamp()
     with _settings_lock:
         if stamp in _problem_memo:
             return _problem_memo[stamp]
