@@ -73,7 +73,7 @@ def _pages() -> tuple[st.Page, st.Page, st.Page]:
 
 
 # Built once per session and language (each st.Page finds and hashes its file: a tenth of a tap's run).
-patient, clinician, dashboard = ui.per_session("pages", (t.lang, content.version), _pages)
+patient, clinician, dashboard = ui.per_session("pages", (t.lang, content.version, __file__), _pages)
 page = st.navigation([patient, clinician, dashboard], position="hidden")
 broken_settings = ui.settings_problem()
 if broken_settings is not None:  # never a silent fallback to another database or to "no PIN"

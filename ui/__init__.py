@@ -11,7 +11,7 @@ import logging
 import os
 import re
 import threading
-import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from datetime import UTC, timedelta, tzinfo
 from pathlib import Path
@@ -86,7 +86,9 @@ def _per_run(name: str, make: Callable[[], _T]) -> _T:
     return cast("_T", values[name])
 
 
-_per_session: weakref.WeakKeyDictionary[object, dict[str, tuple[object, Any]]] = weakref.WeakKeyDictionary()
+_per_session: OrderedDict[tuple[str, str], tuple[Hashable, Any]] = OrderedDict()
+_per_session_lock = threading.Lock()
+PER_SESSION_KEPT = 512  # sessions whose values are kept (the oldest go first; a value is small)
 
 
 def per_session(name: str, key: Hashable, make: Callable[[], _T]) -> _T:
@@ -95,19 +97,27 @@ def per_session(name: str, key: Hashable, make: Callable[[], _T]) -> _T:
 
     For objects that cost something to build on every run, hold nothing of the patient
     and must not be shared between sessions (the pages: Streamlit marks the one it is
-    about to run on the object itself). Kept beside the session, not in its state, so
-    they go when the session goes.
+    about to run on the object itself). Kept beside the sessions, by their ids (never
+    reused), not in their state: a wipe has nothing more to forget.
     """
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     ctx = get_script_run_ctx(suppress_warning=True)
     if ctx is None:
         return make()
-    kept = _per_session.setdefault(ctx.session_state, {})
-    found = kept.get(name)
-    if found is None or found[0] != key:
-        found = kept[name] = (key, make())
-    return cast("_T", found[1])
+    slot = (ctx.session_id, name)
+    with _per_session_lock:
+        found = _per_session.get(slot)
+        if found is not None and found[0] == key:
+            _per_session.move_to_end(slot)
+            return cast("_T", found[1])
+    value = make()
+    with _per_session_lock:
+        _per_session[slot] = (key, value)
+        _per_session.move_to_end(slot)
+        while len(_per_session) > PER_SESSION_KEPT:
+            _per_session.popitem(last=False)
+    return value
 
 
 def get_content() -> Content:
