@@ -359,3 +359,21 @@ def test_per_session_values_are_never_shared_between_sessions_and_the_oldest_go(
         ui.per_session("pages", "en", object)
     session.session_id = "s1"  # pushed out by three newer sessions: made again
     assert ui.per_session("pages", "en", object) is not first
+
+
+def _two_asking_for_the_result_styles() -> None:
+    from ui import style
+
+    style.apply_more()  # the page
+    style.apply_more()  # and its error screen
+
+
+def test_the_result_styles_are_sent_once_a_run_however_many_ask():
+    from streamlit.testing.v1 import AppTest
+
+    from ui.style import STYLE_MORE
+
+    at = AppTest.from_function(_two_asking_for_the_result_styles)
+    for _ in range(2):  # and again on the next run
+        at.run()
+        assert [h.proto.body for h in at.get("html")].count(str(STYLE_MORE)) == 1

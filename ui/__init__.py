@@ -62,7 +62,7 @@ def _load(root: str) -> Content:
 _this_thread = threading.local()
 
 
-def _per_run(name: str, make: Callable[[], _T]) -> _T:
+def per_run(name: str, make: Callable[[], _T]) -> _T:
     """``make()`` once per script run, then the same value for the rest of the run.
 
     A run is told apart by its context's cursors, which Streamlit replaces when a run
@@ -122,7 +122,7 @@ def per_session(name: str, key: Hashable, make: Callable[[], _T]) -> _T:
 
 def get_content() -> Content:
     """The validated content (``DECISION_CONTENT_DIR`` or content/), loaded once."""
-    return _per_run("content", lambda: _load(str(get_settings().content_dir or DEFAULT_CONTENT_DIR)))
+    return per_run("content", lambda: _load(str(get_settings().content_dir or DEFAULT_CONTENT_DIR)))
 
 
 @functools.lru_cache(maxsize=8)
@@ -133,7 +133,7 @@ def _settings(_environment: tuple[str | None, ...], secrets: tuple[tuple[str, An
 def get_settings() -> Settings:
     """The settings (decision/settings.py), read once for each environment and secrets:
     a rerun only looks up the cache (tests change the environment between apps), once."""
-    return _per_run("settings", _read_settings)
+    return per_run("settings", _read_settings)
 
 
 def _read_settings() -> Settings:
@@ -154,7 +154,7 @@ Stamp = tuple[tuple[str, tuple[int, int, int] | None], ...]
 
 def settings_files_stamp() -> Stamp:
     """The settings files as they are now, once per run (see :func:`_settings_files_stamp`)."""
-    return _per_run("settings_files", _settings_files_stamp)
+    return per_run("settings_files", _settings_files_stamp)
 
 
 def _settings_files_stamp() -> Stamp:

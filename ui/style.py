@@ -308,5 +308,8 @@ def apply() -> None:
 
 
 def apply_more() -> None:
-    """Add the result's and the staff pages' rules (flags, steps, grid, icon arrays)."""
-    st.html(STYLE_MORE)
+    """Add the result's and the staff pages' rules (flags, steps, grid, icon arrays), once a
+    run however many parts of it ask (a page and its error screen both may)."""
+    import ui  # ui imports this module
+
+    ui.per_run("style_more", lambda: st.html(STYLE_MORE))
