@@ -399,6 +399,12 @@ def test_idle_tablet_warns_then_wipes(browser_page, streamlit_server):
     tap(page, page.get_by_role("button", name=t("start"), exact=True))
     first = QUESTIONS[0]
     tap(page, answer_button(page, t, first.id, first.codes[0]))
+    # The watchdog's hidden block leaves no gap of its own between the top bar and the progress.
+    gap = page.evaluate(
+        """() => document.querySelector('.progress-text').getBoundingClientRect().top
+                 - document.querySelector('.kiosk-topbar').getBoundingClientRect().bottom"""
+    )
+    assert gap < 40, gap
 
     # The warning shows before the wipe; "I'm still here" keeps the answers.
     page.get_by_text(t("idle_title")).wait_for(timeout=20_000)
