@@ -63,9 +63,17 @@ if keys.LANG not in state:
 t = Words(content, state[keys.LANG])
 set_page(t.of(content.meta.title))
 
-patient = st.Page("app_pages/patient.py", title=t.of(content.meta.title), default=True)
-clinician = st.Page("app_pages/clinician.py", title=t("clin_title"), url_path="clinician")
-dashboard = st.Page("app_pages/dashboard.py", title=t("dash_title"), url_path="dashboard")
+
+def _pages() -> tuple[st.Page, st.Page, st.Page]:
+    return (
+        st.Page("app_pages/patient.py", title=t.of(content.meta.title), default=True),
+        st.Page("app_pages/clinician.py", title=t("clin_title"), url_path="clinician"),
+        st.Page("app_pages/dashboard.py", title=t("dash_title"), url_path="dashboard"),
+    )
+
+
+# Built once per session and language (each st.Page finds and hashes its file: a tenth of a tap's run).
+patient, clinician, dashboard = ui.per_session("pages", (t.lang, content.version, __file__), _pages)
 page = st.navigation([patient, clinician, dashboard], position="hidden")
 broken_settings = ui.settings_problem()
 if broken_settings is not None:  # never a silent fallback to another database or to "no PIN"
@@ -76,8 +84,12 @@ if broken_settings is not None:  # never a silent fallback to another database o
     st.stop()
 if page is patient:
     # However the patient page came to run (Back in the browser, its address, a wipe),
-    # the clinician view is locked again: nothing of it stays in this browser.
-    kiosk.forget_clinician(state)
+    # the clinician view is locked again: nothing of it stays in this browser. Only a
+    # session that ran a staff page can hold its keys; the others skip the walk.
+    if keys.STAFF_PAGE_RAN in state:
+        kiosk.forget_clinician(state)
+else:
+    state[keys.STAFF_PAGE_RAN] = True  # a clinician key itself: forgotten with the others
 # One script block a run: the page's language (for screen readers), for a patient a new
 # screen starts at its top (Streamlit keeps the old scroll position), and the browser's
 # idle timer for this screen. The block changes with the screen, so the browser runs it again.

@@ -352,6 +352,24 @@ def test_a_new_screen_does_not_jump_back_to_its_top_under_a_finger(browser_page,
     wait_for_app(page)
 
 
+def test_a_screen_left_scrolled_down_gives_way_to_the_next_at_its_top(browser_page, streamlit_server):
+    """The scroll to the top is skipped on a screen that was never scrolled (setting a scroll
+    position lays the page out at once); one that was scrolled still starts the next at its top."""
+    page, t = browser_page, words_for("en-CA")
+    page.goto(streamlit_server)
+    wait_for_app(page)
+    tap(page, page.get_by_role("button", name=t("start"), exact=True))
+    go_through_questions(page, t, {}, prefix=None)
+    for q in SAFETY:
+        tap(page, choice(page, t, q.id, "no"))
+    page.evaluate("document.querySelector('[data-testid=stMain]').scrollTop = 100000")
+    page.wait_for_function("document.querySelector('[data-testid=stMain]').scrollTop > 0")
+    tap(page, page.locator(".st-key-see_result button"))
+    page.get_by_role("heading", name=t("result_title")).wait_for()
+    wait_for_app(page)
+    assert page.evaluate("document.querySelector('[data-testid=stMain]').scrollTop") == 0
+
+
 def test_a_stop_flag_changes_the_result_screen(browser_page, streamlit_server):
     page, t = browser_page, words_for("en-CA")
     page.goto(streamlit_server)
@@ -381,6 +399,12 @@ def test_idle_tablet_warns_then_wipes(browser_page, streamlit_server):
     tap(page, page.get_by_role("button", name=t("start"), exact=True))
     first = QUESTIONS[0]
     tap(page, answer_button(page, t, first.id, first.codes[0]))
+    # The watchdog's hidden block leaves no gap of its own between the top bar and the progress.
+    gap = page.evaluate(
+        """() => document.querySelector('.progress-text').getBoundingClientRect().top
+                 - document.querySelector('.kiosk-topbar').getBoundingClientRect().bottom"""
+    )
+    assert gap < 40, gap
 
     # The warning shows before the wipe; "I'm still here" keeps the answers.
     page.get_by_text(t("idle_title")).wait_for(timeout=20_000)
@@ -389,6 +413,14 @@ def test_idle_tablet_warns_then_wipes(browser_page, streamlit_server):
     assert not page.get_by_text(t("idle_title")).is_visible()
     tap(page, page.locator('[data-kiosk-act="back"]'))
     page.get_by_text(t("your_answer", answer=t.of(first.answers[0].text))).wait_for()
+
+    # The warning is drawn once and kept; a new language draws it again, in that language.
+    tap(page, page.locator('[data-kiosk-act="switch_lang"]'))
+    fr = words_for("fr-CA")
+    page.get_by_text(fr("idle_title")).wait_for(timeout=20_000)
+    assert page.locator(".kiosk-warning .still-here").inner_text() == fr("still_here")
+    tap(page, page.get_by_role("button", name=fr("still_here"), exact=True), rerun=False)
+    tap(page, page.locator('[data-kiosk-act="switch_lang"]'))
 
     # Left alone, the tablet goes back to the welcome screen with nothing kept.
     page.get_by_text(t("idle_title")).wait_for(timeout=20_000)

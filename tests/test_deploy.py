@@ -116,6 +116,15 @@ def assert_security_headers(headers: dict[str, list[str]], where: str) -> None:
     assert headers.get("server") == ["nginx"], f"{where}: the server header shows a version"
 
 
+def test_no_other_site_may_steer_the_app_from_a_frame(stack: Stack):
+    """Streamlit lets its own cloud's sites send a framed app commands (stop, rerun, set the
+    query); the clinic's app takes them from none (config.toml: client.allowedOrigins)."""
+    import json
+
+    status, _, body = http_get(stack.instances.base(0) + "/_stcore/host-config")
+    assert status == 200 and json.loads(body)["allowedOrigins"] == []
+
+
 def route_cookie(headers: dict[str, list[str]]) -> str:
     """The one st_route Set-Cookie (Streamlit sets its own XSRF cookie beside it)."""
     found = [c for c in headers.get("set-cookie", []) if c.startswith("st_route=")]

@@ -285,3 +285,95 @@ def test_the_top_bar_is_four_real_buttons_that_press_their_relay_option():
     # The page script presses a relay option by its name: the option names are the actions.
     script = kiosk.page_script("en", 3)
     assert f".st-key-{keys.TOPBAR_RELAY} button" in script and "data-kiosk-act" in script
+
+
+def test_the_settings_file_is_read_again_only_when_it_changed(tmp_path, monkeypatch):
+    from streamlit import config
+
+    import ui
+
+    reads: list[str] = []
+    real_read = ui.read_secrets_file
+    monkeypatch.setattr(ui, "read_secrets_file", lambda path: reads.append(str(path)) or real_read(path))
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text("x = = 1\n", encoding="utf-8")
+    saved = config.get_option("secrets.files")
+    config.set_option("secrets.files", [str(secrets), str(tmp_path / "absent.toml")])
+    try:
+        for _ in range(3):  # every run asks; the unchanged file is read once
+            problem = ui.settings_problem()
+            assert problem is not None and problem.line == 1
+        assert reads == [str(secrets)]
+        secrets.write_text("timezone = 'UTC'\n", encoding="utf-8")  # fixed: read again, at once
+        assert ui.settings_problem() is None
+        assert ui.settings_problem() is None
+        assert reads == [str(secrets)] * 2
+        secrets.unlink()  # gone: nothing to read, nothing broken
+        assert ui.settings_problem() is None and len(reads) == 2
+    finally:
+        config.set_option("secrets.files", saved)
+
+
+def _per_session_page() -> None:
+    import streamlit as st
+
+    import ui
+
+    made = st.session_state.setdefault("made", [])
+    value = ui.per_session("thing", st.session_state.get("key", "a"), lambda: made.append(1) or object())
+    st.session_state["ids"] = [*st.session_state.get("ids", []), id(value)]
+
+
+def test_per_session_values_are_made_once_per_session_and_key():
+    from streamlit.testing.v1 import AppTest
+
+    one, two = AppTest.from_function(_per_session_page), AppTest.from_function(_per_session_page)
+    for _ in range(3):
+        one.run()
+    assert len(one.session_state["made"]) == 1 and len(set(one.session_state["ids"])) == 1
+    one.session_state["key"] = "b"  # a new key (another language): made again, then kept
+    one.run()
+    one.run()
+    assert len(one.session_state["made"]) == 2 and len(set(one.session_state["ids"])) == 2
+    two.run()
+    assert len(two.session_state["made"]) == 1
+    assert len(__import__("ui").per_session("x", 1, list)) == 0  # outside a run: made each time
+
+
+def test_per_session_values_are_never_shared_between_sessions_and_the_oldest_go(monkeypatch):
+    from types import SimpleNamespace
+
+    import streamlit.runtime.scriptrunner as runner
+
+    import ui
+
+    session = SimpleNamespace(session_id="s1")
+    monkeypatch.setattr(runner, "get_script_run_ctx", lambda suppress_warning=False: session)
+    monkeypatch.setattr(ui, "PER_SESSION_KEPT", 3)
+    first = ui.per_session("pages", "en", object)
+    assert ui.per_session("pages", "en", object) is first
+    session.session_id = "s2"  # AppTest gives every session the same id; a server never does
+    assert ui.per_session("pages", "en", object) is not first
+    for other in ("s3", "s4", "s5"):
+        session.session_id = other
+        ui.per_session("pages", "en", object)
+    session.session_id = "s1"  # pushed out by three newer sessions: made again
+    assert ui.per_session("pages", "en", object) is not first
+
+
+def _two_asking_for_the_result_styles() -> None:
+    from ui import style
+
+    style.apply_more()  # the page
+    style.apply_more()  # and its error screen
+
+
+def test_the_result_styles_are_sent_once_a_run_however_many_ask():
+    from streamlit.testing.v1 import AppTest
+
+    from ui.style import STYLE_MORE
+
+    at = AppTest.from_function(_two_asking_for_the_result_styles)
+    for _ in range(2):  # and again on the next run
+        at.run()
+        assert [h.proto.body for h in at.get("html")].count(str(STYLE_MORE)) == 1

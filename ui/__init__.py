@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from datetime import UTC, timedelta, tzinfo
 from pathlib import Path
@@ -40,17 +41,28 @@ PURGE_EVERY_S = 60.0  # the background purge of expired records
 PURGE_MIN_GAP_S = 30.0  # at most one purge this often on clinician actions
 
 
-@st.cache_resource(show_spinner=False)
+_loaded: dict[str, Content] = {}
+_load_lock = threading.Lock()
+
+
 def _load(root: str) -> Content:
-    # Content is frozen, so one copy is safely shared by every session.
-    # Failures raise and are not cached: fixed content shows after a restart.
-    return load_content(root)
+    """The content of ``root``, loaded once per process (a dictionary look-up on each run,
+    cheaper than Streamlit's resource cache, which hashes its arguments on every call).
+    Content is frozen, so one copy is safely shared by every session. Failures raise and
+    are not kept: fixed content shows after a restart."""
+    found = _loaded.get(root)
+    if found is None:
+        with _load_lock:  # two first sessions at once load it once
+            found = _loaded.get(root)
+            if found is None:
+                found = _loaded[root] = load_content(root)
+    return found
 
 
 _this_thread = threading.local()
 
 
-def _per_run(name: str, make: Callable[[], _T]) -> _T:
+def per_run(name: str, make: Callable[[], _T]) -> _T:
     """``make()`` once per script run, then the same value for the rest of the run.
 
     A run is told apart by its context's cursors, which Streamlit replaces when a run
@@ -74,9 +86,43 @@ def _per_run(name: str, make: Callable[[], _T]) -> _T:
     return cast("_T", values[name])
 
 
+_per_session: OrderedDict[tuple[str, str], tuple[Hashable, Any]] = OrderedDict()
+_per_session_lock = threading.Lock()
+PER_SESSION_KEPT = 512  # sessions whose values are kept (the oldest go first; a value is small)
+
+
+def per_session(name: str, key: Hashable, make: Callable[[], _T]) -> _T:
+    """``make()`` once per browser session and ``key``, then the same value on every run of
+    that session until ``key`` changes; outside a run, ``make()`` each time.
+
+    For objects that cost something to build on every run, hold nothing of the patient
+    and must not be shared between sessions (the pages: Streamlit marks the one it is
+    about to run on the object itself). Kept beside the sessions, by their ids (never
+    reused), not in their state: a wipe has nothing more to forget.
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
+        return make()
+    slot = (ctx.session_id, name)
+    with _per_session_lock:
+        found = _per_session.get(slot)
+        if found is not None and found[0] == key:
+            _per_session.move_to_end(slot)
+            return cast("_T", found[1])
+    value = make()
+    with _per_session_lock:
+        _per_session[slot] = (key, value)
+        _per_session.move_to_end(slot)
+        while len(_per_session) > PER_SESSION_KEPT:
+            _per_session.popitem(last=False)
+    return value
+
+
 def get_content() -> Content:
     """The validated content (``DECISION_CONTENT_DIR`` or content/), loaded once."""
-    return _per_run("content", lambda: _load(str(get_settings().content_dir or DEFAULT_CONTENT_DIR)))
+    return per_run("content", lambda: _load(str(get_settings().content_dir or DEFAULT_CONTENT_DIR)))
 
 
 @functools.lru_cache(maxsize=8)
@@ -87,16 +133,49 @@ def _settings(_environment: tuple[str | None, ...], secrets: tuple[tuple[str, An
 def get_settings() -> Settings:
     """The settings (decision/settings.py), read once for each environment and secrets:
     a rerun only looks up the cache (tests change the environment between apps), once."""
-    return _per_run("settings", _read_settings)
+    return per_run("settings", _read_settings)
 
 
 def _read_settings() -> Settings:
     environment = tuple(map(os.environ.get, ENV_NAMES))
+    # Without a settings file Streamlit looks for one on every access and raises: skip
+    # that when none exists and none was handed in (tests hand secrets in directly).
+    if getattr(st.secrets, "_secrets", None) is None and not any(s[1] for s in settings_files_stamp()):
+        return _settings(environment, ())
     try:
         secrets = tuple(sorted((k, v) for k, v in st.secrets.items() if k in SECRET_KEYS and isinstance(v, Hashable)))
     except (FileNotFoundError, KeyError):  # no secrets file
         secrets = ()
     return _settings(environment, secrets)
+
+
+Stamp = tuple[tuple[str, tuple[int, int, int] | None], ...]
+
+
+def settings_files_stamp() -> Stamp:
+    """The settings files as they are now, once per run (see :func:`_settings_files_stamp`)."""
+    return per_run("settings_files", _settings_files_stamp)
+
+
+def _settings_files_stamp() -> Stamp:
+    """Each settings file Streamlit reads (``secrets.files``) with its modification and
+    change times and its size (None when it does not exist): one ``stat`` a file, so a
+    run need not read them (a ``chmod`` moves the change time)."""
+    from streamlit import config
+
+    try:
+        paths = config.get_option("secrets.files") or []
+    except Exception:
+        paths = []
+    stamp: list[tuple[str, tuple[int, int, int] | None]] = []
+    for raw in paths:
+        try:
+            info = os.stat(raw)
+        except OSError:
+            stamp.append((str(raw), None))
+        else:
+            stamp.append((str(raw), (info.st_mtime_ns, info.st_ctime_ns, info.st_size)))
+    return tuple(stamp)
 
 
 @st.cache_resource(show_spinner=False)
@@ -131,16 +210,26 @@ def settings_problem() -> SettingsFileBroken | None:
 
     Streamlit then drops the whole file without a word, so ``db_url`` and the PIN hash
     would silently fall back to their defaults. The app checks this on every run
-    (reading a few lines) and serves no record while it holds; the log says it once.
+    (a file is read again only when its change time or size moved) and serves no record
+    while it holds; the log says it once.
     """
-    from streamlit import config
+    stamp = settings_files_stamp()
+    with _settings_lock:
+        if stamp in _problem_memo:
+            return _problem_memo[stamp]
+    found = _settings_problem_in(stamp)
+    with _settings_lock:
+        _problem_memo.clear()  # the files as they are now: one entry
+        _problem_memo[stamp] = found
+    return found
 
-    try:
-        paths = config.get_option("secrets.files") or []
-    except Exception:
-        paths = []
-    for raw in paths:
-        if not str(raw).endswith(".toml"):
+
+_problem_memo: dict[Stamp, SettingsFileBroken | None] = {}
+
+
+def _settings_problem_in(stamp: Stamp) -> SettingsFileBroken | None:
+    for raw, seen_on_disk in stamp:
+        if not raw.endswith(".toml") or seen_on_disk is None:
             continue
         try:
             read_secrets_file(Path(raw))

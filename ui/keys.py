@@ -80,6 +80,7 @@ ERROR_START_OVER = "error_start_over"  # the friendly error screen's Start over
 
 # ---------------------------------------------------------------- the PIN gate (ui/gate.py, ui/plain_records.py)
 UNLOCKED = "clin_unlocked"  # True once the PIN was right: one unlock for every staff page
+STAFF_PAGE_RAN = "clin_staff_page_ran"  # app.py: a staff page ran in this session (its keys may be there)
 PIN = "pin"  # the PIN field: emptied on every try, never kept
 UNLOCK = "unlock"  # the PIN form's Unlock
 PIN_FORM = "pin_form"  # the PIN form

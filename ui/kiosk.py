@@ -199,7 +199,8 @@ def keep(state: SessionState, store: Callable[[], Any], content: Any, lang: str,
 # settings replaced on each new screen. Touch, keys, wheel, scrolling anywhere (the
 # capture phase sees scrolls inside stMain) and opened <details> count as activity.
 # The warning is the browser's own bar (built with textContent, never HTML): no
-# Streamlit element on any rerun. Its "Keep my answers" presses the screen's own button.
+# Streamlit element on any rerun, and redrawn only when its words change (a new language).
+# Its "Keep my answers" presses the screen's own button.
 _IDLE_JS = (
     "(function(c){var K=window.__kiosk;if(!K){K=window.__kiosk={};}K.cfg=c;K.last=Date.now();"
     "K.pinged=Date.now();K.wiping=false;var R=document.documentElement;"
@@ -207,6 +208,7 @@ _IDLE_JS = (
     "function el(t,cls,txt){var e=document.createElement(t);if(cls){e.className=cls;}"
     "if(txt!==undefined){e.textContent=txt;}return e;}"
     "function bar(){var w=c.words||{};var B=document.getElementById('kiosk-warning');"
+    "var same=JSON.stringify([w,!!c.keep]);if(B&&K.drawn===same){return;}K.drawn=same;"
     "if(!B){B=el('div','kiosk-warning');B.id='kiosk-warning';B.setAttribute('role','alert');"
     "document.body.appendChild(B);}B.textContent='';B.appendChild(el('p','idle-title',w.title||''));"
     "var p=el('p','idle-text',w.before||'');K.count=el('span','idle-count','');p.appendChild(K.count);"
@@ -249,9 +251,16 @@ _PRESS_JS = (
 # A new screen starts at its top: now, and once more a moment later (Streamlit may still be
 # drawing it), unless the patient has touched, scrolled or typed since: the screen never
 # moves under a finger (on a busy tablet that moment comes late, when a tap may be under way).
+# Only a page that was scrolled is moved: setting a scroll position makes the browser lay out
+# the half-drawn screen at once (about 3 ms a tap on the tablet), so a listener installed once
+# notes any scroll away from the top, and a screen never scrolled is left alone.
 _TO_TOP = (
-    "(function(){function top(){var m=document.querySelector('[data-testid=\"stMain\"]');"
-    "if(m){m.scrollTop=0;}window.scrollTo(0,0);}var used=false,o={capture:true,passive:true},"
+    "(function(){var S=window.__kioskTop;if(!S){S=window.__kioskTop={moved:true};"
+    "document.addEventListener('scroll',function(e){var t=e.target;"
+    "if((t===document?window.scrollY:t.scrollTop)>0){S.moved=true;}},{capture:true,passive:true});}"
+    "function top(){if(!S.moved){return;}S.moved=false;"
+    "var m=document.querySelector('[data-testid=\"stMain\"]');if(m){m.scrollTop=0;}window.scrollTo(0,0);}"
+    "var used=false,o={capture:true,passive:true},"
     "ev=['pointerdown','touchstart','wheel','keydown'];function use(){used=true;}"
     "ev.forEach(function(e){document.addEventListener(e,use,o);});top();"
     "setTimeout(function(){ev.forEach(function(e){document.removeEventListener(e,use,o);});"

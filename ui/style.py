@@ -52,6 +52,8 @@ p, li { line-height: 1.45; }
   line-height: 1; letter-spacing: normal; text-transform: none; white-space: nowrap; flex: none;
   font-feature-settings: "liga"; -webkit-font-smoothing: antialiased; user-select: none; }
 .st-key-topbar_relay, .st-key-idle_relay { display: none !important; }
+/* The watchdog fragment's block holds only its hidden relay: no gap for it in the column. */
+[data-testid="stLayoutWrapper"]:has(> [data-testid="stVerticalBlock"] > .st-key-idle_relay) { display: none; }
 
 /* Answer buttons (keys q_<question>__<answer>, ui/keys.py): full width, big, left aligned. */
 [class*="st-key-q_"][class*="__"] button { min-height: 3.1rem; justify-content: flex-start; text-align: left;
@@ -308,5 +310,8 @@ def apply() -> None:
 
 
 def apply_more() -> None:
-    """Add the result's and the staff pages' rules (flags, steps, grid, icon arrays)."""
-    st.html(STYLE_MORE)
+    """Add the result's and the staff pages' rules (flags, steps, grid, icon arrays), once a
+    run however many parts of it ask (a page and its error screen both may)."""
+    import ui  # ui imports this module
+
+    ui.per_run("style_more", lambda: st.html(STYLE_MORE))
