@@ -141,6 +141,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
+def _unit_tests_start_no_database(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test marked ``unit`` that started PostgreSQL after all (a fixture asked for it by
+    name at run time, which the markers above cannot see) fails, naming itself: it
+    belongs to ``system`` (make test-fast stays fast and needs no database server)."""
+    yield
+    started = SYSTEM_FIXTURES & set(request.fixturenames)
+    if started and request.node.get_closest_marker("unit") is not None:
+        pytest.fail(f"{request.node.nodeid} is a unit test but used {sorted(started)}: mark it system", pytrace=False)
+
+
+@pytest.fixture(autouse=True)
 def _main_module_kept() -> Iterator[None]:
     """Streamlit runs a page as ``__main__`` and AppTest leaves that module in
     ``sys.modules``; a process started later with multiprocessing's spawn would re-run
