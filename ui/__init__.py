@@ -41,22 +41,13 @@ PURGE_EVERY_S = 60.0  # the background purge of expired records
 PURGE_MIN_GAP_S = 30.0  # at most one purge this often on clinician actions
 
 
-_loaded: dict[str, Content] = {}
-_load_lock = threading.Lock()
-
-
+@functools.lru_cache(maxsize=8)
 def _load(root: str) -> Content:
     """The content of ``root``, loaded once per process (a dictionary look-up on each run,
     cheaper than Streamlit's resource cache, which hashes its arguments on every call).
     Content is frozen, so one copy is safely shared by every session. Failures raise and
     are not kept: fixed content shows after a restart."""
-    found = _loaded.get(root)
-    if found is None:
-        with _load_lock:  # two first sessions at once load it once
-            found = _loaded.get(root)
-            if found is None:
-                found = _loaded[root] = load_content(root)
-    return found
+    return load_content(root)
 
 
 _this_thread = threading.local()
@@ -213,20 +204,10 @@ def settings_problem() -> SettingsFileBroken | None:
     (a file is read again only when its change time or size moved) and serves no record
     while it holds; the log says it once.
     """
-    stamp = settings_files_stamp()
-    with _settings_lock:
-        if stamp in _problem_memo:
-            return _problem_memo[stamp]
-    found = _settings_problem_in(stamp)
-    with _settings_lock:
-        _problem_memo.clear()  # the files as they are now: one entry
-        _problem_memo[stamp] = found
-    return found
+    return _settings_problem_in(settings_files_stamp())
 
 
-_problem_memo: dict[Stamp, SettingsFileBroken | None] = {}
-
-
+@functools.lru_cache(maxsize=1)  # the files as they are now
 def _settings_problem_in(stamp: Stamp) -> SettingsFileBroken | None:
     for raw, seen_on_disk in stamp:
         if not raw.endswith(".toml") or seen_on_disk is None:
