@@ -7,6 +7,7 @@ Invalid content shows a staff screen instead of a half-working questionnaire.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import traceback
@@ -33,12 +34,12 @@ def set_page(title: str) -> None:
 
 SETTINGS = ui.get_settings()
 kiosk.tune_gc(keep_defaults=SETTINGS.gc_defaults)
-style.apply()
 
 try:
     content = ui.get_content()
 except ContentError as exc:
     set_page(screens.CONTENT_PROBLEM_TITLE)
+    style.apply()
     screens.content_problems(exc.problems, staff=ui.on_staff_page())
     if ui.on_staff_page():
         style.apply_more()
@@ -46,6 +47,7 @@ except ContentError as exc:
     st.stop()
 except OSError as exc:
     set_page(screens.CONTENT_PROBLEM_TITLE)
+    style.apply()
     screens.content_problems(
         None, f"content folder missing or unreadable: {exc.filename or exc}", staff=ui.on_staff_page()
     )
@@ -55,9 +57,12 @@ state = st.session_state
 ui.check_proxy(state)  # the log says so (once) when an untrusted proxy forwards the requests
 IDLE_SECONDS = SETTINGS.idle
 # The browser runs the idle countdown (ui/kiosk.py); the server's longer hard limit is the
-# backstop, checked on every run (which also catches a tablet that slept).
+# backstop, checked on every run (which also catches a tablet that slept), and the watchdog
+# thread runs again a session left that long (its browser's script may not run).
 HARD_LIMIT = kiosk.hard_limit(IDLE_SECONDS)
 wiped = kiosk.check_idle_on_rerun(state, HARD_LIMIT)
+WATCHDOG = kiosk.backstop(IDLE_SECONDS)
+WATCHDOG.noted(ui.session_id(), state[keys.LAST_ACTIVITY])
 if keys.LANG not in state:
     state[keys.LANG] = initial_language(st.query_params.get("lang"), st.context.locale)
 t = Words(content, state[keys.LANG])
@@ -80,6 +85,7 @@ if broken_settings is not None:  # never a silent fallback to another database o
     staff_text = None
     if page in (clinician, dashboard):
         staff_text = t("clin_settings_broken", line=broken_settings.line, file=ui.shown_path(broken_settings.path))
+    style.apply()
     screens.settings_broken(t("not_ready_title"), t("not_ready_text"), staff_text=staff_text)
     st.stop()
 if page is patient:
@@ -93,6 +99,9 @@ else:
 # One script block a run: the page's language (for screen readers), for a patient a new
 # screen starts at its top (Streamlit keeps the old scroll position), and the browser's
 # idle timer for this screen. The block changes with the screen, so the browser runs it again.
+# The script's library and the stylesheet go with a session's first run only: the browser
+# keeps them for the page (a reload is a new session), so no later run sends them again.
+styled: dict[str, bool] = ui.per_session("styled", style.STYLE, dict)
 screen = int(state.get(keys.STEP, 0)) if page is patient else None
 on_result = screen is not None and screen >= kiosk.result_step(content)
 if page is not patient or on_result:
@@ -105,7 +114,8 @@ st.html(
     style.Html(
         kiosk.page_script(
             t.lang,
-            screen,
+            None if screen is None else f"{screen}{'k' if state.get(keys.KEPT) else ''}",
+            setup="" if styled else kiosk.library(style.css_text()),
             idle=kiosk.screen_idle(IDLE_SECONDS, on_result),
             ping=kiosk.ping_seconds(IDLE_SECONDS),
             armed=kiosk.has_private_data(state),
@@ -122,33 +132,22 @@ st.html(
     ),
     unsafe_allow_javascript=True,
 )
-# A wipe on the clinician page leaves it there, locked (its state is gone too).
+styled["sent"] = True  # once the block is on its way (a run stopped before it sends it next time)
 
 
 def _still_here() -> None:
     state[keys.LAST_ACTIVITY] = time.time()
 
 
-def _time_is_up() -> None:
-    """The browser's countdown ended: wipe, then the whole page runs again (from the fragment)."""
-    kiosk.wipe(state)
-    state[keys.IDLE_WIPED] = True
-
-
-@st.fragment(run_every=kiosk.tick_seconds(IDLE_SECONDS))
-def idle_watchdog() -> None:
-    """The server's side of the idle timer: one hidden relay whose two options the browser
-    selects (still reading; time is up) and the hard limit, a backstop for a browser whose
-    script does not run. The warning itself is the browser's (ui/kiosk.py): nothing drawn
-    here on a tap."""
-    if state.pop(keys.IDLE_WIPED, None):  # the browser's countdown ended: the page starts again
-        st.rerun()
-    if not kiosk.has_private_data(state):
-        return
-    if kiosk.idle_for(state) > HARD_LIMIT:
-        kiosk.wipe(state)
-        st.rerun()
-    topbar.relay(keys.IDLE_RELAY, {keys.IDLE_PING: _still_here, keys.IDLE_WIPE: _time_is_up})
+# The one hidden relay (ui/topbar.py) the browser's idle timer selects ("still here": the
+# server's limit moves on; "time is up": wipe, and this run starts from the welcome screen)
+# and the patient's top bar too (app_pages/patient.py adds its actions in this run).
+# A wipe on the clinician page leaves it there, locked (its state is gone too).
+# A page that missed the library asks for it ("setup"): the next run sends it again.
+topbar.relay(
+    keys.RELAY,
+    {keys.IDLE_PING: _still_here, keys.IDLE_WIPE: functools.partial(kiosk.wipe, state), keys.SETUP: styled.clear},
+)
 
 
 def _under_test() -> bool:
@@ -156,7 +155,7 @@ def _under_test() -> bool:
     return SETTINGS.raise_page_errors
 
 
-idle_watchdog()
+WATCHDOG.start()  # once per process, under a server
 try:
     page.run()
 except Exception as exc:  # never a traceback on the tablet; never answers in the log

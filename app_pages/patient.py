@@ -148,9 +148,8 @@ def confirm_start_over(where: str) -> None:
 def top_bar(back_to: int) -> None:
     """Back, the other language, Keep my answers (once something is answered), Start over:
     always the same place, at the top. The bar itself is HTML in the page's script block
-    (app.py, ui/topbar.py); here is the hidden relay its buttons press, and what each does."""
-    topbar.relay(
-        keys.TOPBAR_RELAY,
+    (app.py, ui/topbar.py); here is what each of its buttons does (through the hidden relay)."""
+    topbar.add_actions(
         {
             keys.BACK: functools.partial(_go, back_to),
             keys.SWITCH_LANG: functools.partial(_set_language, other_language(state[keys.LANG])),

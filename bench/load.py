@@ -11,8 +11,9 @@ Each pass starts a fresh server for the app and then one for the baseline page
 3. RSS before; then ``--sessions`` sessions at once, each starting on the welcome
    screen and tapping every ``--interval`` seconds (welcome → Start → 14 questions
    → the safety check → the result); their starts are spread over one interval.
-   Like an open browser tab, each also answers the idle watchdog's timer
-   (a fragment rerun every 10 s) unless ``--no-ticks``;
+   Like an open browser tab, each also answers a fragment timer if the page
+   sets one, unless ``--no-ticks`` (the app sets none since its idle watchdog
+   became a thread of the server; run G and earlier had one, every 10 s);
 4. RSS again while every session is still connected on its last screen.
 
 A tap's latency is from sending ``rerun_script`` to receiving ``script_finished``
@@ -123,7 +124,7 @@ def bench_load(
     warm_base = [flow.baseline_plan(p, spec) for p in warm_app]
     header(
         f"concurrent sessions: {sessions} sessions x {len(app_plans[0].steps)} taps, one tap every "
-        f"{interval:g} s each, watchdog ticks {'on' if ticks else 'off'}; {passes} passes, fresh servers"
+        f"{interval:g} s each, fragment timer ticks {'on' if ticks else 'off'}; {passes} passes, fresh servers"
         + ("; app with Python's default GC settings" if gc_defaults else "")
     )
     results: dict[str, list[PassResult]] = {"app": [], "baseline": []}
@@ -148,7 +149,11 @@ def bench_load(
         print(fmt_row(f"{sessions} sessions p95: {name}", [r.p95 for r in rs], "ms"))
         print(fmt_row(f"{sessions} sessions max: {name}", [max(r.taps_ms or [0]) for r in rs], "ms"))
         if any(r.ticks_ms for r in rs):
-            print(fmt_row(f"watchdog tick p95: {name}", [percentile(r.ticks_ms, 95) for r in rs if r.ticks_ms], "ms"))
+            print(
+                fmt_row(
+                    f"fragment timer tick p95: {name}", [percentile(r.ticks_ms, 95) for r in rs if r.ticks_ms], "ms"
+                )
+            )
         cpus = [r.cpu_ms_per_run for r in rs if r.cpu_ms_per_run is not None]
         if cpus:
             print(fmt_row(f"server CPU per run: {name}", cpus, "ms"))
@@ -183,7 +188,7 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=100)
     parser.add_argument("--passes", type=int, default=3)
     parser.add_argument("--interval", type=float, default=3.0, help="seconds between one session's taps")
-    parser.add_argument("--no-ticks", action="store_true", help="do not answer the idle watchdog's timer")
+    parser.add_argument("--no-ticks", action="store_true", help="do not answer a fragment timer (the app has none)")
     parser.add_argument(
         "--gc-defaults",
         action="store_true",

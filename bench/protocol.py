@@ -6,7 +6,7 @@ chosen segmented-control option is a string array), and reads ``ForwardMsg``s
 until ``script_finished``. The deltas of a full run are kept as the current
 screen, so a caller can find widgets by their key and read the headings and
 ``st.html`` bodies it was sent. Like the browser it keeps large ("cacheable")
-messages and declares their hashes, answers the idle watchdog's ``auto_rerun``
+messages and declares their hashes, answers a fragment timer's ``auto_rerun``
 with fragment reruns (optional), and forgets widget values that left the screen.
 
 :func:`drive` runs many sessions at once through a :class:`Plan` each, tapping
@@ -105,7 +105,7 @@ class Session:
         self.page_script_hash = ""
         self.values: dict[str, WidgetState] = {}  # widget id -> last value (not triggers)
         self.cache: dict[str, ForwardMsg] = {}  # hash -> cacheable message, like the browser's cache
-        self.auto_rerun: tuple[float, str] | None = None  # (interval s, fragment id) of the watchdog
+        self.auto_rerun: tuple[float, str] | None = None  # (interval s, fragment id) of a fragment timer
         self.events: list[str] = []  # session events the server sent (e.g. an exception)
 
     async def connect(self) -> None:
@@ -149,16 +149,28 @@ class Session:
             raise ProtocolError("not connected")
         t0 = time.perf_counter()
         await self.ws.send(self._back_msg(extra, fragment_id))
-        screen = Screen() if not fragment_id else None
-        deadline = t0 + self.timeout
+        return await self._receive(t0, full=not fragment_id, timeout=self.timeout)
+
+    async def listen(self, timeout: float) -> float:
+        """Wait for a run the server starts by itself (no message sent); the seconds waited."""
+        if self.ws is None:
+            raise ProtocolError("not connected")
+        t0 = time.perf_counter()
+        await self._receive(t0, full=True, timeout=timeout)
+        return time.perf_counter() - t0
+
+    async def _receive(self, t0: float, *, full: bool, timeout: float) -> float:
+        """Read until a run's script_finished; a full run's elements become the screen. Milliseconds."""
+        screen = Screen() if full else None
+        deadline = t0 + timeout
         while True:
             left = deadline - time.perf_counter()
             if left <= 0:
-                raise ProtocolError(f"no script_finished within {self.timeout:.0f} s")
+                raise ProtocolError(f"no script_finished within {timeout:.0f} s")
             try:
                 data = await asyncio.wait_for(self.ws.recv(), left)
             except TimeoutError:
-                raise ProtocolError(f"no script_finished within {self.timeout:.0f} s") from None
+                raise ProtocolError(f"no script_finished within {timeout:.0f} s") from None
             except websockets.ConnectionClosed as exc:
                 raise ProtocolError(f"connection closed: {exc.code}") from None
             msg = ForwardMsg()
@@ -217,7 +229,7 @@ class Session:
         return await self.run()
 
     async def tick(self) -> float | None:
-        """One watchdog tick, as the browser's timer sends it; None if there is no watchdog."""
+        """One fragment timer tick, as the browser's timer sends it; None if there is no timer."""
         if not self.auto_rerun:
             return None
         return await self.run(fragment_id=self.auto_rerun[1])

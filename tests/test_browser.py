@@ -370,6 +370,30 @@ def test_a_screen_left_scrolled_down_gives_way_to_the_next_at_its_top(browser_pa
     assert page.evaluate("document.querySelector('[data-testid=stMain]').scrollTop") == 0
 
 
+def test_a_page_that_lost_the_kiosk_script_gets_it_back_on_its_next_run(browser_page, streamlit_server):
+    """The kiosk's script library and stylesheet come with a session's first run only, and
+    the page keeps them; a page without them (here taken away) asks for them on its next
+    run, and the run after brings both back."""
+    page, t = browser_page, words_for("en-CA")
+    relay_shown = "getComputedStyle(document.querySelector('.st-key-kiosk_relay')).display"
+    page.goto(streamlit_server)
+    wait_for_app(page)
+    tap(page, page.get_by_role("button", name=t("start"), exact=True))
+    assert page.evaluate("typeof window.__kioskRun") == "function"
+    assert page.evaluate("document.querySelectorAll('style#kiosk-style').length") == 1
+    assert page.evaluate("document.querySelectorAll('[data-testid=stHtml] style').length") == 0  # not sent again
+    assert page.evaluate(relay_shown) == "none"
+    page.evaluate("delete window.__kioskRun; document.getElementById('kiosk-style').remove()")
+    assert page.evaluate(relay_shown) != "none"  # the hidden relay shows: the stylesheet is gone
+    q = QUESTIONS[0]
+    tap(page, answer_button(page, t, q.id, q.codes[0]))
+    page.wait_for_function("typeof window.__kioskRun === 'function' && !!document.getElementById('kiosk-style')")
+    wait_for_app(page)
+    page.get_by_role("heading", name=t.of(QUESTIONS[1].text)).wait_for()
+    assert page.evaluate(relay_shown) == "none"
+    assert page.evaluate("document.documentElement.lang") == "en"
+
+
 def test_a_stop_flag_changes_the_result_screen(browser_page, streamlit_server):
     page, t = browser_page, words_for("en-CA")
     page.goto(streamlit_server)

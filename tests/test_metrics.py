@@ -411,7 +411,7 @@ def new_app(locale: str = "en-CA") -> AppTest:
 def tap(at: AppTest, key: str) -> AppTest:
     """Tap a button by its key; the top bar is HTML, whose buttons select their option of the hidden relay."""
     if key in topbar.ACTIONS:
-        at.segmented_control(key=keys.TOPBAR_RELAY).set_value(key).run()
+        at.segmented_control(key=keys.RELAY).set_value(key).run()
     else:
         at.button(key=key).click().run()
     assert not at.exception, at.exception

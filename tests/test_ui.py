@@ -234,19 +234,50 @@ def test_idle_numbers_keep_a_reader_whom_the_browser_keeps():
     )
 
 
+def test_the_watchdog_runs_again_only_connected_sessions_left_longer_than_its_limit():
+    watchdog = kiosk.Backstop(limit=540, tick=60)
+    watchdog.noted("left", 1000.0)
+    watchdog.noted("reading", 1400.0)
+    watchdog.noted("closed", 0.0)
+    watchdog.noted("asleep", 0.0)
+    known = {"left", "reading", "asleep"}  # "closed" is gone from the server: forgotten
+    assert watchdog.due({"left", "reading"}, known, now=1541.0) == ["left"]
+    assert watchdog.due({"left", "reading"}, known, now=1542.0) == []  # asked once, not on every look
+    assert "closed" not in watchdog._last_run
+    assert watchdog.due(set(), known, now=9999.0) == []  # no browser connected: its next run wipes it
+    watchdog.noted("left", 2000.0)  # a run (the watchdog's own, or a tap) starts its time again
+    assert watchdog.due({"left"}, known, now=2539.0) == [] and watchdog.due({"left"}, known, now=2541.0) == ["left"]
+    assert kiosk.backstop(20) is kiosk.backstop(30) and kiosk.backstop(30).limit == kiosk.hard_limit(30)
+
+
+def test_the_watchdog_needs_no_thread_without_a_server():
+    """Under AppTest there is no server and no browser: nothing is started, nothing is lost."""
+    watchdog = kiosk.Backstop(limit=15, tick=5)
+    assert watchdog.start() is True and watchdog.reachable is None and watchdog._thread is None
+
+
 def test_the_page_script_carries_the_screen_s_idle_timer():
     words = {"title": "Still there?", "before": "Wiped in ", "after": " s </script><b>", "still": "Here"}
     script = kiosk.page_script("fr", 4, idle=60, ping=15, armed=True, words=words, keep="keep_answers")
-    assert 'document.documentElement.lang="fr"' in script and "/* screen 4 */" in script
-    assert '"idle":60,"warn":20,"ping":15,"armed":true,"keep":"keep_answers"' in script
+    assert '{"lang":"fr","screen":4,"idle":{"idle":60,"warn":20,"ping":15,"armed":true,"keep":"keep_answers"' in script
     assert script.count("</script>") == 1 and "\\u003c/script>\\u003cb>" in script  # the words cannot end the script
-    assert "innerHTML" not in script and "textContent" in script  # the words are text, never HTML
-    for event in ("pointerdown", "touchstart", "scroll", "toggle", "keydown"):
-        assert f"'{event}'" in script
-    assert "capture:true" in script  # scrolls inside stMain do not bubble; the capture phase sees them
-    assert "idle_wipe" in script and "idle_ping" in script
+    assert "window.__kioskRun(c)" in script and "function(c){var K" not in script  # the library is not sent again
     untimed = kiosk.page_script("en", None)  # no idle timer asked for: none in the page
-    assert "kiosk-warning" not in untimed and "setInterval" not in untimed and '"idle":' not in untimed
+    assert '"idle":null' in untimed and '"screen":null' in untimed
+
+
+def test_the_page_s_library_keeps_the_idle_timer_the_buttons_and_the_stylesheet():
+    library = kiosk.library(".a > b { color: red }")
+    for event in ("pointerdown", "touchstart", "scroll", "toggle", "keydown"):
+        assert f"'{event}'" in library
+    assert "capture:true" in library  # scrolls inside stMain do not bubble; the capture phase sees them
+    assert keys.IDLE_WIPE in library and keys.IDLE_PING in library
+    assert "innerHTML" not in library and "textContent" in library  # the words are text, never HTML
+    assert '(".a > b { color: red }")' in library and "kiosk-style" in library
+    first = kiosk.page_script("en", 1, setup=library, idle=60)
+    assert first.index("window.__kioskRun=function") < first.index("(function(c){if(window.__kioskRun)")
+    # A page without the library asks for it through the relay, and not more than every 10 s.
+    assert f"'{keys.SETUP}'" in first and "10000" in first and keys.SETUP in topbar.RELAY_OPTIONS
 
 
 # Streamlit's st.html sanitizer (DOMPurify) drops a <script> whose text matches this: the
@@ -254,12 +285,16 @@ def test_the_page_script_carries_the_screen_s_idle_timer():
 LOOKS_LIKE_MARKUP = re.compile(r"<[/\w!]")
 
 
+@pytest.mark.parametrize("setup", [False, True])
 @pytest.mark.parametrize("keep", ["", keys.KEEP_ANSWERS, keys.SHARE])
-@pytest.mark.parametrize("screen", [None, 0, 5])
-def test_the_page_script_never_looks_like_markup_to_the_sanitizer(screen, keep):
+@pytest.mark.parametrize("screen", [None, 0, "5k"])
+def test_the_page_script_never_looks_like_markup_to_the_sanitizer(screen, keep, setup):
+    from ui import style
+
     hostile = {"title": "<b>Still</b> there?", "before": "in <i>", "after": "</script>", "still": "<!--", "keep": "<a"}
     bar = topbar.bar_html(dict.fromkeys(topbar.ACTIONS, "x"), can_keep=True, label="Nav", other_lang="fr")
-    page = kiosk.page_script("en", screen, idle=60, armed=True, words=hostile, keep=keep, bar=bar)
+    library = kiosk.library(style.css_text() + " /* <b> </style> */") if setup else ""
+    page = kiosk.page_script("en", screen, setup=library, idle=60, armed=True, words=hostile, keep=keep, bar=bar)
     assert page.startswith(bar)
     scripts = re.findall(r"<script>(.*?)</script>", page, flags=re.DOTALL)
     assert len(scripts) == 1 and page.endswith("</script>")
@@ -283,8 +318,8 @@ def test_the_top_bar_is_four_real_buttons_that_press_their_relay_option():
     without = topbar.bar_html(labels, can_keep=False, label="Navigation", other_lang="fr")
     assert keys.KEEP_ANSWERS not in without and 'class="kiosk-topbar"' in without
     # The page script presses a relay option by its name: the option names are the actions.
-    script = kiosk.page_script("en", 3)
-    assert f".st-key-{keys.TOPBAR_RELAY} button" in script and "data-kiosk-act" in script
+    script = kiosk.library("")
+    assert f".st-key-{keys.RELAY} button" in script and "data-kiosk-act" in script
 
 
 def test_the_settings_file_is_read_again_only_when_it_changed(tmp_path, monkeypatch):

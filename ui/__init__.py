@@ -77,6 +77,14 @@ def per_run(name: str, make: Callable[[], _T]) -> _T:
     return cast("_T", values[name])
 
 
+def session_id() -> str:
+    """This browser session's id ("" outside a run): never reused, never shown."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return "" if ctx is None else str(ctx.session_id)
+
+
 _per_session: OrderedDict[tuple[str, str], tuple[Hashable, Any]] = OrderedDict()
 _per_session_lock = threading.Lock()
 PER_SESSION_KEPT = 512  # sessions whose values are kept (the oldest go first; a value is small)

@@ -51,8 +51,7 @@ METRICS_TALLY = "_metrics_tally"  # this session's counting (decision.records.me
 
 # ---------------------------------------------------------------- patient widgets (app_pages/patient.py)
 # The top bar is HTML (ui/topbar.py); each of its buttons selects its option of the hidden
-# relay, whose callback does the work. The option names are these keys.
-TOPBAR_RELAY = "topbar_relay"  # hidden: the segmented control the top bar's buttons select
+# relay (app.py: RELAY), whose callback does the work. The option names are these keys.
 BACK = "back"  # top bar: the previous screen
 SWITCH_LANG = "switch_lang"  # top bar: the other language
 KEEP_ANSWERS = "keep_answers"  # top bar: "Keep my answers" (also pressed by the idle warning's button)
@@ -72,10 +71,10 @@ SHARE_BOX_END = "share_box_end"  # result, after SURE: the same share line and b
 SHARE_END = "share_end"  # result, after SURE: Share, or add the new answers to the code
 
 # ---------------------------------------------------------------- app.py
-IDLE_RELAY = "idle_relay"  # hidden: the watchdog's segmented control the browser selects
+RELAY = "kiosk_relay"  # hidden: the one segmented control the browser selects (idle timer, top bar)
 IDLE_PING = "idle_ping"  # its option the browser selects while the patient is still reading
 IDLE_WIPE = "idle_wipe"  # its option the browser selects when the idle countdown ends
-IDLE_WIPED = "idle_wiped"  # set by that wipe: the watchdog then runs the whole page again
+SETUP = "kiosk_setup"  # its option a page without the kiosk's script library selects (ui/kiosk.py)
 ERROR_START_OVER = "error_start_over"  # the friendly error screen's Start over
 
 # ---------------------------------------------------------------- the PIN gate (ui/gate.py, ui/plain_records.py)

@@ -51,9 +51,7 @@ p, li { line-height: 1.45; }
 .kb-icon { font-family: "Material Symbols Rounded"; font-weight: 400; font-style: normal; font-size: 1.1rem;
   line-height: 1; letter-spacing: normal; text-transform: none; white-space: nowrap; flex: none;
   font-feature-settings: "liga"; -webkit-font-smoothing: antialiased; user-select: none; }
-.st-key-topbar_relay, .st-key-idle_relay { display: none !important; }
-/* The watchdog fragment's block holds only its hidden relay: no gap for it in the column. */
-[data-testid="stLayoutWrapper"]:has(> [data-testid="stVerticalBlock"] > .st-key-idle_relay) { display: none; }
+.st-key-kiosk_relay { display: none !important; }
 
 /* Answer buttons (keys q_<question>__<answer>, ui/keys.py): full width, big, left aligned. */
 [class*="st-key-q_"][class*="__"] button { min-height: 3.1rem; justify-content: flex-start; text-align: left;
@@ -305,8 +303,15 @@ STYLE_MORE = Html(minify(CSS_MORE))
 
 
 def apply() -> None:
-    """Add the kiosk stylesheet to the page (a style-only st.html adds no visible block)."""
+    """Add the kiosk stylesheet to the page as an element of this run (a style-only st.html
+    adds no visible block): for the screens that stop before the page's script block
+    (invalid content, a broken settings file). Every other run has it from that block."""
     st.html(STYLE)
+
+
+def css_text() -> str:
+    """The kiosk stylesheet's rules, for the page script to install (ui/kiosk.py)."""
+    return STYLE.removeprefix("<style>").removesuffix("</style>")
 
 
 def apply_more() -> None:

@@ -7,8 +7,8 @@ tap (docs/performance.md). Here the bar is HTML inside the page's one script blo
 (app.py), so it adds no element; a tap on it selects the matching option of
 :func:`relay`, one hidden segmented control, whose callback does what the button says and
 clears it again. The idle script (ui/kiosk.py) presses the same relay for the warning's
-"Keep my answers", and the watchdog's "still here" and "time is up" go through a second
-relay inside the watchdog fragment (so they rerun the fragment only).
+"Keep my answers", "still here" and "time is up": one relay on every page (app.py draws
+it; the patient page adds the bar's actions in the same run, :func:`add_actions`).
 
 The bar's buttons are real ``<button>`` elements (keyboard, screen readers, 44 px
 targets); the relay is ``display: none`` and out of the accessibility tree.
@@ -21,6 +21,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+import ui
 from ui import keys
 from ui.keys import SessionState
 from ui.words import Words, other_language
@@ -29,6 +30,8 @@ e = html.escape
 
 # The bar's actions, in the order shown: each is also the relay option it selects.
 ACTIONS = (keys.BACK, keys.SWITCH_LANG, keys.KEEP_ANSWERS, keys.START_OVER)
+# Every option of the relay: the browser's idle timer, the script library, then the bar (the same on every page).
+RELAY_OPTIONS = (keys.IDLE_PING, keys.IDLE_WIPE, keys.SETUP, *ACTIONS)
 
 # Material Symbols names: the font Streamlit itself loads for its icons (an inline SVG
 # would be removed by st.html's sanitizer).
@@ -68,16 +71,24 @@ def _relayed(key: str, handlers: dict[str, Callable[[], None]]) -> Callable[[], 
 
 
 def relay(key: str, handlers: dict[str, Callable[[], None]]) -> None:
-    """One hidden segmented control whose options are the ``handlers``' actions: the
-    browser selects one, its handler runs (as a button's ``on_click`` would), and the
-    value is cleared. Draw it on every screen whose bar or script may press it."""
+    """One hidden segmented control with every relay option: the browser selects one, its
+    handler runs (as a button's ``on_click`` would) and the value is cleared. Draw it once
+    a run; :func:`add_actions` adds handlers later in the same run (a tap's callback is the
+    one of the run that drew the screen)."""
+    actions = ui.per_run("relay_actions", lambda: handlers)
     st.segmented_control(
         key,
-        list(handlers),
+        RELAY_OPTIONS,
         key=key,
         label_visibility="collapsed",
-        on_change=_relayed(key, handlers),
+        on_change=_relayed(key, actions),
     )
+
+
+def add_actions(handlers: dict[str, Callable[[], None]]) -> None:
+    """What this screen's bar buttons do (the relay's other options do nothing here)."""
+    actions: dict[str, Callable[[], None]] = ui.per_run("relay_actions", dict)
+    actions.update(handlers)
 
 
 def patient_bar(t: Words, state: SessionState, *, on_result: bool) -> str:
