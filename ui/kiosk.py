@@ -79,9 +79,9 @@ class Backstop:
 
     Each full run notes its session's time here (:meth:`noted`): a session id and a number,
     nothing of the patient. Every ``tick`` seconds the thread asks Streamlit for the
-    sessions with a browser connected and asks each one left too long for a run, as
-    Streamlit itself does when a source file changes (the browser's last widget values,
-    so no button is pressed again; the page it is on). A session with no browser is not
+    sessions with a browser connected and asks each one left too long for a run of the
+    page it is on, as Streamlit itself does when a source file changes (no widget value
+    is sent, so no button is pressed again). A session with no browser is not
     run: its next run, when the tablet wakes, wipes it. Runs are on the session's own
     thread, as a tap's are: the watchdog never touches a session's state.
 
@@ -185,9 +185,8 @@ def _can_rerun(manager: Any) -> bool:
     session the rerun request and the browser's last state."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-    if manager is False or not all(
-        callable(getattr(manager, m, None)) for m in ("list_active_sessions", "list_sessions")
-    ):
+    methods = ("list_active_sessions", "list_sessions", "get_active_session_info")
+    if manager is False or not all(callable(getattr(manager, m, None)) for m in methods):
         return False
     ctx = get_script_run_ctx(suppress_warning=True)
     info = manager.get_active_session_info(ctx.session_id) if ctx is not None else None
@@ -196,8 +195,9 @@ def _can_rerun(manager: Any) -> bool:
 
 
 def rerun_as_the_browser_left_it(session: Any) -> None:
-    """Ask ``session`` for a full run of the page it is on, with its last widget values
-    (Streamlit's own rerun when a source file changes); on the session's event loop."""
+    """Ask ``session`` for a full run of the page it is on, its widgets as they are (no
+    value is sent, so no button is pressed again): Streamlit's own rerun when a source
+    file changes, asked on the session's event loop."""
     from streamlit.proto.ClientState_pb2 import ClientState
 
     client_state = ClientState()
