@@ -127,7 +127,9 @@ st.html(
                 "keep": t("share_button") if on_result else t("keep_answers"),
             },
             keep=keep,
-            bar=topbar.patient_bar(t, state, on_result=on_result) if screen else "",
+            bar=topbar.patient_bar(t, state, on_result=on_result, progress=topbar.screen_progress(content, t, screen))
+            if screen
+            else "",
         )
     ),
     unsafe_allow_javascript=True,

@@ -162,16 +162,6 @@ def top_bar(back_to: int) -> None:
     confirm_start_over("top")
 
 
-def progress(text: str, done: int, total: int) -> None:
-    """Where the patient is: "Needles and comfort · 5 of 14" and a bar."""
-    width = round(100 * min(1.0, max(0.0, done / total)))
-    st.html(
-        f'<p class="progress-text">{e(text)}</p><div class="progress-bar" role="progressbar" '
-        f'aria-label="{e(text)}" aria-valuemin="0" aria-valuemax="{total}" aria-valuenow="{done}">'
-        f'<span style="width:{width}%"></span></div>'
-    )
-
-
 def help_line(text: str) -> None:
     st.html(f'<p class="help">{e(text)}</p>')
 
@@ -214,8 +204,7 @@ def question_screen(step: int) -> None:
     q = QUESTIONS[step - 1]
     metrics.screen(q.id)
     section = content.section_of[q.id]
-    top_bar(back_to=step - 1)
-    progress(t("progress", section=t.of(section.title), n=step, total=N), step, N + 1)
+    top_bar(back_to=step - 1)  # the progress line is drawn with the bar (app.py, ui/topbar.py)
     first_in_section = step == 1 or content.section_of[QUESTIONS[step - 2].id].id != section.id
     if first_in_section and section.intro:
         help_line(t.of(section.intro))
@@ -262,8 +251,7 @@ def choice_row(q: Question) -> None:
 def safety_screen() -> None:
     metrics.screen("safety")
     section = content.section_of[SAFETY[0].id]
-    top_bar(back_to=N)
-    progress(t("progress_last", section=t.of(section.title)), N + 1, N + 1)
+    top_bar(back_to=N)  # the progress line is drawn with the bar
     st.title(t.of(section.title), anchor=False)
     help_line(t.of(section.intro) if section.intro else t("safety_why"))
     for q in SAFETY:

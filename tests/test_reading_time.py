@@ -76,9 +76,9 @@ def walk(lang: str) -> tuple[float, float]:
     for q in QUESTIONS:
         this = CONTENT.section_of[q.id]
         shown = screen_words(at)
-        # the progress line: its section name when the section is new, the rest a glance
-        progress = next(h for h in shown_html(at) if "progress-text" in h)
-        shown -= words(reading_time.visible_text(progress))
+        # the progress line (drawn with the top bar, not counted): its section name when the
+        # section is new, the rest a glance
+        assert not any("progress-text" in h for h in shown_html(at))
         shown -= words(at.button(key="skip").label)
         if this.id != section:
             shown += words(this.title.get(lang))

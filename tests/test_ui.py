@@ -301,6 +301,24 @@ def test_the_page_script_never_looks_like_markup_to_the_sanitizer(screen, keep, 
     assert not LOOKS_LIKE_MARKUP.search(scripts[0]), LOOKS_LIKE_MARKUP.search(scripts[0])
 
 
+def test_the_progress_line_goes_with_the_bar_on_the_questions_and_the_safety_check_only():
+    questions = CONTENT.questions_of_kind("questions")
+    n = len(questions)
+    assert topbar.screen_progress(CONTENT, EN, 0) == "" and topbar.screen_progress(CONTENT, EN, n + 2) == ""
+    fifth = topbar.screen_progress(CONTENT, FR, 5)
+    section = FR.of(CONTENT.section_of[questions[4].id].title)
+    assert html.escape(FR("progress", section=section, n=5, total=n)) in fifth
+    assert 'aria-valuenow="5"' in fifth and f'aria-valuemax="{n + 1}"' in fifth
+    last = topbar.screen_progress(CONTENT, EN, n + 1)
+    safety = EN.of(CONTENT.section_of[CONTENT.questions_of_kind("safety")[0].id].title)
+    assert html.escape(EN("progress_last", section=safety)) in last and f'aria-valuenow="{n + 1}"' in last
+    assert "width:100%" in last
+    state = {keys.ANSWERS: {questions[0].id: questions[0].codes[0]}}
+    bar = topbar.patient_bar(EN, state, on_result=False, progress=fifth)
+    assert bar.startswith('<nav class="kiosk-topbar with-keep"') and bar.endswith(fifth)
+    assert topbar.patient_bar(EN, {**state, keys.KEPT: {"code": "X"}}, on_result=False, progress=fifth) == ""
+
+
 def test_the_top_bar_is_four_real_buttons_that_press_their_relay_option():
     labels = {
         keys.BACK: "Back",

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -25,6 +26,9 @@ import ui
 from ui import keys
 from ui.keys import SessionState
 from ui.words import Words, other_language
+
+if TYPE_CHECKING:
+    from decision.content import Content
 
 e = html.escape
 
@@ -91,9 +95,34 @@ def add_actions(handlers: dict[str, Callable[[], None]]) -> None:
     actions.update(handlers)
 
 
-def patient_bar(t: Words, state: SessionState, *, on_result: bool) -> str:
+def progress_html(text: str, done: int, total: int) -> str:
+    """Where the patient is: "Needles and comfort · 5 of 14" and a bar."""
+    width = round(100 * min(1.0, max(0.0, done / total)))
+    return (
+        f'<p class="progress-text">{e(text)}</p><div class="progress-bar" role="progressbar" '
+        f'aria-label="{e(text)}" aria-valuemin="0" aria-valuemax="{total}" aria-valuenow="{done}">'
+        f'<span style="width:{width}%"></span></div>'
+    )
+
+
+def screen_progress(content: Content, t: Words, step: int) -> str:
+    """The progress line under the bar on a question screen and the safety check; none elsewhere."""
+    questions = content.questions_of_kind("questions")
+    n = len(questions)
+    if 1 <= step <= n:
+        section = content.section_of[questions[step - 1].id]
+        return progress_html(t("progress", section=t.of(section.title), n=step, total=n), step, n + 1)
+    if step == n + 1:
+        section = content.section_of[content.questions_of_kind("safety")[0].id]
+        return progress_html(t("progress_last", section=t.of(section.title)), n + 1, n + 1)
+    return ""
+
+
+def patient_bar(t: Words, state: SessionState, *, on_result: bool, progress: str = "") -> str:
     """The bar of a patient screen after the welcome (none on the kept-code screen):
-    Keep my answers once something is answered, and not on the result (Share is there)."""
+    Keep my answers once something is answered, and not on the result (Share is there);
+    then the screen's ``progress`` line. One block with the page's script (app.py): the
+    progress line is no element of its own."""
     if state.get(keys.KEPT):
         return ""
     other = other_language(t.lang)
@@ -104,4 +133,4 @@ def patient_bar(t: Words, state: SessionState, *, on_result: bool) -> str:
         keys.START_OVER: t("start_over"),
     }
     can_keep = not on_result and bool(state.get(keys.ANSWERS))
-    return bar_html(labels, can_keep=can_keep, label=t("topbar_label"), other_lang=other)
+    return bar_html(labels, can_keep=can_keep, label=t("topbar_label"), other_lang=other) + progress
