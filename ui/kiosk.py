@@ -425,11 +425,11 @@ _STYLE_JS = (
 )
 
 # One screen's settings: its language, its screen (a new one starts at its top; the same
-# screen drawn again, as after a language switch or a report, stays where it is) and its
-# idle timer.
+# screen drawn again, as after a language switch, stays where it is; a staff page has
+# none, and the patient's screen after it is new) and its idle timer.
 _RUN_JS = (
     "window.__kioskRun=function(c){document.documentElement.lang=c.lang;"
-    "if(c.screen!==null&&c.screen!==window.__kioskScreen){window.__kioskScreen=c.screen;(" + _TO_TOP + ")();}"
+    "if(c.screen!==window.__kioskScreen){window.__kioskScreen=c.screen;if(c.screen!==null){(" + _TO_TOP + ")();}}"
     "if(c.idle){(" + _IDLE_JS + ")(c.idle);}};"
 )
 
