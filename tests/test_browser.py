@@ -408,8 +408,9 @@ def test_a_stop_flag_changes_the_result_screen(browser_page, streamlit_server):
     check_screen(page, "en_20_result_stop")
 
 
-@pytest.mark.parametrize("streamlit_server", [{"DECISION_IDLE_SECONDS": "15"}], indirect=True)
+@pytest.mark.parametrize("streamlit_server", [{"DECISION_IDLE_SECONDS": "9"}], indirect=True)
 def test_idle_tablet_warns_then_wipes(browser_page, streamlit_server):
+    """Idle 9 s here: the warning in the last 3 s of each wait (time enough to check its screen)."""
     page, t = browser_page, words_for("en-CA")
     page.goto(streamlit_server)
     wait_for_app(page)
@@ -582,15 +583,16 @@ def warning_shown(page) -> bool:
     )
 
 
-@pytest.mark.parametrize("streamlit_server", [{"DECISION_IDLE_SECONDS": "10"}], indirect=True)
+@pytest.mark.parametrize("streamlit_server", [{"DECISION_IDLE_SECONDS": "5"}], indirect=True)
 def test_scrolling_the_result_for_twice_its_idle_time_keeps_it_with_no_warning(browser_page, streamlit_server):
-    """Question screens wait 10 s here, the result 20 s; reading (scrolling stMain) is activity."""
+    """Question screens wait 5 s here (the least the app allows), the result 10 s, the server's
+    backstop 15 s; reading (scrolling stMain) is activity."""
     page, t = browser_page, words_for("en-CA")
     page.goto(streamlit_server)
     wait_for_app(page)
     to_result(page, t, {"wants_needles": "yes", "problem_kind": "tight_knot"})
     step = 120
-    for i in range(24):  # 48 s of reading: more than twice the result's 20 s
+    for i in range(12):  # 24 s of reading: more than twice the result's 10 s, and past the backstop
         page.evaluate(
             f"(() => {{ const m = document.querySelector('[data-testid=\"stMain\"]');"
             f" m.scrollTop = {(i % 12) * step}; }})()"
