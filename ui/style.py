@@ -62,6 +62,7 @@ p, li { line-height: 1.45; }
 .st-key-next button p, .st-key-start button p, .st-key-see_result button p { font-size: 1.1rem; font-weight: 700; }
 
 .progress-text { font-weight: 700; margin: 0.2rem 0 0.35rem; color: #2b3340; }
+.kiosk-topbar + .progress-text { margin-top: 1rem; }  /* the same block: the gap the column used to give */
 .progress-bar { height: 0.55rem; background: #dfe4ea; border-radius: 0.3rem; overflow: hidden; }
 .progress-bar span { display: block; height: 100%; background: #1c5a9e; border-radius: 0.3rem; }
 .row-q { font-weight: 700; margin: 0; line-height: 1.35; }
