@@ -99,12 +99,10 @@ def per_session(name: str, key: Hashable, make: Callable[[], _T]) -> _T:
     about to run on the object itself). Kept beside the sessions, by their ids (never
     reused), not in their state: a wipe has nothing more to forget.
     """
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    ctx = get_script_run_ctx(suppress_warning=True)
-    if ctx is None:
+    sid = session_id()
+    if not sid:
         return make()
-    slot = (ctx.session_id, name)
+    slot = (sid, name)
     with _per_session_lock:
         found = _per_session.get(slot)
         if found is not None and found[0] == key:
