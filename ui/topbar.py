@@ -77,9 +77,10 @@ def _relayed(key: str, handlers: dict[str, Callable[[], None]]) -> Callable[[], 
 def relay(key: str, handlers: dict[str, Callable[[], None]]) -> None:
     """One hidden segmented control with every relay option: the browser selects one, its
     handler runs (as a button's ``on_click`` would) and the value is cleared. Draw it once
-    a run; :func:`add_actions` adds handlers later in the same run (a tap's callback is the
-    one of the run that drew the screen)."""
-    actions = ui.per_run("relay_actions", lambda: handlers)
+    a run; :func:`add_actions` adds handlers in the same run, before or after (a tap's
+    callback is the one of the run that drew the screen)."""
+    actions = _actions()
+    actions.update(handlers)
     st.segmented_control(
         key,
         RELAY_OPTIONS,
@@ -91,8 +92,12 @@ def relay(key: str, handlers: dict[str, Callable[[], None]]) -> None:
 
 def add_actions(handlers: dict[str, Callable[[], None]]) -> None:
     """What this screen's bar buttons do (the relay's other options do nothing here)."""
-    actions: dict[str, Callable[[], None]] = ui.per_run("relay_actions", dict)
-    actions.update(handlers)
+    _actions().update(handlers)
+
+
+def _actions() -> dict[str, Callable[[], None]]:
+    """This run's relay handlers: one dictionary, whoever asks first."""
+    return ui.per_run("relay_actions", dict)
 
 
 def progress_html(text: str, done: int, total: int) -> str:
