@@ -241,6 +241,14 @@ def test_a_new_patient_goes_through_every_screen(browser_page, streamlit_server,
     check_screen(page, f"{prefix}_01_welcome")
     tap(page, page.get_by_role("button", name=t("start"), exact=True))
 
+    # The answers read from the left, as a list does (Streamlit centres a button's label itself).
+    page.get_by_role("heading", name=t.of(QUESTIONS[0].text)).wait_for()
+    offsets = page.evaluate(
+        """() => [...document.querySelectorAll('[class*="st-key-q_"] button')].map(b =>
+            b.querySelector('p').getBoundingClientRect().left - b.getBoundingClientRect().left)"""
+    )
+    assert offsets and all(o < 30 for o in offsets), offsets
+
     go_through_questions(page, t, journey["answers"], prefix)
 
     page.get_by_text(t("progress_last", section=t.of(CONTENT.section_of[SAFETY[0].id].title))).wait_for()

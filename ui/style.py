@@ -57,6 +57,8 @@ p, li { line-height: 1.45; }
 [class*="st-key-q_"][class*="__"] button { min-height: 3.1rem; justify-content: flex-start; text-align: left;
   padding: 0.55rem 1rem; border-width: 2px; }
 [class*="st-key-q_"][class*="__"] button p { font-size: 1.05rem; text-align: left; }
+/* Streamlit centres the label inside the button's own inner box: start it at the left too. */
+[class*="st-key-q_"][class*="__"] button > div { justify-content: flex-start; }
 .st-key-next button, .st-key-start button, .st-key-see_result button, .st-key-restart_end button
   { min-height: 2.8rem; }
 .st-key-next button p, .st-key-start button p, .st-key-see_result button p { font-size: 1.1rem; font-weight: 700; }
