@@ -227,6 +227,30 @@ def streamlit_scripts_compiled_once() -> Iterator[None]:
         patch.undo()
 
 
+@pytest.fixture
+def unusable_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """DECISION_DB_PATH names a folder, not a file: the store refuses it, as a broken disk or
+    a wrong setting would. The counting queues the test started on it stop with the test:
+    their thread would warn about that folder again after it, and at exit, outside any test."""
+    import atexit
+
+    from decision.records import metrics
+
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    monkeypatch.setenv("DECISION_DB_PATH", str(folder))
+    before = set(metrics._LIVE)
+    yield folder
+    for queue in set(metrics._LIVE) - before:
+        atexit.unregister(queue.close)
+        queue._stop.set()
+        with queue._lock:
+            queue._pending.clear()
+    ui_metrics = sys.modules.get("ui.metrics")
+    if ui_metrics is not None:
+        ui_metrics._counters_for.cache_clear()  # the next test on this path starts its own queue
+
+
 @pytest.fixture(scope="session")
 def broken(tmp_path_factory: pytest.TempPathFactory) -> BrokenContent:
     """The broken-content fixtures, each built and read once per session (tests/broken_content.py)."""

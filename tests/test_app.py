@@ -671,10 +671,7 @@ def test_unwell_today_keeps_step_2_folded_for_another_day():
     assert html.escape(WEN.t("step2_title")) not in steps
 
 
-def test_keep_my_answers_when_the_store_fails_keeps_them_on_the_tablet(monkeypatch, tmp_path):
-    blocked = tmp_path / "a-folder"
-    blocked.mkdir()
-    monkeypatch.setenv("DECISION_DB_PATH", str(blocked))  # a folder, not a file: the store refuses it
+def test_keep_my_answers_when_the_store_fails_keeps_them_on_the_tablet(unusable_database):
     at = start_app("en-CA")
     tap(at, "start")
     tap(at, f"q_{QUESTIONS[0].id}__{QUESTIONS[0].codes[0]}")

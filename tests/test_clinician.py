@@ -140,10 +140,7 @@ def test_changing_an_answer_after_sharing_offers_to_add_it_to_the_same_code():
     assert store().get(code).answers["sure_values"] == "yes"
 
 
-def test_sharing_when_the_database_cannot_be_written_says_so_calmly_and_keeps_the_answers(monkeypatch, tmp_path):
-    blocked = tmp_path / "a-folder"
-    blocked.mkdir()
-    monkeypatch.setenv("DECISION_DB_PATH", str(blocked))  # a folder, not a file: the store refuses it
+def test_sharing_when_the_database_cannot_be_written_says_so_calmly_and_keeps_the_answers(unusable_database):
     at = new_app()
     tap(at, "start")
     tap(at, f"q_{QUESTIONS[0].id}__{QUESTIONS[0].codes[0]}")
@@ -419,10 +416,7 @@ def test_when_the_attempt_cannot_be_recorded_the_right_pin_does_not_unlock(own_d
     assert str(own_database.parent) not in screen and "read-only" not in screen
 
 
-def test_before_unlocking_nothing_about_the_database_is_shown(monkeypatch, tmp_path):
-    folder = tmp_path / "a-folder"
-    folder.mkdir()
-    monkeypatch.setenv("DECISION_DB_PATH", str(folder))  # unusable: a folder, not a file
+def test_before_unlocking_nothing_about_the_database_is_shown(unusable_database, tmp_path):
     at = to_clinician(new_app())
     screen = shown(at)
     assert CONTENT.t("clin_pin_unavailable", "en") in screen
