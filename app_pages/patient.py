@@ -203,21 +203,9 @@ def welcome() -> None:
 def question_screen(step: int) -> None:
     q = QUESTIONS[step - 1]
     metrics.screen(q.id)
-    section = content.section_of[q.id]
     top_bar(back_to=step - 1)  # the progress line is drawn with the bar (app.py, ui/topbar.py)
-    first_in_section = step == 1 or content.section_of[QUESTIONS[step - 2].id].id != section.id
-    if first_in_section and section.intro:
-        help_line(t.of(section.intro))
-    st.title(t.of(q.text), anchor=False)
     current = state[keys.ANSWERS].get(q.id)
-    chosen = q.answer(current) if current else None
-    under = f'<p class="help">{e(t.of(q.help))}</p>' if q.help else ""  # one block under the question
-    if chosen is not None:
-        under += f'<p class="chosen">{e(t("your_answer", answer=t.of(chosen.text)))}</p>'
-    elif step == 1:
-        under += f'<p class="help">{e(t("tap_to_answer"))}</p>'
-    if under:
-        st.html(under)
+    st.html(question_block(q, step, current))
     for a in q.answers:
         st.button(
             t.of(a.text),
@@ -229,6 +217,25 @@ def question_screen(step: int) -> None:
             args=(q.id, a.code, step),
         )
     st.button(t("skip"), key=keys.SKIP, type="tertiary", on_click=_go, args=(step + 1,))
+
+
+def question_block(q: Question, step: int, current: str | None) -> str:
+    """The question and its lines, as one block (one element a tap, where a title and a
+    block were two): the section's introduction on its first question, the question as the
+    screen's heading, its helper line, then the answer given or, on the first question,
+    how to answer."""
+    section = content.section_of[q.id]
+    first_in_section = step == 1 or content.section_of[QUESTIONS[step - 2].id].id != section.id
+    block = f'<p class="help">{e(t.of(section.intro))}</p>' if first_in_section and section.intro else ""
+    block += f'<h1 class="question">{e(t.of(q.text))}</h1>'
+    if q.help:
+        block += f'<p class="help">{e(t.of(q.help))}</p>'
+    chosen = q.answer(current) if current else None
+    if chosen is not None:
+        block += f'<p class="chosen">{e(t("your_answer", answer=t.of(chosen.text)))}</p>'
+    elif step == 1:
+        block += f'<p class="help">{e(t("tap_to_answer"))}</p>'
+    return block
 
 
 def choice_row(q: Question) -> None:

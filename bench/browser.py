@@ -60,7 +60,7 @@ IDLE_JS = """(title) => {
   if (!app || app.getAttribute('data-test-connection-state') !== 'CONNECTED'
       || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   if (document.querySelector('[data-testid="stSkeleton"]')) return false;
-  const h = document.querySelector('[data-testid="stHeading"] h1');
+  const h = document.querySelector('h1');  // st.title's, or a question's in its block
   return !!h && h.textContent.trim() === title;
 }"""
 

@@ -71,6 +71,11 @@ p, li { line-height: 1.45; }
 [class*="st-key-row_"] { padding: 0.55rem 0.8rem !important; gap: 0.45rem !important; }
 .row-q + .help { margin-top: 0.15rem; }
 .help { color: #3b4452; margin: 0.2rem 0 0.4rem; }
+/* The question is the screen's heading, drawn in its block (app_pages/patient.py), as st.title draws one. */
+h1.question { font-size: 1.5rem; font-weight: 800; line-height: 1.2; padding: 1.25rem 0 1rem; margin: 0;
+  color: inherit; text-wrap: pretty; overflow-wrap: break-word; }
+p + h1.question { margin-top: 1.4rem; }  /* under the section's introduction: its margin and the gap of two blocks */
+h1.question:last-child { padding-bottom: 0; }  /* nothing under it: the answers at a heading's distance */
 .chosen { color: #1c5a9e; font-weight: 700; margin: 0.2rem 0; }
 .lead { font-size: 1.05rem; }
 .condition { font-size: 0.95rem; color: #2b3340; margin: 0 0 0.4rem; }
