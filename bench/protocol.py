@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
+import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +36,7 @@ FINISHED_COMPILE_ERROR = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_WITH_CO
 FINISHED_EARLY = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
 FINISHED_FRAGMENT = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_FRAGMENT_RUN_SUCCESSFULLY")
 WIDGET_TYPES = ("button", "button_group")
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.S)
 
 
 class ProtocolError(Exception):
@@ -57,7 +60,16 @@ class Screen:
 
     @property
     def headings(self) -> list[str]:
-        return [h.heading.body for h in self._ordered("heading")]
+        """The screen's headings in order: st.title's and the like, and an <h1> drawn in an
+        HTML block (a question screen's question, app_pages/patient.py)."""
+        out = []
+        for _, el in sorted(self.elements.items()):
+            kind = el.WhichOneof("type")
+            if kind == "heading":
+                out.append(el.heading.body)
+            elif kind == "html":
+                out += [html.unescape(h) for h in _H1.findall(el.html.body)]
+        return out
 
     @property
     def title(self) -> str | None:

@@ -130,7 +130,7 @@ def tap(page, locator, *, rerun: bool = True) -> None:
     """Tap ``locator`` (scrolled into view); with ``rerun`` (the default), wait until the rerun it
     asked for has finished and is shown. ``rerun=False``: a tap the browser handles alone."""
     if not rerun:
-        locator.scroll_into_view_if_needed()
+        _scroll_to(locator)
         target = locator.element_handle()
         was_open = target.evaluate(_OPEN_JS)
         locator.tap()
@@ -138,9 +138,23 @@ def tap(page, locator, *, rerun: bool = True) -> None:
         return
     wait_for_app(page)  # a watchdog or ping run may be under way
     asked = _listen(page)
-    locator.scroll_into_view_if_needed()
+    _scroll_to(locator)
     locator.tap()
     _settle(page, asked, f"the tap on {locator}")
+
+
+def _scroll_to(locator) -> None:
+    """Scroll ``locator`` into view. Unlike a tap, Playwright's scrolling does not look again
+    when the element it found is replaced meanwhile (seen once on a busy machine, on the top
+    bar's language button just after "I'm still here"): look again, as a tap would."""
+    for _ in range(10):
+        try:
+            locator.scroll_into_view_if_needed()
+            return
+        except PlaywrightError as exc:
+            if "not attached to the DOM" not in str(exc):
+                raise
+    locator.scroll_into_view_if_needed()
 
 
 def _listen(page) -> int:
