@@ -404,6 +404,7 @@ _PRESS_JS = (
 # Only a page that was scrolled is moved: setting a scroll position makes the browser lay out
 # the half-drawn screen at once (about 3 ms a tap on the tablet), so a listener installed once
 # notes any scroll away from the top, and a screen never scrolled is left alone.
+# (tests/test_browser.py holds the 120 ms timer back by its delay: keep that in step.)
 _TO_TOP = (
     "function(){var S=window.__kioskTop;if(!S){S=window.__kioskTop={moved:true};"
     "document.addEventListener('scroll',function(e){var t=e.target;"
