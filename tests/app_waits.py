@@ -145,8 +145,9 @@ def tap(page, locator, *, rerun: bool = True) -> None:
 
 def _scroll_to(locator) -> None:
     """Scroll ``locator`` into view. Unlike a tap, Playwright's scrolling does not look again
-    when the element it found is replaced meanwhile (seen once on a busy machine, on the top
-    bar's language button just after "I'm still here"): look again, as a tap would."""
+    when the element it found is replaced meanwhile (the top bar is drawn anew with each new
+    screen, not on a rerun of the same one: seen once on a busy machine, on its language
+    button found while the screen changed): look again, as a tap would."""
     for _ in range(10):
         try:
             locator.scroll_into_view_if_needed()
