@@ -270,8 +270,11 @@ def streamlit_server(request: pytest.FixtureRequest, streamlit_env: dict[str, st
         yield base
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
+    """One Chromium per test worker (each test opens its own context: no cookie, storage or
+    cache is shared between tests). Starting Playwright's driver and the browser costs about
+    a second of CPU each time, once per module before."""
     path = chromium_path()
     if not path:
         missing("Chromium")

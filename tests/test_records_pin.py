@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pins import QUICK_N, quick_hash
 
 from decision.records.pin import (
     PinAttempt,
@@ -46,6 +47,12 @@ def pin_hash() -> str:
     return hash_pin("482916")
 
 
+@pytest.fixture(scope="module")
+def lockout_hash() -> str:
+    """The same PIN at scrypt's least cost, for the tests that count many attempts (tests/pins.py)."""
+    return quick_hash("482916")
+
+
 @pytest.fixture
 def db_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'handoffs.sqlite3'}"
@@ -76,6 +83,11 @@ def test_hash_format_holds_parameters_and_a_random_salt(pin_hash: str):
     again = hash_pin("482916")
     assert again != pin_hash and verify_pin("482916", again)
     assert valid_pin_hash(pin_hash)
+
+
+def test_the_quick_hash_of_the_lockout_tests_is_checked_like_a_real_one(lockout_hash: str):
+    assert lockout_hash.split("$")[:2] == ["scrypt", str(QUICK_N)] and valid_pin_hash(lockout_hash)
+    assert verify_pin("482916", lockout_hash) and not verify_pin("482917", lockout_hash)
 
 
 def test_a_malformed_hash_never_verifies(pin_hash: str):
@@ -302,7 +314,8 @@ def test_five_wrong_pins_lock_that_client_only(store: HandoffStore, pin_hash: st
     assert PinGate(store, clock=clock, clients=["session-3", "address-2"]).try_pin("482916", pin_hash).ok
 
 
-def test_the_clinic_wide_limit_locks_everyone_and_logs_one_alert(store: HandoffStore, pin_hash: str, caplog):
+def test_the_clinic_wide_limit_locks_everyone_and_logs_one_alert(store: HandoffStore, lockout_hash: str, caplog):
+    pin_hash = lockout_hash
     clock = Clock()
     caplog.set_level("WARNING", logger="decision_aid")
     # 30 wrong PINs from 10 devices (3 each: no device reaches its own limit) within 15 minutes.
@@ -321,7 +334,8 @@ def test_the_clinic_wide_limit_locks_everyone_and_logs_one_alert(store: HandoffS
     assert fresh.try_pin("482916", pin_hash).ok
 
 
-def test_wrong_pins_spread_over_time_do_not_reach_the_clinic_wide_limit(store: HandoffStore, pin_hash: str):
+def test_wrong_pins_spread_over_time_do_not_reach_the_clinic_wide_limit(store: HandoffStore, lockout_hash: str):
+    pin_hash = lockout_hash
     clock = Clock()
     for i in range(40):  # one every minute: never 30 within 15 minutes
         PinGate(store, clock=clock, clients=[f"device-{i}"]).try_pin("000000", pin_hash)
