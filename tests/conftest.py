@@ -270,11 +270,12 @@ def streamlit_server(request: pytest.FixtureRequest, streamlit_env: dict[str, st
         yield base
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One Chromium per test worker (each test opens its own context: no cookie, storage or
-    cache is shared between tests). Starting Playwright's driver and the browser costs about
-    a second of CPU each time, once per module before."""
+    """One Chromium per module, not per test worker: while Playwright's synchronous API is
+    started, its event loop counts as running, and the tests that drive Streamlit's protocol
+    with ``asyncio.run`` (tests/test_kiosk_server.py, tests/test_load.py) could not run in that
+    worker (tried: both failed). Each test opens its own context."""
     path = chromium_path()
     if not path:
         missing("Chromium")
