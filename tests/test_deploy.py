@@ -590,4 +590,8 @@ def test_the_image_ships_only_what_runs():
     assert not any(path.startswith(("tests", "bench", ".")) and path != ".streamlit/config.toml" for path in copied)
     assert "COPY . ." not in dockerfile
     ignored = set((DEPLOY.parent / ".dockerignore").read_text().split())
-    assert {"tests", "bench", "requirements-dev.txt", ".streamlit/secrets.toml"} <= ignored
+    assert {"tests", "bench", "requirements-dev.txt", ".streamlit/secrets.toml", "__pycache__"} <= ignored
+    # The Python code copied in is compiled in the image (the app cannot write there).
+    compiled = next(line.split()[5:] for line in dockerfile.splitlines() if "compileall -q" in line)
+    python_copied = {path.rstrip("/") for path in copied if path.endswith((".py", "/")) and path != "content/"}
+    assert python_copied == set(compiled), (python_copied, compiled)
