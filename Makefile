@@ -18,8 +18,8 @@ WORKERS ?= 2
 
 # Tests and benchmarks keep Python's compiled modules (__pycache__, ignored by git) even where
 # the environment sets PYTHONDONTWRITEBYTECODE: otherwise every test worker, server and process
-# they start compiles the project's code again (and pytest rewrites every test module again),
-# about a sixth of the suite's CPU time. An empty value is "not set" to Python.
+# they start compiles the project's code again, and pytest rewrites every test module again
+# (collecting the tests: 7.4 CPU-s per worker, against 3.1). An empty value is "not set" to Python.
 test test-fast lint bench: export PYTHONDONTWRITEBYTECODE :=
 
 $(VENV)/bin/python:

@@ -468,8 +468,8 @@ TO_THE_WARNING = "00:45"  # of a 60 s wait: 15 s left, within the 20 s of the wa
 def test_idle_tablet_warns_then_wipes(browser_page, streamlit_server):
     """Idle 60 s here: the warning in the last 20 s of each wait. The page's clock is
     Playwright's (it runs as a real one), moved on by hand to the warning: the browser's own
-    countdown is what is tested, without a minute of waiting for each step. The test of
-    reading in real time, past the server's backstop, is the next one."""
+    countdown is what is tested, without a minute of waiting for each step. Reading in real
+    time, past the server's backstop: test_scrolling_the_result_for_twice_its_idle_time_…."""
     page, t = browser_page, words_for("en-CA")
     page.clock.install()
     page.goto(streamlit_server)
