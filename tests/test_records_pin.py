@@ -315,32 +315,30 @@ def test_five_wrong_pins_lock_that_client_only(store: HandoffStore, pin_hash: st
 
 
 def test_the_clinic_wide_limit_locks_everyone_and_logs_one_alert(store: HandoffStore, lockout_hash: str, caplog):
-    pin_hash = lockout_hash
     clock = Clock()
     caplog.set_level("WARNING", logger="decision_aid")
     # 30 wrong PINs from 10 devices (3 each: no device reaches its own limit) within 15 minutes.
     for i in range(30):
-        PinGate(store, clock=clock, clients=[f"device-{i % 10}"]).try_pin("000000", pin_hash)
+        PinGate(store, clock=clock, clients=[f"device-{i % 10}"]).try_pin("000000", lockout_hash)
         clock.advance(seconds=20)
     fresh = PinGate(store, clock=clock, clients=["a-device-never-seen"])
-    refused = fresh.try_pin("482916", pin_hash)
+    refused = fresh.try_pin("482916", lockout_hash)
     assert not refused.ok and not refused.checked and refused.locked_until is not None
     for _ in range(5):  # more attempts while locked: no more alerts
-        PinGate(store, clock=clock, clients=["device-1"]).try_pin("000000", pin_hash)
+        PinGate(store, clock=clock, clients=["device-1"]).try_pin("000000", lockout_hash)
     alerts = [r for r in caplog.records if "ALERT" in r.getMessage()]
     assert len(alerts) == 1
     assert "482916" not in alerts[0].getMessage() and "000000" not in alerts[0].getMessage()
     clock.advance(minutes=16)
-    assert fresh.try_pin("482916", pin_hash).ok
+    assert fresh.try_pin("482916", lockout_hash).ok
 
 
 def test_wrong_pins_spread_over_time_do_not_reach_the_clinic_wide_limit(store: HandoffStore, lockout_hash: str):
-    pin_hash = lockout_hash
     clock = Clock()
     for i in range(40):  # one every minute: never 30 within 15 minutes
-        PinGate(store, clock=clock, clients=[f"device-{i}"]).try_pin("000000", pin_hash)
+        PinGate(store, clock=clock, clients=[f"device-{i}"]).try_pin("000000", lockout_hash)
         clock.advance(minutes=1)
-    assert PinGate(store, clock=clock, clients=["another"]).try_pin("482916", pin_hash).ok
+    assert PinGate(store, clock=clock, clients=["another"]).try_pin("482916", lockout_hash).ok
 
 
 def test_when_the_attempt_cannot_be_recorded_no_pin_is_checked(store: HandoffStore, db_url: str, pin_hash: str):

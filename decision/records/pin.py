@@ -67,13 +67,12 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def hash_pin(pin: str) -> str:
-    """``scrypt$N$r$p$<salt b64>$<hash b64>`` with a fresh random 16-byte salt."""
+def hash_pin(pin: str, *, n: int = SCRYPT_N) -> str:
+    """``scrypt$N$r$p$<salt b64>$<hash b64>`` with a fresh random 16-byte salt. ``n`` is
+    scrypt's cost; the hash carries it, so :func:`verify_pin` checks any cost it was made with."""
     salt = secrets.token_bytes(SALT_BYTES)
-    digest = hashlib.scrypt(
-        pin.strip().encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=SCRYPT_DKLEN
-    )
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
+    digest = hashlib.scrypt(pin.strip().encode("utf-8"), salt=salt, n=n, r=SCRYPT_R, p=SCRYPT_P, dklen=SCRYPT_DKLEN)
+    return f"scrypt${n}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
 
 
 def _parse(stored_hash: str) -> tuple[int, int, int, bytes, bytes] | None:
