@@ -464,6 +464,23 @@ def test_a_stop_flag_changes_the_result_screen(browser_page, streamlit_server):
 TO_THE_WARNING = "00:45"  # of a 60 s wait: 15 s left, within the 20 s of the warning
 
 
+def script_ran(page, lang: str, screen: str) -> None:
+    """The page's script of the run drawn has run too, in ``lang`` on ``screen``: the browser may
+    run it a moment after Streamlit has drawn the run (later on a busy machine), and until then
+    the idle timer counts from the screen before (moving the clock on then raced the countdown)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(
+            "([lang, screen]) => document.documentElement.lang === lang && window.__kioskScreen === screen",
+            arg=[lang, screen],
+            polling=50,  # by the page's clock, which this test moves: not by its frames
+        )
+    except PlaywrightTimeout:
+        now = page.evaluate("[document.documentElement.lang, window.__kioskScreen]")
+        pytest.fail(f"expected screen {screen} in {lang!r}, the page is on screen {now[1]} in {now[0]!r}")
+
+
 @pytest.mark.parametrize("streamlit_server", [{"DECISION_IDLE_SECONDS": "60"}], indirect=True)
 def test_idle_tablet_warns_then_wipes(browser_page, streamlit_server):
     """Idle 60 s here: the warning in the last 20 s of each wait. The page's clock is
@@ -485,6 +502,7 @@ def test_idle_tablet_warns_then_wipes(browser_page, streamlit_server):
     assert gap < 40, gap
 
     # The warning shows before the wipe; "I'm still here" keeps the answers.
+    script_ran(page, "en", "2")
     page.clock.fast_forward(TO_THE_WARNING)
     page.get_by_text(t("idle_title")).wait_for()
     tap(page, page.get_by_role("button", name=t("still_here"), exact=True), rerun=False)  # the browser's own bar
@@ -494,12 +512,16 @@ def test_idle_tablet_warns_then_wipes(browser_page, streamlit_server):
 
     # The warning is drawn once and kept; a new language draws it again, in that language.
     tap(page, page.locator('[data-kiosk-act="switch_lang"]'))
+    script_ran(page, "fr", "1")
     fr = words_for("fr-CA")
     page.clock.fast_forward(TO_THE_WARNING)
     page.get_by_text(fr("idle_title")).wait_for()
     assert page.locator(".kiosk-warning .still-here").inner_text() == fr("still_here")
+    # The first question's last answers lie under the warning: the tap that takes the warning
+    # away must not land on one of them (it did when the warning went at the touch: screen 2).
     tap(page, page.get_by_role("button", name=fr("still_here"), exact=True), rerun=False)
     tap(page, page.locator('[data-kiosk-act="switch_lang"]'))
+    script_ran(page, "en", "1")
 
     # Left alone, the tablet warns, then goes back to the welcome screen with nothing kept.
     # (The screen check runs while the countdown goes on in real time: 20 s is ample.)

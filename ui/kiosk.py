@@ -350,7 +350,12 @@ def keep(state: SessionState, store: Callable[[], Any], content: Any, lang: str,
 # keys, wheel, scrolling anywhere (the capture phase sees scrolls inside stMain) and opened
 # <details> count as activity. The warning is the browser's own bar (built with textContent,
 # never HTML): no Streamlit element on any rerun, and redrawn only when its words change (a
-# new language). Its "Keep my answers" presses the screen's own button.
+# new language). Its "Keep my answers" presses the screen's own button. A finger put down on
+# the warning keeps it until its click (or 0.8 s): hidden at the touch, the tap's click would
+# land on what lies under it, an answer (a patient's "I'm still here" answered the question).
+# New settings start the wait again and look at once: a warning left from the screen before
+# goes at once, not at the next second's tick (nor does a bar redrawn in the other language
+# show an empty count).
 _IDLE_JS = (
     "function(c){var K=window.__kiosk;if(!K){K=window.__kiosk={};}K.cfg=c;K.last=Date.now();"
     "K.pinged=Date.now();K.wiping=false;var R=document.documentElement;"
@@ -368,16 +373,17 @@ _IDLE_JS = (
     "k.addEventListener('click',function(){press(K.cfg.keep);});B.appendChild(k);}}"
     "bar();"
     "function tick(){var c=K.cfg;if(!c||!c.armed){R.classList.remove('kiosk-warn');return;}"
-    "var now=Date.now(),left=c.idle-(now-K.last)/1000;"
+    "var now=Date.now(),left=c.idle-(now-K.last)/1000;if(800>now-K.held){return;}"
     "if(left<=0){R.classList.remove('kiosk-warn');if(!K.wiping&&press('"
     + keys.IDLE_WIPE
     + "')){K.wiping=true;}return;}"
     "if(left<=c.warn){R.classList.add('kiosk-warn');if(K.count){K.count.textContent=String(Math.ceil(left));}}"
     "else{R.classList.remove('kiosk-warn');}"
     "if(K.last>K.pinged&&now-K.pinged>c.ping*1000&&press('" + keys.IDLE_PING + "')){K.pinged=now;}}"
-    "K.tick=tick;"
-    "if(!K.on){K.on=true;var a=function(){K.last=Date.now();K.tick();};"
-    "['pointerdown','touchstart','keydown','wheel','scroll','toggle'].forEach(function(e){"
+    "K.tick=tick;K.held=0;tick();"
+    "if(!K.on){K.on=true;var a=function(e){K.last=Date.now();var B=document.getElementById('kiosk-warning');"
+    "if(e.type!=='click'&&B&&B.contains(e.target)){K.held=K.last;return;}K.held=0;K.tick();};"
+    "['pointerdown','touchstart','keydown','wheel','scroll','toggle','click'].forEach(function(e){"
     "document.addEventListener(e,a,{capture:true,passive:true});});"
     "setInterval(function(){K.tick();},1000);}"
     "}"
