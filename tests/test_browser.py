@@ -537,6 +537,28 @@ def test_idle_tablet_warns_then_wipes(browser_page, streamlit_server):
     assert page.locator(".chosen").count() == 0
 
 
+@pytest.mark.parametrize("streamlit_server", [{"DECISION_IDLE_SECONDS": "60"}], indirect=True)
+def test_keep_my_answers_on_the_idle_warning_keeps_them_under_a_code(browser_page, streamlit_server):
+    """A patient called in while the warning shows taps its "Keep my answers": the screen's own
+    button is pressed and the code shows (the tap lands on the warning, not on an answer under it)."""
+    page, t = browser_page, words_for("en-CA")
+    page.clock.install()
+    page.goto(streamlit_server)
+    wait_for_app(page)
+    tap(page, page.get_by_role("button", name=t("start"), exact=True))
+    first = QUESTIONS[0]
+    tap(page, answer_button(page, t, first.id, first.codes[0]))
+    script_ran(page, "en", "2")
+    page.clock.fast_forward(TO_THE_WARNING)
+    keep = page.locator(".kiosk-warning .keep-idle")
+    keep.wait_for()
+    assert keep.inner_text() == t("keep_answers")
+    tap(page, keep)
+    code = page.locator(".handoff-code").first.get_attribute("data-code")
+    assert code and len(code) == 6
+    assert not page.get_by_text(t("idle_title")).is_visible()
+
+
 # ------------------------------------------------------------------ handoff to the physiotherapist
 
 HANDOFF_ANSWERS = {"main_area": "low_back", "problem_kind": "tight_knot", "lie_still": "no"}
