@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -44,11 +45,16 @@ SHARED_SAFETY = {"unwell_today": "yes", "blood_thinners": "yes", "pregnant": "no
 
 @pytest.fixture(autouse=True)
 def own_database(tmp_path, monkeypatch):
-    """Each test gets its own database file, and no PIN from the machine's environment."""
+    """Each test gets its own database file, and no PIN from the machine's environment. The
+    app's store of that file goes with the test: the process's purge thread would otherwise
+    go on purging it, and warn, outside any test, about a file a test removed."""
     monkeypatch.setenv("DECISION_DB_PATH", str(tmp_path / "handoffs.sqlite3"))
     monkeypatch.delenv("DECISION_DB_URL", raising=False)
     monkeypatch.delenv("CLINICIAN_PIN_HASH", raising=False)
-    return tmp_path / "handoffs.sqlite3"
+    yield tmp_path / "handoffs.sqlite3"
+    ui = sys.modules.get("ui")
+    if ui is not None:
+        ui._store.clear()
 
 
 def store() -> HandoffStore:
