@@ -481,6 +481,18 @@ def script_ran(page, lang: str, screen: str) -> None:
         pytest.fail(f"expected screen {screen} in {lang!r}, the page is on screen {now[1]} in {now[0]!r}")
 
 
+def on_question_2_with_the_page_clock(page, base: str, t) -> None:
+    """A new patient on question 2 (question 1 answered with its first answer), the page's
+    clock Playwright's, and that screen's script run: ready to move the clock on."""
+    page.clock.install()
+    page.goto(base)
+    wait_for_app(page)
+    tap(page, page.get_by_role("button", name=t("start"), exact=True))
+    first = QUESTIONS[0]
+    tap(page, answer_button(page, t, first.id, first.codes[0]))
+    script_ran(page, t.lang, "2")
+
+
 @pytest.mark.parametrize("streamlit_server", [{"DECISION_IDLE_SECONDS": "60"}], indirect=True)
 def test_idle_tablet_warns_then_wipes(browser_page, streamlit_server):
     """Idle 60 s here: the warning in the last 20 s of each wait. The page's clock is
@@ -488,12 +500,8 @@ def test_idle_tablet_warns_then_wipes(browser_page, streamlit_server):
     countdown is what is tested, without a minute of waiting for each step. Reading in real
     time, past the server's backstop: test_scrolling_the_result_for_twice_its_idle_time_…."""
     page, t = browser_page, words_for("en-CA")
-    page.clock.install()
-    page.goto(streamlit_server)
-    wait_for_app(page)
-    tap(page, page.get_by_role("button", name=t("start"), exact=True))
+    on_question_2_with_the_page_clock(page, streamlit_server, t)
     first = QUESTIONS[0]
-    tap(page, answer_button(page, t, first.id, first.codes[0]))
     # Nothing hidden leaves a gap of its own between the top bar and the progress line.
     gap = page.evaluate(
         """() => document.querySelector('.progress-text').getBoundingClientRect().top
@@ -502,7 +510,6 @@ def test_idle_tablet_warns_then_wipes(browser_page, streamlit_server):
     assert gap < 40, gap
 
     # The warning shows before the wipe; "I'm still here" keeps the answers.
-    script_ran(page, "en", "2")
     page.clock.fast_forward(TO_THE_WARNING)
     page.get_by_text(t("idle_title")).wait_for()
     tap(page, page.get_by_role("button", name=t("still_here"), exact=True), rerun=False)  # the browser's own bar
@@ -542,13 +549,7 @@ def test_keep_my_answers_on_the_idle_warning_keeps_them_under_a_code(browser_pag
     """A patient called in while the warning shows taps its "Keep my answers": the screen's own
     button is pressed and the code shows (the tap lands on the warning, not on an answer under it)."""
     page, t = browser_page, words_for("en-CA")
-    page.clock.install()
-    page.goto(streamlit_server)
-    wait_for_app(page)
-    tap(page, page.get_by_role("button", name=t("start"), exact=True))
-    first = QUESTIONS[0]
-    tap(page, answer_button(page, t, first.id, first.codes[0]))
-    script_ran(page, "en", "2")
+    on_question_2_with_the_page_clock(page, streamlit_server, t)
     page.clock.fast_forward(TO_THE_WARNING)
     keep = page.locator(".kiosk-warning .keep-idle")
     keep.wait_for()
